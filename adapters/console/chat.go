@@ -1,0 +1,178 @@
+package console
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"framebot/bot"
+)
+
+// maxLine is the longest input line read; longer lines are answered with the
+// usage line rather than read whole into memory.
+const maxLine = 1 << 20
+
+// Chat answers one message per input line until the input ends or ctx is
+// done. A line starting with "/" or "!" is a command ("/summary 28-point
+// plan"); any other line is a question.
+type Chat struct {
+	Bot    *bot.Bot
+	Out    io.Writer
+	Format Format
+	// Bold marks matched words with ANSI bold in text output.
+	Bold   bool
+	Logger *slog.Logger
+
+	mu sync.Mutex // serialises writes: answers and corpus events interleave
+}
+
+// Event is a corpus change printed while chatting.
+type Event struct {
+	Event string `json:"event"` // "added", "updated" or "removed"
+	Doc   string `json:"doc"`
+	Title string `json:"title,omitempty"`
+}
+
+// Run reads in line by line and writes one reply per line. It returns nil at
+// the end of the input, ctx's error when cancelled, and an error when in
+// can't be read or Out can't be written.
+func (c *Chat) Run(ctx context.Context, in io.Reader) error {
+	log := c.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(lines)
+		r := bufio.NewReaderSize(in, 64*1024)
+		for {
+			line, err := readLine(r)
+			if line != "" || err == nil {
+				select {
+				case lines <- line:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if err != nil {
+				if err != io.EOF {
+					errc <- fmt.Errorf("read input: %w", err)
+				}
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-errc:
+			return err
+		case line, ok := <-lines:
+			if !ok {
+				select {
+				case err := <-errc:
+					return err
+				default:
+					return nil
+				}
+			}
+			if err := c.handle(ctx, log, line); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// readLine reads one line; an over-long line is consumed and reported as
+// the marker tooLong.
+func readLine(r *bufio.Reader) (string, error) {
+	var b strings.Builder
+	over := false
+	for {
+		frag, isPrefix, err := r.ReadLine()
+		if !over {
+			if b.Len()+len(frag) > maxLine {
+				over = true
+				b.Reset()
+			} else {
+				b.Write(frag)
+			}
+		}
+		if err != nil {
+			if over {
+				return tooLong, err
+			}
+			return b.String(), err
+		}
+		if !isPrefix {
+			break
+		}
+	}
+	if over {
+		return tooLong, nil
+	}
+	return b.String(), nil
+}
+
+const tooLong = "\x00too-long"
+
+func (c *Chat) handle(ctx context.Context, log *slog.Logger, line string) (err error) {
+	var rep bot.Reply
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("panic while answering", "panic", fmt.Sprint(p))
+			rep = bot.Reply{Text: "Something went wrong while answering; the details are in the log."}
+			err = c.write(rep)
+		}
+	}()
+	req := bot.Request{Platform: "console", User: "console", Channel: "console", Prefix: "/"}
+	text := strings.TrimSpace(line)
+	switch {
+	case line == tooLong:
+		rep = bot.Reply{Text: "That message is too long. " + c.Bot.UsageLine("/")}
+	case strings.HasPrefix(text, "/") || strings.HasPrefix(text, "!"):
+		rep, err = c.Bot.Command(ctx, req, "/", text[1:])
+	default:
+		req.Text = text
+		rep, err = c.Bot.Ask(ctx, req)
+	}
+	if err != nil {
+		log.Error("answer failed", "error", err.Error())
+		rep = bot.Reply{Text: "Something went wrong while answering; the details are in the log."}
+	}
+	return c.write(rep)
+}
+
+func (c *Chat) write(rep bot.Reply) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Render(c.Out, rep, c.Format, c.Bold)
+}
+
+// PrintEvent writes a corpus change line: a JSON object in JSON format, a
+// sentence otherwise.
+func (c *Chat) PrintEvent(e Event) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.Format == JSON {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		_, err = c.Out.Write(append(b, '\n'))
+		return err
+	}
+	title := e.Title
+	if title == "" {
+		title = e.Doc
+	}
+	_, err := fmt.Fprintf(c.Out, "[corpus] %s: %s (%s)\n", e.Event, title, e.Doc)
+	return err
+}

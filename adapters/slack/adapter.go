@@ -1,0 +1,361 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"framebot/bot"
+	"framebot/sqlite"
+)
+
+// Platform is the adapter's name in requests and the state database.
+const Platform = "slack"
+
+// Store is what the adapter needs of the state database (sqlite.DB):
+// feedback, and the answers it sent so that buttons and follow-ups in their
+// threads find them.
+type Store interface {
+	bot.FeedbackStore
+	// RememberAnswer stores an answer and returns its ID.
+	RememberAnswer(ctx context.Context, r sqlite.AnswerRecord) (int64, error)
+	// Answer returns the answer with ID id; ok is false when there is none.
+	Answer(ctx context.Context, id int64) (r sqlite.AnswerRecord, ok bool, err error)
+	// AnsweredInThread reports whether the bot answered in thread.
+	AnsweredInThread(ctx context.Context, platform, channel, thread string) (bool, error)
+}
+
+var _ Store = (*sqlite.DB)(nil)
+
+// slackAPI is the part of the Web API client the adapter calls.
+type slackAPI interface {
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+}
+
+var _ slackAPI = (*slack.Client)(nil)
+
+// Deps are what the adapter is built on.
+type Deps struct {
+	// Bot answers questions and runs commands (required).
+	Bot *bot.Bot
+	// Store keeps answers and feedback; nil disables feedback buttons and
+	// thread follow-ups.
+	Store  Store
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Adapter connects the bot to one Slack workspace.
+type Adapter struct {
+	cfg     Config
+	secrets secrets
+	client  *slack.Client
+	api     slackAPI
+	http    *http.Client
+	bot     *bot.Bot
+	store   Store
+	log     *slog.Logger
+	now     func() time.Time
+	limiter *bot.RateLimiter
+	seen    *seenSet
+	// sleep waits before a retry; tests replace it.
+	sleep func(ctx context.Context, d time.Duration) error
+
+	// Set by Run.
+	botUser, botID string
+	mention        *regexp.Regexp
+	workers        *bot.Workers
+
+	mu        sync.Mutex
+	addr      net.Addr      // HTTP mode: where it listens
+	listening chan struct{} // closed once addr is set
+}
+
+var _ bot.Notifier = (*Adapter)(nil)
+
+// New builds the adapter from cfg and the tokens in the environment
+// variables it names. It returns an error when the configuration is invalid
+// (see Config.Validate) or Bot is nil; it does not contact Slack.
+func New(cfg Config, d Deps) (*Adapter, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Bot == nil {
+		return nil, errors.New("slack adapter needs a bot")
+	}
+	cfg = cfg.withDefaults()
+	a := &Adapter{
+		cfg:       cfg,
+		secrets:   cfg.secrets(),
+		http:      &http.Client{Timeout: 30 * time.Second},
+		bot:       d.Bot,
+		store:     d.Store,
+		log:       d.Logger,
+		now:       d.Now,
+		seen:      newSeenSet(2048),
+		sleep:     sleepCtx,
+		listening: make(chan struct{}),
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	a.log = a.log.With("adapter", Platform)
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.limiter = bot.NewRateLimiter(max(cfg.RateLimit.PerMinute, 0), cfg.RateLimit.Burst, a.now)
+	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(a.http)}
+	if cfg.Mode == ModeSocket {
+		opts = append(opts, slack.OptionAppLevelToken(a.secrets.appToken))
+	}
+	a.client = slack.New(a.secrets.botToken, opts...)
+	a.api = a.client
+	return a, nil
+}
+
+// Platform names the platform ("slack").
+func (a *Adapter) Platform() string { return Platform }
+
+// Notify posts a digest of corpus changes to channel. It returns an error
+// when Slack refuses the message or can't be reached.
+func (a *Adapter) Notify(ctx context.Context, channel string, an bot.Announcement) error {
+	if len(an.Changes) == 0 {
+		return nil
+	}
+	return a.send(ctx, target{channel: channel}, RenderAnnouncement(an))
+}
+
+// Run connects to Slack and answers until ctx ends. It returns ctx's error
+// when cancelled, and an error when the bot token is refused or the
+// connection can't be kept (socket mode) or the address can't be served
+// (HTTP mode).
+func (a *Adapter) Run(ctx context.Context) error {
+	var auth *slack.AuthTestResponse
+	err := a.retry(ctx, "auth.test", func() error {
+		var err error
+		auth, err = a.api.AuthTestContext(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("slack auth.test (check %s): %w", a.cfg.BotTokenEnv, err)
+	}
+	a.botUser, a.botID = auth.UserID, auth.BotID
+	a.mention = regexp.MustCompile(`<@` + regexp.QuoteMeta(a.botUser) + `(\|[^>]*)?>`)
+	a.log.Info("slack connected", "team_id", auth.TeamID, "bot_user", a.botUser, "mode", a.cfg.Mode)
+
+	ctx, cancel := context.WithCancel(ctx)
+	a.workers = bot.NewWorkers(ctx, a.cfg.Workers, 64, a.log)
+	defer a.workers.Wait()
+	defer cancel() // first: stops the workers, then waits for them
+	if a.cfg.Mode == ModeHTTP {
+		return a.runHTTP(ctx)
+	}
+	return a.runSocket(ctx)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// maxRetries is how many times a rate-limited call is retried.
+const maxRetries = 3
+
+// retry calls f, and again after the wait Slack asks for when it answers
+// 429 Too Many Requests.
+func (a *Adapter) retry(ctx context.Context, method string, f func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := f()
+		var rl *slack.RateLimitedError
+		if !errors.As(err, &rl) || attempt == maxRetries {
+			return err
+		}
+		a.log.Warn("slack rate limited", "method", method, "retry_after", rl.RetryAfter.String(), "attempt", attempt+1)
+		if err := a.sleep(ctx, rl.RetryAfter); err != nil {
+			return err
+		}
+	}
+}
+
+// target is where a reply goes.
+type target struct {
+	channel, thread, user string
+	// responseURL, when set, is used instead of the Web API (slash commands
+	// and buttons).
+	responseURL string
+	// private sends the reply to user only.
+	private bool
+}
+
+// send posts msg to t.
+func (a *Adapter) send(ctx context.Context, t target, msg Message) error {
+	if t.responseURL != "" {
+		kind := slack.ResponseTypeInChannel
+		if t.private {
+			kind = slack.ResponseTypeEphemeral
+		}
+		return a.respond(ctx, t.responseURL, &slack.WebhookMessage{
+			Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks}, ResponseType: kind,
+		})
+	}
+	_, err := a.post(ctx, t, msg)
+	return err
+}
+
+// post sends msg with the Web API and returns its ts ("" for a private
+// message).
+func (a *Adapter) post(ctx context.Context, t target, msg Message) (string, error) {
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks...),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	}
+	if t.thread != "" {
+		opts = append(opts, slack.MsgOptionTS(t.thread))
+	}
+	var ts string
+	if t.private {
+		err := a.retry(ctx, "chat.postEphemeral", func() error {
+			_, err := a.api.PostEphemeralContext(ctx, t.channel, t.user, opts...)
+			return err
+		})
+		if err != nil {
+			return "", fmt.Errorf("chat.postEphemeral: %w", err)
+		}
+		return "", nil
+	}
+	err := a.retry(ctx, "chat.postMessage", func() error {
+		var err error
+		_, ts, err = a.api.PostMessageContext(ctx, t.channel, opts...)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("chat.postMessage: %w", err)
+	}
+	return ts, nil
+}
+
+// respond posts to a response_url (slash commands, buttons).
+func (a *Adapter) respond(ctx context.Context, url string, m *slack.WebhookMessage) error {
+	err := a.retry(ctx, "response_url", func() error {
+		return slack.PostWebhookCustomHTTPContext(ctx, url, a.http, m)
+	})
+	if err != nil {
+		return fmt.Errorf("post to response_url: %w", err)
+	}
+	return nil
+}
+
+// textMessage renders a plain sentence.
+func textMessage(s string) Message { return Render(bot.Reply{Text: s}, RenderOptions{}) }
+
+const (
+	msgFailed   = "Something went wrong while answering; the details are in the log."
+	msgNotHere  = "I only answer in some channels of this workspace. Ask me in one of them, or in a direct message."
+	msgGone     = "That answer is no longer available."
+	msgThanks   = "Thanks: your feedback was recorded."
+	msgBadInput = "I could not read that request."
+)
+
+// slowDown tells a user to wait before asking again.
+func slowDown(wait time.Duration) string {
+	s := int(math.Ceil(wait.Seconds()))
+	return fmt.Sprintf("Slow down: you are asking faster than I answer. Try again in %d second%s.", s, plural(s))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// fail logs err and tells the user something went wrong.
+func (a *Adapter) fail(ctx context.Context, t target, what string, err error) {
+	a.log.Error("answer failed", "what", what, "channel", t.channel, "user", t.user, "error", err.Error())
+	if t.responseURL == "" && t.thread == "" && !t.private {
+		t.private = true
+	}
+	if err := a.send(ctx, t, textMessage(msgFailed)); err != nil {
+		a.log.Error("could not report a failure", "channel", t.channel, "error", err.Error())
+	}
+}
+
+// enqueue runs job on the worker pool; a panic tells the user something
+// went wrong.
+func (a *Adapter) enqueue(ctx context.Context, t target, job func(ctx context.Context)) {
+	ok := a.workers.Go(ctx, job, func() {
+		a.fail(ctx, t, "panic", errors.New("panic while answering (see the stack above)"))
+	})
+	if !ok {
+		a.log.Warn("message dropped at shutdown", "channel", t.channel)
+	}
+}
+
+// allowed reports whether the bot may answer in channel.
+func (a *Adapter) allowed(channel string) bool {
+	if len(a.cfg.Channels) == 0 || isDM(channel) {
+		return true
+	}
+	for _, c := range a.cfg.Channels {
+		if c == channel {
+			return true
+		}
+	}
+	return false
+}
+
+// isDM reports whether channel is a direct message with the bot.
+func isDM(channel string) bool { return strings.HasPrefix(channel, "D") }
+
+// seenSet remembers recent event IDs, so that an event Slack delivers
+// twice (a retry) is answered once.
+type seenSet struct {
+	mu   sync.Mutex
+	ids  map[string]bool
+	ring []string
+	next int
+}
+
+func newSeenSet(n int) *seenSet {
+	return &seenSet{ids: make(map[string]bool, n), ring: make([]string, n)}
+}
+
+// add records id and reports whether it is new. An empty id is always new.
+func (s *seenSet) add(id string) bool {
+	if id == "" {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids[id] {
+		return false
+	}
+	if old := s.ring[s.next]; old != "" {
+		delete(s.ids, old)
+	}
+	s.ring[s.next] = id
+	s.next = (s.next + 1) % len(s.ring)
+	s.ids[id] = true
+	return true
+}

@@ -1,0 +1,247 @@
+package slack
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"framebot/bot"
+)
+
+// zwsp is a zero-width space. Slack's mrkdwn has no escape character, so a
+// formatting character from untrusted text is fenced with zero-width spaces:
+// a marker must touch a word boundary on its outer side and text on its
+// inner side to open or close bold, italics, strike or code, and with a
+// fence on both sides it satisfies neither reading of U+200B (as a word
+// character or as space).
+const zwsp = "\u200b"
+
+// escapeRune appends r to b escaped for a mrkdwn text object. lineStart
+// reports whether r begins a line (where ">" would start a quote).
+func escapeRune(b *strings.Builder, r rune, lineStart bool) {
+	switch r {
+	case '&':
+		b.WriteString("&amp;")
+	case '<':
+		b.WriteString("&lt;")
+	case '>':
+		if lineStart {
+			b.WriteString(zwsp)
+		}
+		b.WriteString("&gt;")
+	case '*', '_', '~', '`':
+		b.WriteString(zwsp)
+		b.WriteRune(r)
+		b.WriteString(zwsp)
+	case '@':
+		// A plain @here never notifies through the API without
+		// link_names, but a fence keeps it so in any client.
+		b.WriteRune(r)
+		b.WriteString(zwsp)
+	case utf8.RuneError:
+		b.WriteRune('\uFFFD')
+	default:
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return
+		}
+		b.WriteRune(r)
+	}
+}
+
+// escape returns s safe to place inside a mrkdwn text object: it can't
+// mention, link or format.
+func escape(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	line := true
+	for _, r := range s {
+		escapeRune(&b, r, line)
+		line = r == '\n'
+	}
+	return b.String()
+}
+
+// segment is a run of a passage, bold or not.
+type segment struct {
+	text string
+	bold bool
+}
+
+// segments cuts p.Text into plain and bold runs. Highlights are widened to
+// whole words (bold markers inside a word are not formatting in Slack),
+// merged when they touch, and invalid spans are dropped.
+func segments(p bot.Passage) []segment {
+	text := p.Text
+	var spans []bot.Span
+	for _, h := range p.Highlights {
+		if h.Start < 0 || h.End > len(text) || h.Start >= h.End {
+			continue
+		}
+		s, e := h.Start, h.End
+		for s > 0 {
+			r, n := utf8.DecodeLastRuneInString(text[:s])
+			if !isWord(r) {
+				break
+			}
+			s -= n
+		}
+		for e < len(text) {
+			r, n := utf8.DecodeRuneInString(text[e:])
+			if !isWord(r) {
+				break
+			}
+			e += n
+		}
+		// Bold can't start or end with space.
+		for s < e && isSpaceByte(text[s]) {
+			s++
+		}
+		for e > s && isSpaceByte(text[e-1]) {
+			e--
+		}
+		if s >= e {
+			continue
+		}
+		if n := len(spans); n > 0 && s <= spans[n-1].End {
+			if s < spans[n-1].Start {
+				continue // out of order: ignore rather than reorder
+			}
+			spans[n-1].End = max(spans[n-1].End, e)
+			continue
+		}
+		spans = append(spans, bot.Span{Start: s, End: e})
+	}
+	var out []segment
+	last := 0
+	for _, sp := range spans {
+		if sp.Start > last {
+			out = append(out, segment{text: text[last:sp.Start]})
+		}
+		out = append(out, segment{text: text[sp.Start:sp.End], bold: true})
+		last = sp.End
+	}
+	if last < len(text) {
+		out = append(out, segment{text: text[last:]})
+	}
+	return out
+}
+
+func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// quoteMrkdwn renders a passage as a mrkdwn block quote with its highlights
+// in bold, at most limit characters long (runes, Slack's measure). A cut
+// passage ends with "…"; bold markers always stay balanced and never enclose
+// an empty run or a line break, and no escape sequence is split.
+func quoteMrkdwn(p bot.Passage, limit int) string {
+	const prefix = "&gt; "
+	var b strings.Builder
+	b.WriteString(prefix)
+	n := utf8.RuneCountInString(prefix)
+	budget := limit - 2 // room for "…" and a closing bold marker
+	var (
+		cut, line = false, true
+		open      bool   // a bold marker is open and has content
+		spaces    string // spaces held back inside bold: bold can't end with one
+		piece     strings.Builder
+	)
+	// emit writes s (m runes) if it fits the budget.
+	emit := func(s string) bool {
+		m := utf8.RuneCountInString(s)
+		if n+m > budget {
+			cut = true
+			return false
+		}
+		b.WriteString(s)
+		n += m
+		return true
+	}
+	closeBold := func() {
+		if open {
+			b.WriteByte('*')
+			n++
+			open = false
+		}
+		if spaces != "" {
+			emit(spaces)
+			spaces = ""
+		}
+	}
+	for _, seg := range segments(p) {
+		for _, r := range seg.text {
+			if cut {
+				break
+			}
+			switch {
+			case r == '\r':
+				continue
+			case r == '\n':
+				closeBold()
+				if emit("\n" + prefix) {
+					line = true
+				}
+				continue
+			case seg.bold && unicode.IsSpace(r):
+				if open {
+					spaces += string(r)
+				} else {
+					emit(string(r))
+				}
+				continue
+			}
+			piece.Reset()
+			if seg.bold {
+				if !open {
+					piece.WriteByte('*')
+				}
+				piece.WriteString(spaces)
+			}
+			escapeRune(&piece, r, line)
+			if !emit(piece.String()) {
+				break
+			}
+			spaces = ""
+			line = false
+			open = seg.bold
+		}
+		closeBold()
+		if cut {
+			break
+		}
+	}
+	if cut {
+		b.WriteString("…")
+	}
+	return b.String()
+}
+
+// truncateRunes cuts s to at most n runes, ending with "…" when cut.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max(n-1, 0)]) + "…"
+}
+
+// truncateEscaped cuts already-escaped mrkdwn to at most n runes without
+// splitting an entity (&amp;) or a fence.
+func truncateEscaped(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	cut := max(n-1, 0)
+	// Back off out of an entity.
+	for i := cut - 1; i >= 0 && i >= cut-6; i-- {
+		if r[i] == ';' {
+			break
+		}
+		if r[i] == '&' {
+			cut = i
+			break
+		}
+	}
+	return string(r[:cut]) + "…"
+}

@@ -1,0 +1,101 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// runSocket receives events over Socket Mode until ctx ends. The client
+// reconnects by itself when the socket drops or Slack asks it to; Run
+// returns only when the app-level token is refused.
+func (a *Adapter) runSocket(ctx context.Context) error {
+	sm := socketmode.New(a.client, socketmode.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)))
+	errc := make(chan error, 1)
+	go func() { errc <- sm.RunContext(ctx) }()
+	for {
+		select {
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("slack socket mode (check %s): %w", a.cfg.AppTokenEnv, err)
+		case evt := <-sm.Events:
+			a.onSocketEvent(ctx, sm, evt)
+		}
+	}
+}
+
+// onSocketEvent acknowledges a request at once, then routes it.
+func (a *Adapter) onSocketEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+	ack := func() bool {
+		if evt.Request == nil {
+			return false
+		}
+		if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, nil); err != nil {
+			a.log.Warn("socket mode ack failed", "envelope_id", evt.Request.EnvelopeID, "error", err.Error())
+		}
+		return true
+	}
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		a.log.Debug("slack socket connecting")
+	case socketmode.EventTypeConnected:
+		n := 0
+		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok {
+			n = c.ConnectionCount
+		}
+		a.log.Info("slack socket connected", "connection_count", n)
+	case socketmode.EventTypeConnectionError:
+		msg := ""
+		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok && e.ErrorObj != nil {
+			msg = e.ErrorObj.Error()
+		}
+		a.log.Warn("slack socket connection failed; retrying", "error", msg)
+	case socketmode.EventTypeInvalidAuth:
+		a.log.Error("slack refused the app-level token", "env", a.cfg.AppTokenEnv)
+	case socketmode.EventTypeDisconnect:
+		a.log.Info("slack asked to reconnect")
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+		a.log.Warn("slack socket error", "type", string(evt.Type), "error", socketErr(evt.Data))
+	case socketmode.EventTypeEventsAPI:
+		if !ack() {
+			return
+		}
+		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+			a.onEvent(ctx, ev)
+		}
+	case socketmode.EventTypeSlashCommand:
+		if !ack() {
+			return
+		}
+		if c, ok := evt.Data.(slack.SlashCommand); ok {
+			a.onSlash(ctx, c)
+		}
+	case socketmode.EventTypeInteractive:
+		if !ack() {
+			return
+		}
+		if ic, ok := evt.Data.(slack.InteractionCallback); ok {
+			a.onInteraction(ctx, ic)
+		}
+	}
+}
+
+func socketErr(data any) string {
+	switch e := data.(type) {
+	case *socketmode.ErrorBadMessage:
+		return e.Cause.Error()
+	case *socketmode.ErrorWriteFailed:
+		return e.Cause.Error()
+	case *slack.IncomingEventError:
+		return e.ErrorObj.Error()
+	case error:
+		return e.Error()
+	}
+	return "unknown"
+}

@@ -1,0 +1,292 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// AnswerOptions tune how questions are answered. The zero value means the
+// defaults.
+type AnswerOptions struct {
+	// Passages is how many passages an answer quotes at most (default 3).
+	Passages int
+	// Candidates is how many passages are read from the index before
+	// choosing (default 30).
+	Candidates int
+	// MinCoverage is the share of the question's information (IDF-weighted
+	// content terms) the best passage must contain for a confident answer
+	// (default 0.45).
+	MinCoverage float64
+}
+
+func (o AnswerOptions) withDefaults() AnswerOptions {
+	if o.Passages <= 0 {
+		o.Passages = 3
+	}
+	if o.Candidates <= 0 {
+		o.Candidates = 30
+	}
+	if o.MinCoverage <= 0 {
+		o.MinCoverage = 0.45
+	}
+	return o
+}
+
+// MaxQuestionRunes is the longest question read; the rest is ignored.
+const MaxQuestionRunes = 1000
+
+// Answerer turns questions into answers with quoted passages.
+type Answerer struct {
+	search Searcher
+	opts   AnswerOptions
+}
+
+// NewAnswerer returns an Answerer that reads passages from s.
+func NewAnswerer(s Searcher, opts AnswerOptions) *Answerer {
+	return &Answerer{search: s, opts: opts.withDefaults()}
+}
+
+// candidate is a hit with the evidence computed for it.
+type candidate struct {
+	Hit
+	coverage float64 // IDF-weighted share of question terms in the passage
+	rank     float64 // score used to order the answer
+	words    map[string]bool
+}
+
+// Ask answers question. It returns an error only when the index fails; a
+// question the corpus can't answer gives an Answer with Answered false and
+// the nearest sources.
+func (a *Answerer) Ask(ctx context.Context, question string) (*Answer, error) {
+	q := CleanText(question, MaxQuestionRunes)
+	ans := &Answer{Question: q, Passages: []Passage{}}
+	if q == "" {
+		ans.Note = "The question is empty."
+		return ans, nil
+	}
+	res, err := a.search.Search(ctx, q, a.opts.Candidates)
+	if err != nil {
+		return nil, fmt.Errorf("search for %q: %w", truncate(q, 80), err)
+	}
+	if len(res.Terms) == 0 {
+		ans.Note = "The question has no words to look up."
+		return ans, nil
+	}
+	weights := termWeights(res.Terms)
+	var total float64
+	for _, t := range res.Terms {
+		total += t.IDF
+	}
+	cands := make([]candidate, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		cands = append(cands, candidate{Hit: h, words: wordSet(h.Text)})
+	}
+	for i := range cands {
+		c := &cands[i]
+		own := matchedSet(c.Matched, len(weights))
+		near := map[int]bool{}
+		for _, o := range cands {
+			if o.Doc == c.Doc && o.Ordinal != c.Ordinal && abs(o.Ordinal-c.Ordinal) <= contextPassages {
+				for _, t := range o.Matched {
+					if t >= 0 && t < len(weights) && !own[t] {
+						near[t] = true
+					}
+				}
+			}
+		}
+		var got float64
+		for t := range own {
+			got += weights[t]
+		}
+		for t := range near {
+			got += contextWeight * weights[t]
+		}
+		if total > 0 {
+			c.coverage = got / total
+		}
+		// Coverage weighs in beside BM25, whose sum over terms can favour a
+		// passage repeating one rare word over one that answers the question.
+		c.rank = c.Score * (0.25 + c.coverage)
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].rank > cands[j].rank })
+
+	if !a.confident(cands) {
+		ans.Nearest = nearest(cands, 3)
+		ans.Note = "No passage of the corpus answers this confidently."
+		return ans, nil
+	}
+	ans.Answered = true
+	floor := max(0.3, cands[0].coverage*0.6)
+	for _, c := range pick(cands, a.opts.Passages, floor) {
+		c.Passage.Score = round3(c.rank)
+		ans.Passages = append(ans.Passages, c.Passage)
+	}
+	for _, t := range res.Terms {
+		if t.Corrected != "" {
+			ans.Note = "Spelling variants were matched too."
+			break
+		}
+	}
+	return ans, nil
+}
+
+// confident decides whether the best candidate answers the question: it
+// must cover enough of the question's information, or cover a fair part
+// and stand clearly above the other candidates.
+func (a *Answerer) confident(cands []candidate) bool {
+	if len(cands) == 0 {
+		return false
+	}
+	best := cands[0]
+	if best.coverage >= a.opts.MinCoverage {
+		return true
+	}
+	if best.coverage < a.opts.MinCoverage*0.6 || len(cands) < 2 {
+		return false
+	}
+	var rest float64
+	n := 0
+	for _, c := range cands[1:min(len(cands), 6)] {
+		rest += c.rank
+		n++
+	}
+	return best.rank >= 3*(rest/float64(n))
+}
+
+// pick chooses up to n passages: best first, no near-duplicates, and a
+// passage from a document not yet quoted preferred over one about as good
+// from a document already quoted.
+func pick(cands []candidate, n int, floor float64) []candidate {
+	var out []candidate
+	used := map[string]int{}
+	rest := append([]candidate(nil), cands...)
+	for len(out) < n && len(rest) > 0 {
+		bi, bv := -1, 0.0
+		for i, c := range rest {
+			if c.coverage < floor {
+				continue
+			}
+			v := c.rank
+			for range used[c.Doc] {
+				v *= 0.85
+			}
+			if bi < 0 || v > bv {
+				bi, bv = i, v
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		c := rest[bi]
+		rest = append(rest[:bi], rest[bi+1:]...)
+		dup := false
+		for _, o := range out {
+			if jaccard(o.words, c.words) >= 0.6 {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		out = append(out, c)
+		used[c.Doc]++
+	}
+	return out
+}
+
+// nearest lists the distinct documents of the best candidates.
+func nearest(cands []candidate, n int) []Source {
+	var out []Source
+	seen := map[string]bool{}
+	for _, c := range cands {
+		if seen[c.Doc] || c.coverage == 0 {
+			continue
+		}
+		seen[c.Doc] = true
+		out = append(out, Source{Doc: c.Doc, Title: c.Title, Source: c.Source, URL: c.URL})
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		m[w] = true
+	}
+	return m
+}
+
+func jaccard(a, b map[string]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	inter := 0
+	for w := range a {
+		if b[w] {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+func round3(f float64) float64 {
+	return float64(int64(f*1000+0.5)) / 1000
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// contextPassages is how far (in passages of the same document) a question
+// term may appear and still count, at contextWeight, towards a passage's
+// coverage: "he stated" quotes the person named one paragraph earlier.
+const (
+	contextPassages = 2
+	contextWeight   = 0.5
+	// correctedWeight is the share of a term's weight counted when it only
+	// matched through a spelling correction, which may be wrong.
+	correctedWeight = 0.5
+)
+
+// termWeights returns each question term's weight in coverage: its IDF,
+// reduced when the term only matches through a spelling correction.
+func termWeights(terms []Term) []float64 {
+	w := make([]float64, len(terms))
+	for i, t := range terms {
+		w[i] = t.IDF
+		if t.Corrected != "" {
+			w[i] *= correctedWeight
+		}
+	}
+	return w
+}
+
+func matchedSet(matched []int, n int) map[int]bool {
+	m := make(map[int]bool, len(matched))
+	for _, i := range matched {
+		if i >= 0 && i < n {
+			m[i] = true
+		}
+	}
+	return m
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,151 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"framebot/bot"
+	"framebot/corpus"
+	"framebot/index"
+)
+
+var (
+	defaultOnce sync.Once
+	defaultIx   *index.Index
+	defaultErr  error
+)
+
+// defaultIndex indexes the embedded corpus once for the package's tests.
+func defaultIndex(t *testing.T) *index.Index {
+	t.Helper()
+	defaultOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "framebot-bot-test-")
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		ix, err := index.Open(filepath.Join(dir, "ix"), index.Options{})
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		docs, _, err := corpus.Load(corpus.Default(), corpus.Options{})
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
+			defaultErr = err
+			return
+		}
+		defaultIx = ix
+	})
+	if defaultErr != nil {
+		t.Fatalf("index the embedded corpus: %v", defaultErr)
+	}
+	return defaultIx
+}
+
+type questionSet struct {
+	Answerable []struct {
+		Q    string   `json:"q"`
+		Want []string `json:"want"`
+	} `json:"answerable"`
+	OffTopic []string `json:"off_topic"`
+}
+
+func loadQuestions(t *testing.T, name string) questionSet { return loadQuestionsTB(t, name) }
+
+func loadQuestionsTB(t testing.TB, name string) questionSet {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs questionSet
+	if err := json.Unmarshal(raw, &qs); err != nil {
+		t.Fatalf("parse %s: %v", name, err)
+	}
+	return qs
+}
+
+// rankOf returns the 1-based rank of the first passage containing one of
+// want, or 0.
+func rankOf(a *bot.Answer, want []string) int {
+	for i, p := range a.Passages {
+		for _, w := range want {
+			if strings.Contains(p.Text, w) {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
+// TestAnswersOnTheEmbeddedCorpus checks the answer engine on questions
+// worded the way people ask: the passage that answers must be quoted in the
+// top three for every question and first for most, and off-topic questions
+// must be answered "not in the corpus".
+func TestAnswersOnTheEmbeddedCorpus(t *testing.T) {
+	for _, set := range []string{"questions.json", "questions_heldout.json"} {
+		t.Run(set, func(t *testing.T) {
+			checkQuestionSet(t, loadQuestions(t, set))
+		})
+	}
+}
+
+func checkQuestionSet(t *testing.T, qs questionSet) {
+	ctx := context.Background()
+	a := bot.NewAnswerer(defaultIndex(t), bot.AnswerOptions{})
+	first, top3 := 0, 0
+	for _, q := range qs.Answerable {
+		ans, err := a.Ask(ctx, q.Q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rankOf(ans, q.Want)
+		switch {
+		case !ans.Answered:
+			t.Logf("MISS %q: answered \"not in the corpus\", want a passage containing %q", q.Q, q.Want[0])
+		case r == 0:
+			t.Logf("MISS %q: no quoted passage contains %q; got %q", q.Q, q.Want[0], texts(ans))
+		default:
+			top3++
+			if r == 1 {
+				first++
+			} else {
+				t.Logf("%q: answering passage quoted at rank %d", q.Q, r)
+			}
+		}
+	}
+	n := float64(len(qs.Answerable))
+	t.Logf("answering passage first for %d and in the top three for %d of %d questions", first, top3, len(qs.Answerable))
+	if float64(first) < 0.8*n {
+		t.Errorf("answering passage first for %d of %d questions, want at least 80%%", first, len(qs.Answerable))
+	}
+	if float64(top3) < 0.9*n {
+		t.Errorf("answering passage in the top three for %d of %d questions, want at least 90%%", top3, len(qs.Answerable))
+	}
+	for _, q := range qs.OffTopic {
+		ans, err := a.Ask(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Answered {
+			t.Errorf("off-topic %q answered with %q, want \"not in the corpus\"", q, texts(ans))
+		}
+	}
+}
+
+func texts(a *bot.Answer) []string {
+	var out []string
+	for _, p := range a.Passages {
+		out = append(out, p.Text)
+	}
+	return out
+}

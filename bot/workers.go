@@ -1,0 +1,74 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+)
+
+// Workers runs jobs on a fixed number of goroutines, so a flood of messages
+// queues instead of starting one goroutine each. A job that panics is
+// recovered and logged, and its OnPanic callback tells the user.
+type Workers struct {
+	jobs chan job
+	log  *slog.Logger
+	wg   sync.WaitGroup
+}
+
+type job struct {
+	run     func(context.Context)
+	onPanic func()
+}
+
+// NewWorkers starts n workers (at least 1) with a queue of queue jobs. They
+// stop when ctx ends; Wait waits for them.
+func NewWorkers(ctx context.Context, n, queue int, log *slog.Logger) *Workers {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	w := &Workers{jobs: make(chan job, max(queue, 0)), log: log}
+	for range max(n, 1) {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case j := <-w.jobs:
+					w.do(ctx, j)
+				}
+			}
+		}()
+	}
+	return w
+}
+
+func (w *Workers) do(ctx context.Context, j job) {
+	defer func() {
+		if p := recover(); p != nil {
+			w.log.Error("panic while handling a message", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if j.onPanic != nil {
+				j.onPanic()
+			}
+		}
+	}()
+	j.run(ctx)
+}
+
+// Go queues run; it blocks while the queue is full and returns false when
+// ctx ends first. onPanic, when not nil, runs if run panics.
+func (w *Workers) Go(ctx context.Context, run func(context.Context), onPanic func()) bool {
+	select {
+	case w.jobs <- job{run: run, onPanic: onPanic}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Wait blocks until every worker has stopped (after the context given to
+// NewWorkers ends).
+func (w *Workers) Wait() { w.wg.Wait() }

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"framebot/adapters/console"
+	"framebot/bot"
+)
+
+// renderers print a reply in a --format that the console does not know
+// (slack, matrix); the adapters register theirs.
+var renderers = map[string]func(w io.Writer, rep bot.Reply) error{}
+
+func formatNames() string {
+	s := "text|json"
+	for _, n := range []string{"slack", "matrix"} {
+		if _, ok := renderers[n]; ok {
+			s += "|" + n
+		}
+	}
+	return s
+}
+
+// printReply writes rep in format.
+func printReply(w io.Writer, rep bot.Reply, format string) error {
+	if r, ok := renderers[format]; ok {
+		return r(w, rep)
+	}
+	f, err := console.ParseFormat(format)
+	if err != nil {
+		return usageError{fmt.Errorf("unknown format %q: use %s", format, formatNames())}
+	}
+	return console.Render(w, rep, f, isTerminal(w))
+}
+
+func checkFormat(format string) error {
+	if _, ok := renderers[format]; ok {
+		return nil
+	}
+	if _, err := console.ParseFormat(format); err != nil {
+		return usageError{fmt.Errorf("unknown format %q: use %s", format, formatNames())}
+	}
+	return nil
+}
+
+func cmdAsk(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("ask", stderr, "ask [flags] QUESTION")
+	var c commonFlags
+	c.register(fs, formatNames())
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	q := joinArgs(pos)
+	if q == "" {
+		return usageError{errors.New("give a question, e.g. framebot ask \"what guarantees are offered?\"")}
+	}
+	if err := checkFormat(c.format); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	a, _, err := openApp(ctx, cfg, newLogger(cfg.LogLevel), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := a.bot.Ask(ctx, bot.Request{Platform: "console", User: "cli", Text: q, Prefix: "framebot"})
+	if err != nil {
+		return err
+	}
+	if rep.Answer == nil {
+		// The question had no words: answer in the contract's shape all the same.
+		rep = bot.Reply{Answer: &bot.Answer{Question: bot.CleanText(q, bot.MaxQuestionRunes), Passages: []bot.Passage{}, Note: rep.Text}}
+	}
+	return printReply(stdout, rep, c.format)
+}
+
+func cmdSummary(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("summary", stderr, "summary [flags] TOPIC")
+	var c commonFlags
+	c.register(fs, formatNames())
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	topic := joinArgs(pos)
+	if topic == "" {
+		return usageError{errors.New("give a topic, e.g. framebot summary \"security guarantees\"")}
+	}
+	if err := checkFormat(c.format); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	a, _, err := openApp(ctx, cfg, newLogger(cfg.LogLevel), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := a.bot.Command(ctx, bot.Request{Platform: "console", User: "cli"}, "framebot", "summary "+topic)
+	if err != nil {
+		return err
+	}
+	return printReply(stdout, rep, c.format)
+}
+
+func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("chat", stderr, "chat [flags]   (one message per line on standard input)")
+	var c commonFlags
+	c.register(fs, "text|json")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Errorf("chat reads messages from standard input and takes no arguments (got %q)", joinArgs(pos))}
+	}
+	f, err := console.ParseFormat(c.format)
+	if err != nil {
+		return usageError{err}
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	a, _, err := openApp(ctx, cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	chat := &console.Chat{Bot: a.bot, Out: stdout, Format: f, Bold: f == console.Text && isTerminal(stdout), Logger: log}
+	return chat.Run(ctx, stdin)
+}
+
+func cmdIndex(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("index", stderr, "index [flags]")
+	var c commonFlags
+	c.register(fs, "text")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Errorf("index takes no arguments (got %q); use --corpus DIR", joinArgs(pos))}
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	bar := newProgressBar(stderr, isTerminal(stderr))
+	a, st, err := openApp(ctx, cfg, newLogger(cfg.LogLevel), bar.update)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	docs, passages, size, err := a.index.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Index %s\n", a.index.Dir())
+	fmt.Fprintf(stdout, "Documents: %d (%d added, %d updated, %d removed, %d unchanged)\n", docs, st.Added, st.Updated, st.Removed, st.Unchanged)
+	fmt.Fprintf(stdout, "Passages: %d\nSize on disk: %d bytes\n", passages, size)
+	if len(a.skipped) > 0 {
+		fmt.Fprintf(stdout, "Skipped %d files:\n", len(a.skipped))
+		for _, s := range a.skipped {
+			fmt.Fprintf(stdout, "  %s: %s\n", s.Path, s.Reason)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"framebot/adapters/matrix"
+	"framebot/adapters/slack"
+)
+
+// Config is framebot's configuration: defaults in code, a YAML file for the
+// rest, secrets from environment variables (see config.example.yaml).
+type Config struct {
+	// Corpus is the folder of documents; "" uses the embedded default corpus.
+	Corpus string `yaml:"corpus"`
+	// DataDir holds the index and the state database.
+	DataDir string `yaml:"data_dir"`
+	// IndexDir overrides where the index is kept (default DataDir/index).
+	IndexDir string `yaml:"index_dir"`
+	// MaxFileSize is the largest document read, in bytes (default 10 MiB).
+	MaxFileSize int64 `yaml:"max_file_size"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+	// Answer tunes answers.
+	Answer AnswerConfig `yaml:"answer"`
+	// Slack and Matrix configure the chat adapters run by framebot serve.
+	Slack  slack.Config  `yaml:"slack"`
+	Matrix matrix.Config `yaml:"matrix"`
+}
+
+// AnswerConfig tunes how questions are answered.
+type AnswerConfig struct {
+	// Passages is how many passages an answer quotes (default 3).
+	Passages int `yaml:"passages"`
+}
+
+// DefaultConfig returns the configuration used when a file sets nothing.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:     defaultDataDir(),
+		MaxFileSize: 10 << 20,
+		LogLevel:    "info",
+		Answer:      AnswerConfig{Passages: 3},
+	}
+}
+
+func defaultDataDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "framebot")
+	}
+	return filepath.Join(os.TempDir(), "framebot")
+}
+
+// LoadConfig reads the YAML file at path over the defaults, then applies
+// environment variables. It returns an error when the file can't be read or
+// parsed, or names an unknown key.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("read config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("parse config %s: %w", path, err)
+		}
+	}
+	cfg.applyEnv()
+	return cfg, nil
+}
+
+// applyEnv reads settings that are commonly given by the environment
+// (containers): FRAMEBOT_CORPUS, FRAMEBOT_DATA_DIR, FRAMEBOT_LOG_LEVEL.
+func (c *Config) applyEnv() {
+	if v := os.Getenv("FRAMEBOT_CORPUS"); v != "" {
+		c.Corpus = v
+	}
+	if v := os.Getenv("FRAMEBOT_DATA_DIR"); v != "" {
+		c.DataDir = v
+	}
+	if v := os.Getenv("FRAMEBOT_LOG_LEVEL"); v != "" {
+		c.LogLevel = v
+	}
+}
+
+// Validate checks the configuration and says what to fix.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Corpus != "" {
+		if fi, err := os.Stat(c.Corpus); err != nil || !fi.IsDir() {
+			errs = append(errs, fmt.Errorf("corpus: %q is not a readable folder; set corpus to a folder of documents, or leave it empty for the built-in corpus", c.Corpus))
+		}
+	}
+	if c.DataDir == "" && c.IndexDir == "" {
+		errs = append(errs, errors.New("data_dir: set it to a writable folder for the index and state"))
+	}
+	if c.MaxFileSize <= 0 {
+		errs = append(errs, fmt.Errorf("max_file_size: %d must be a positive number of bytes", c.MaxFileSize))
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, fmt.Errorf("log_level: %w", err))
+	}
+	if c.Answer.Passages < 1 || c.Answer.Passages > 10 {
+		errs = append(errs, fmt.Errorf("answer.passages: %d must be between 1 and 10", c.Answer.Passages))
+	}
+	if c.Slack.Enabled {
+		if err := c.Slack.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("slack: %w", err))
+		}
+	}
+	if c.Matrix.Enabled {
+		if err := c.Matrix.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("matrix: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("%q is not debug, info, warn or error", s)
+	}
+	return l, nil
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"framebot/adapters/matrix"
+	"framebot/bot"
+)
+
+// Wire the Matrix adapter into framebot ask --format matrix and framebot
+// serve.
+func init() {
+	renderers["matrix"] = renderMatrix
+	serviceFactories["matrix"] = newMatrixService
+}
+
+// renderMatrix prints the event content the Matrix adapter would send for
+// rep (as an m.notice, without the reply relation).
+func renderMatrix(w io.Writer, rep bot.Reply) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(matrix.Render(rep, "m.notice")); err != nil {
+		return fmt.Errorf("encode matrix content: %w", err)
+	}
+	return nil
+}
+
+// matrixNotifier is the running adapter as a corpus announcer; it is nil
+// until serve builds the adapter. The corpus watcher posts announcements to
+// the subscribed Matrix rooms through it.
+var matrixNotifier bot.Notifier
+
+// newMatrixService builds the Matrix adapter when matrix.enabled is set.
+func newMatrixService(_ context.Context, env *serveEnv) (service, error) {
+	if !env.cfg.Matrix.Enabled {
+		return nil, nil
+	}
+	a, err := matrix.New(env.cfg.Matrix, env.app.bot, env.state, env.log)
+	if err != nil {
+		return nil, err
+	}
+	matrixNotifier = a
+	return a, nil
+}

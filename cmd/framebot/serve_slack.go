@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"framebot/adapters/slack"
+	"framebot/bot"
+)
+
+// Wires the Slack adapter: framebot ask --format slack prints the Block Kit
+// message it would send, and framebot serve runs it when slack.enabled is set.
+func init() {
+	renderers["slack"] = func(w io.Writer, rep bot.Reply) error { return slack.WriteJSON(w, rep) }
+	serviceFactories["slack"] = newSlackService
+}
+
+// slackNotifier is the running adapter as a corpus announcer; it is nil
+// until serve builds the adapter. The corpus watcher (a later issue) posts
+// announcements to the subscribed Slack channels through it.
+var slackNotifier bot.Notifier
+
+// newSlackService builds the Slack adapter, or returns nil when it is not
+// enabled.
+func newSlackService(_ context.Context, env *serveEnv) (service, error) {
+	if !env.cfg.Slack.Enabled {
+		return nil, nil
+	}
+	a, err := slack.New(env.cfg.Slack, slack.Deps{Bot: env.app.bot, Store: env.state, Logger: env.log})
+	if err != nil {
+		return nil, err
+	}
+	slackNotifier = a
+	return a, nil
+}

@@ -1,0 +1,38 @@
+package corpus
+
+import (
+	"io"
+	"log/slog"
+)
+
+const (
+	defaultMaxFileSize     = 10 << 20
+	defaultMaxPassageWords = 80
+)
+
+// Options tunes loading and parsing. The zero value is ready to use.
+type Options struct {
+	// MaxFileSize is the largest file, in bytes, that is read; larger files
+	// are skipped with ErrTooLarge. 0 means 10 MiB.
+	MaxFileSize int64
+	// MaxPassageWords is the soft limit on the length of a passage; longer
+	// paragraphs are split at sentence boundaries. 0 means 80.
+	MaxPassageWords int
+	// Logger receives warnings about skipped files and broken metadata.
+	// nil discards them.
+	Logger *slog.Logger
+}
+
+// withDefaults returns o with its zero fields replaced by the defaults.
+func (o Options) withDefaults() Options {
+	if o.MaxFileSize <= 0 {
+		o.MaxFileSize = defaultMaxFileSize
+	}
+	if o.MaxPassageWords <= 0 {
+		o.MaxPassageWords = defaultMaxPassageWords
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return o
+}

@@ -1,0 +1,219 @@
+package corpus
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// kind is the role of a block of text in its document.
+type kind int
+
+const (
+	kindPara kind = iota
+	kindHeading
+	kindItem
+	kindQuote
+	kindPre
+	kindRow // a table row, its cells joined by " | "
+)
+
+// block is a paragraph as a format parser found it, before cleaning.
+type block struct {
+	text  string
+	kind  kind
+	level int // heading level, 1–6, for kindHeading
+}
+
+// meta is what a format parser learnt about the document besides its text.
+type meta struct {
+	title, source, url string
+	date               time.Time
+}
+
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
+// Parse parses the file content data of document id, choosing the format by
+// the extension of id (see Supported), and returns the document with its
+// cleaned paragraphs and passages. ModTime is left zero.
+//
+// Errors wrap ErrUnsupported, ErrTooLarge (len(data) over
+// opts.MaxFileSize), ErrBinary, ErrNotUTF8 or ErrEmpty (nothing quotable
+// left after removing boilerplate). Broken metadata (front matter, dates)
+// is not an error: it is logged as a warning and ignored.
+func Parse(id string, data []byte, opts Options) (*Document, error) {
+	opts = opts.withDefaults()
+	if !Supported(id) {
+		return nil, fmt.Errorf("extension %q: %w", path.Ext(id), ErrUnsupported)
+	}
+	if int64(len(data)) > opts.MaxFileSize {
+		return nil, fmt.Errorf("%d bytes, over the %d byte limit: %w", len(data), opts.MaxFileSize, ErrTooLarge)
+	}
+	if err := checkText(data); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	src := string(bytes.TrimPrefix(data, utf8BOM))
+	log := opts.Logger.With(slog.String("path", id))
+
+	var (
+		blocks []block
+		m      meta
+	)
+	switch strings.ToLower(path.Ext(id)) {
+	case ".txt":
+		blocks = parseText(src)
+	case ".md", ".markdown":
+		blocks, m = parseMarkdown(src, log)
+	case ".html", ".htm":
+		blocks, m = parseHTML(src, log)
+	}
+
+	doc := &Document{ID: id, Hash: hex.EncodeToString(sum[:]), Date: m.date}
+	blocks = extractMetaLines(blocks, &m)
+	doc.Title = cleanTitle(m.title)
+	if doc.Title == "" {
+		doc.Title = titleFromBlocks(blocks)
+	}
+	doc.Source = m.source
+	if doc.Source == "" {
+		doc.Source = id
+	}
+	doc.URL = m.url
+
+	blocks = clean(blocks, doc.Title)
+	var sections []string
+	doc.Paragraphs, sections = paragraphs(blocks)
+	if len(doc.Paragraphs) == 0 {
+		return nil, ErrEmpty
+	}
+	doc.Passages = Split(id, doc.Paragraphs, opts.MaxPassageWords)
+	for i := range doc.Passages {
+		doc.Passages[i].Section = sections[doc.Passages[i].Para]
+	}
+	return doc, nil
+}
+
+// paragraphs separates headings from quotable paragraphs. It returns the
+// paragraphs and, for each, the text of the heading above it ("" before the
+// first heading). If every block looks like a heading, the document is a
+// list of short lines rather than an article, and they are all kept as
+// paragraphs.
+func paragraphs(blocks []block) (paras, sections []string) {
+	heading := make([]bool, len(blocks))
+	any := false
+	for i, b := range blocks {
+		heading[i] = isHeadingBlock(b)
+		any = any || !heading[i]
+	}
+	section := ""
+	for i, b := range blocks {
+		if heading[i] && any {
+			section = b.text
+			continue
+		}
+		paras = append(paras, b.text)
+		sections = append(sections, section)
+	}
+	return paras, sections
+}
+
+// maxTitleWords bounds a title taken from the first paragraph; a longer
+// first paragraph is prose, and only its first words make the title.
+const maxTitleWords = 25
+
+// titleFromBlocks is the fallback title: the first paragraph when it is
+// short, else its first sentence cut to maxTitleWords words.
+func titleFromBlocks(blocks []block) string {
+	for _, b := range blocks {
+		text := Fold(b.text)
+		if !hasAlnum(text) {
+			continue
+		}
+		if s := Sentences(text); len(s) > 0 {
+			text = text[s[0][0]:s[0][1]]
+		}
+		if words := strings.Fields(text); len(words) > maxTitleWords {
+			text = strings.Join(words[:maxTitleWords], " ") + "…"
+		}
+		return cleanTitle(text)
+	}
+	return ""
+}
+
+// cleanTitle folds a title and removes quotes wrapped around all of it.
+func cleanTitle(s string) string {
+	s = Fold(s)
+	for len(s) >= 2 {
+		first, last := firstRune(s), lastRune(s)
+		if !isOpener(first) || !isCloser(last) || strings.ContainsRune(s[len(string(first)):len(s)-len(string(last))], first) {
+			break
+		}
+		s = strings.TrimSpace(s[len(string(first)) : len(s)-len(string(last))])
+	}
+	return s
+}
+
+// extractMetaLines removes the paragraphs that are metadata lines
+// ("Source ID: X", "URL: https://…") and records them in m unless the
+// format already set that field.
+func extractMetaLines(blocks []block, m *meta) []block {
+	out := blocks[:0:0]
+	for _, b := range blocks {
+		key, value, ok := metaLine(b.text)
+		if !ok {
+			out = append(out, b)
+			continue
+		}
+		switch key {
+		case "source":
+			if m.source == "" {
+				m.source = value
+			}
+		case "url":
+			if m.url == "" {
+				m.url = value
+			}
+		}
+	}
+	return out
+}
+
+// metaLine recognises a whole line or paragraph that carries metadata: a
+// "Source ID: …" line gives the source; a "URL:", "Source:", "Link:" or
+// "Canonical:" line whose value is one http(s) URL gives the URL.
+func metaLine(text string) (key, value string, ok bool) {
+	text = Fold(text)
+	label, value, found := strings.Cut(text, ":")
+	if !found || value == "" {
+		return "", "", false
+	}
+	value = strings.TrimSpace(value)
+	switch strings.ToLower(label) {
+	case "source id", "source-id", "source_id":
+		if len(strings.Fields(value)) <= 4 {
+			return "source", value, true
+		}
+	case "url", "source", "link", "canonical", "original url", "source url":
+		if isWebURL(value) {
+			return "url", value, true
+		}
+	}
+	return "", "", false
+}
+
+// isWebURL reports whether s is a single absolute http(s) URL.
+func isWebURL(s string) bool {
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}

@@ -1,0 +1,142 @@
+package corpus
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Split cuts paragraphs into passages for document docID: one passage per
+// paragraph, except that a paragraph of more than maxWords words (0 or less
+// means 80) is cut at sentence boundaries into runs of at most maxWords
+// words, of roughly even length. A sentence longer than maxWords stays whole unless it is longer
+// than twice that, in which case it is cut after a clause (",", ";", ":",
+// dash) or, failing that, between words. Passages never split a word.
+//
+// For every passage p, paragraphs[p.Para][p.Start:p.End] == p.Text, and
+// Text is never empty or padded with whitespace. Empty paragraphs yield no
+// passage. Ordinals count from 0.
+func Split(docID string, paragraphs []string, maxWords int) []Passage {
+	if maxWords <= 0 {
+		maxWords = defaultMaxPassageWords
+	}
+	var out []Passage
+	for i, para := range paragraphs {
+		for _, r := range chunks(para, maxWords) {
+			out = append(out, Passage{
+				Doc:     docID,
+				Ordinal: len(out),
+				Para:    i,
+				Start:   r[0],
+				End:     r[1],
+				Text:    para[r[0]:r[1]],
+			})
+		}
+	}
+	return out
+}
+
+// chunks returns the byte ranges of the passages of one paragraph.
+func chunks(para string, maxWords int) [][2]int {
+	s, e := trimRange(para, 0, len(para))
+	if s == e {
+		return nil
+	}
+	if wordCount(para[s:e]) <= maxWords {
+		return [][2]int{{s, e}}
+	}
+	// Aim for pieces of even length rather than full ones and a stub.
+	total := wordCount(para[s:e])
+	target := (total + (total+maxWords-1)/maxWords - 1) / ((total + maxWords - 1) / maxWords)
+	var out [][2]int
+	cur, curWords := [2]int{-1, -1}, 0
+	flush := func() {
+		if cur[0] >= 0 {
+			out = append(out, cur)
+		}
+		cur, curWords = [2]int{-1, -1}, 0
+	}
+	for _, sent := range Sentences(para) {
+		n := wordCount(para[sent[0]:sent[1]])
+		if n > 2*maxWords {
+			flush()
+			out = append(out, cutLong(para, sent, maxWords)...)
+			continue
+		}
+		if cur[0] >= 0 && (curWords+n > maxWords || curWords >= target) {
+			flush()
+		}
+		if cur[0] < 0 {
+			cur = sent
+		} else {
+			cur[1] = sent[1]
+		}
+		curWords += n
+	}
+	flush()
+	return out
+}
+
+// cutLong cuts the sentence text[r[0]:r[1]] into pieces of at most maxWords
+// words, preferring to end a piece after a clause if that keeps it at least
+// half full.
+func cutLong(text string, r [2]int, maxWords int) [][2]int {
+	words := wordRanges(text, r[0], r[1])
+	var out [][2]int
+	begin, clause := 0, -1
+	for k, w := range words {
+		if endsClause(text[w[0]:w[1]]) {
+			clause = k
+		}
+		if k-begin+1 < maxWords {
+			continue
+		}
+		cut := k
+		if clause >= begin && clause-begin+1 >= maxWords/2 {
+			cut = clause
+		}
+		out = append(out, [2]int{words[begin][0], words[cut][1]})
+		begin, clause = cut+1, -1
+	}
+	if begin < len(words) {
+		out = append(out, [2]int{words[begin][0], words[len(words)-1][1]})
+	}
+	return out
+}
+
+// endsClause reports whether a word ends with clause punctuation or is a
+// dash standing between clauses.
+func endsClause(word string) bool {
+	switch lastRune(word) {
+	case ',', ';', ':', '—', '–':
+		return true
+	}
+	return false
+}
+
+// wordRanges returns the byte ranges of the whitespace-separated words of
+// text[start:end].
+func wordRanges(text string, start, end int) [][2]int {
+	var out [][2]int
+	inWord := -1
+	for i := start; i < end; {
+		r, size := utf8.DecodeRuneInString(text[i:end])
+		if unicode.IsSpace(r) {
+			if inWord >= 0 {
+				out = append(out, [2]int{inWord, i})
+				inWord = -1
+			}
+		} else if inWord < 0 {
+			inWord = i
+		}
+		i += size
+	}
+	if inWord >= 0 {
+		out = append(out, [2]int{inWord, end})
+	}
+	return out
+}
+
+func wordCount(s string) int {
+	return len(strings.Fields(s))
+}

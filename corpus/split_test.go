@@ -1,0 +1,152 @@
+package corpus
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// sentenceTexts returns the sentences of text as strings.
+func sentenceTexts(text string) []string {
+	var out []string
+	for _, r := range Sentences(text) {
+		out = append(out, text[r[0]:r[1]])
+	}
+	return out
+}
+
+func TestSentences(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"plain sentences", "One. Two! Three?", []string{"One.", "Two!", "Three?"}},
+		{"abbreviation with inner periods", "When U.S. Secretary Rubio met Yermak, they talked. Then they left.",
+			[]string{"When U.S. Secretary Rubio met Yermak, they talked.", "Then they left."}},
+		{"titles", "Mr. Smith and Dr. Jones met Sir Keir. They spoke.", []string{"Mr. Smith and Dr. Jones met Sir Keir.", "They spoke."}},
+		{"initials", "J. R. R. Tolkien wrote it. It sold.", []string{"J. R. R. Tolkien wrote it.", "It sold."}},
+		{"decimals", "It grew 2.5 percent. Then 3.1.", []string{"It grew 2.5 percent.", "Then 3.1."}},
+		{"closing quote after period", `He said “never again.” Then he left.`, []string{`He said “never again.”`, "Then he left."}},
+		{"straight quotes", `"Go now." She went.`, []string{`"Go now."`, "She went."}},
+		{"ellipsis then capital", "Wait… What happened?", []string{"Wait…", "What happened?"}},
+		{"ellipsis then lower case", "Wait… and see.", []string{"Wait… and see."}},
+		{"question inside quote followed by lower case", `"Really?" he asked. Yes.`, []string{`"Really?" he asked.`, "Yes."}},
+		{"e.g. followed by lower case", "Use tools, e.g. hammers. Fine.", []string{"Use tools, e.g. hammers.", "Fine."}},
+		{"number after No.", "See No. 5 for details. Done.", []string{"See No. 5 for details.", "Done."}},
+		{"no terminator", "just words", []string{"just words"}},
+		{"surrounding whitespace", "  One.   Two.  ", []string{"One.", "Two."}},
+		{"CJK full stops", "今日は晴れ。明日は雨。", []string{"今日は晴れ。", "明日は雨。"}},
+		{"empty", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, sentenceTexts(tt.text)); diff != "" {
+				t.Errorf("Sentences(%q) mismatch (-want +got):\n%s", tt.text, diff)
+			}
+		})
+	}
+}
+
+// checkPassages verifies the invariants every result of Split must hold.
+func checkPassages(t *testing.T, docID string, paragraphs []string, got []Passage) {
+	t.Helper()
+	for i, p := range got {
+		if p.Doc != docID || p.Ordinal != i {
+			t.Errorf("passage %d: Doc %q Ordinal %d", i, p.Doc, p.Ordinal)
+		}
+		if p.Para < 0 || p.Para >= len(paragraphs) || p.Start < 0 || p.Start >= p.End || p.End > len(paragraphs[p.Para]) {
+			t.Fatalf("passage %d: bad range para %d [%d:%d]", i, p.Para, p.Start, p.End)
+		}
+		if src := paragraphs[p.Para][p.Start:p.End]; src != p.Text {
+			t.Errorf("passage %d: paragraphs[%d][%d:%d] = %q, Text %q", i, p.Para, p.Start, p.End, src, p.Text)
+		}
+		if strings.TrimSpace(p.Text) != p.Text || p.Text == "" {
+			t.Errorf("passage %d: empty or padded text %q", i, p.Text)
+		}
+		if utf8.ValidString(paragraphs[p.Para]) && !utf8.ValidString(p.Text) {
+			t.Errorf("passage %d: cut inside a rune: %q", i, p.Text)
+		}
+	}
+}
+
+func TestSplit(t *testing.T) {
+	long := strings.Repeat("The council met again to discuss the lighthouse. ", 10) // 80 words
+	enormous := strings.Repeat("word ", 60) + "end, " + strings.Repeat("more ", 150) + "stop."
+	tests := []struct {
+		name       string
+		paragraphs []string
+		maxWords   int
+		want       []string
+	}{
+		{"one passage per short paragraph", []string{"One.", "Two."}, 80, []string{"One.", "Two."}},
+		{"empty paragraphs yield nothing", []string{"", "  ", "Two."}, 80, []string{"Two."}},
+		{"a long paragraph is cut at sentences into even pieces",
+			[]string{"Aa bb cc. Dd ee ff. Gg hh ii. Jj kk ll."}, 6,
+			[]string{"Aa bb cc. Dd ee ff.", "Gg hh ii. Jj kk ll."}},
+		{"abbreviations do not end a passage",
+			[]string{"Mr. Smith met U.S. envoys. They talked."}, 4,
+			[]string{"Mr. Smith met U.S. envoys.", "They talked."}},
+		{"an over-long sentence stays whole",
+			[]string{"One two three four five six seven. Eight."}, 5,
+			[]string{"One two three four five six seven.", "Eight."}},
+		{"default limit of 80 words", []string{long}, 0, []string{strings.TrimSpace(long)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			passages := Split("doc.txt", tt.paragraphs, tt.maxWords)
+			checkPassages(t, "doc.txt", tt.paragraphs, passages)
+			var got []string
+			for _, p := range passages {
+				got = append(got, p.Text)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Split mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("an enormous sentence is cut at a clause, then between words", func(t *testing.T) {
+		paragraphs := []string{enormous}
+		passages := Split("doc.txt", paragraphs, 80)
+		checkPassages(t, "doc.txt", paragraphs, passages)
+		for _, p := range passages {
+			if n := wordCount(p.Text); n > 80 {
+				t.Errorf("passage of %d words: %q", n, p.Text)
+			}
+		}
+		if got := passages[0].Text; !strings.HasSuffix(got, "end,") {
+			t.Errorf("first passage should end at the clause: %q", got)
+		}
+	})
+
+	t.Run("passages respect the word limit on real text", func(t *testing.T) {
+		paragraphs := []string{strings.Repeat(long, 3)}
+		passages := Split("doc.txt", paragraphs, 30)
+		checkPassages(t, "doc.txt", paragraphs, passages)
+		for _, p := range passages {
+			if n := wordCount(p.Text); n > 30 {
+				t.Errorf("passage of %d words", n)
+			}
+		}
+	})
+}
+
+func TestFold(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"  a \t b\n\nc  ", "a b c"},
+		{"a\u00a0\u00a0b", "a b"},
+		{"zero\u200bwidth", "zerowidth"},
+		{"\x01ctl\x7f", "ctl"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,492 @@
+// Package index stores the corpus's passages in a Bleve (scorch) index on
+// disk and answers searches on it with BM25.
+//
+// One Bleve document is indexed per passage. Each corpus document's metadata
+// (title, source, content hash, passage count) lives in Bleve's internal
+// key/value space, written in the same batch as its passages, so the two can
+// never disagree after a crash. The list of documents is read back from the
+// dictionary of the "doc" field.
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bbolt "go.etcd.io/bbolt"
+
+	"framebot/bot"
+	"framebot/corpus"
+)
+
+var (
+	_ bot.Searcher = (*Index)(nil)
+	_ bot.Catalog  = (*Index)(nil)
+)
+
+// ErrClosed is returned by every method once Close has been called.
+var ErrClosed = errors.New("index is closed")
+
+// ErrLocked is returned by Open when another process holds the index.
+var ErrLocked = errors.New("index is in use by another process")
+
+// runtimeConfig is scorch's configuration: give up on a locked index
+// instead of waiting for ever.
+func runtimeConfig() map[string]any {
+	return map[string]any{"bolt_timeout": "3s"}
+}
+
+const (
+	keyMapping   = "framebot/mapping"
+	keyDocPrefix = "framebot/doc/"
+	// batchPassages is how many passages go into one Bleve batch when many
+	// documents are indexed at once.
+	batchPassages = 2000
+)
+
+// DocMeta is what the index remembers of one corpus document.
+type DocMeta struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Source   string    `json:"source"`
+	URL      string    `json:"url,omitempty"`
+	Hash     string    `json:"hash"`
+	Passages int       `json:"passages"`
+	Indexed  time.Time `json:"indexed"`
+}
+
+// Index is a Bleve index of passages. It is safe for concurrent use: searches
+// run while documents are being indexed.
+type Index struct {
+	dir string
+	log *slog.Logger
+	now func() time.Time
+
+	bleve   bleve.Index
+	textAn  analysis.Analyzer
+	exactAn analysis.Analyzer
+
+	mu      sync.RWMutex
+	docs    map[string]DocMeta
+	updated time.Time
+	closed  bool
+}
+
+// Options configure Open.
+type Options struct {
+	// Logger receives warnings such as a rebuilt index; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Open opens the index stored in dir, creating it when dir does not exist.
+// An index that fails to open, or that was written with another mapping
+// version, is deleted and created anew with a logged warning: the caller then
+// fills it again from the corpus with Sync. Open returns an error only when
+// dir can't be created or written.
+func Open(dir string, opts Options) (*Index, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	bi, err := openOrRebuild(dir, log)
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{dir: dir, log: log, now: now, bleve: bi}
+	if err := ix.init(); err != nil {
+		bi.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+func openOrRebuild(dir string, log *slog.Logger) (bleve.Index, error) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return create(dir)
+	}
+	bi, err := bleve.OpenUsing(dir, runtimeConfig())
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, fmt.Errorf("open index %s: %w", dir, ErrLocked)
+	}
+	if err == nil {
+		v, verr := bi.GetInternal([]byte(keyMapping))
+		if verr == nil && string(v) == MappingVersion {
+			return bi, nil
+		}
+		bi.Close()
+		if verr != nil {
+			err = fmt.Errorf("read mapping version: %w", verr)
+		} else {
+			err = fmt.Errorf("mapping version %q, want %q", v, MappingVersion)
+		}
+	}
+	log.Warn("index unusable, rebuilding it from the corpus", "dir", dir, "reason", err.Error())
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("remove unusable index %s: %w", dir, err)
+	}
+	return create(dir)
+}
+
+func create(dir string) (bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("create index parent %s: %w", filepath.Dir(dir), err)
+	}
+	bi, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, runtimeConfig())
+	if err != nil {
+		return nil, fmt.Errorf("create index %s: %w", dir, err)
+	}
+	if err := bi.SetInternal([]byte(keyMapping), []byte(MappingVersion)); err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("write mapping version: %w", err)
+	}
+	return bi, nil
+}
+
+func (ix *Index) init() error {
+	m := ix.bleve.Mapping()
+	ix.textAn = m.AnalyzerNamed(m.(*mapping.IndexMappingImpl).DefaultAnalyzer)
+	ix.exactAn = m.AnalyzerNamed(analyzerExact)
+	if ix.textAn == nil || ix.exactAn == nil {
+		return errors.New("index mapping lacks its analyzers")
+	}
+	docs, err := ix.loadCatalog()
+	if err != nil {
+		return err
+	}
+	ix.docs = docs
+	for _, d := range docs {
+		if d.Indexed.After(ix.updated) {
+			ix.updated = d.Indexed
+		}
+	}
+	return nil
+}
+
+// loadCatalog reads every document's metadata: the document IDs come from
+// the dictionary of the doc field, the metadata from internal storage.
+func (ix *Index) loadCatalog() (map[string]DocMeta, error) {
+	dict, err := ix.bleve.FieldDict(fieldDoc)
+	if err != nil {
+		return nil, fmt.Errorf("read document list: %w", err)
+	}
+	defer dict.Close()
+	docs := map[string]DocMeta{}
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, fmt.Errorf("read document list: %w", err)
+		}
+		if e == nil {
+			break
+		}
+		raw, err := ix.bleve.GetInternal([]byte(keyDocPrefix + e.Term))
+		if err != nil {
+			return nil, fmt.Errorf("read metadata of %s: %w", e.Term, err)
+		}
+		var m DocMeta
+		if raw == nil || json.Unmarshal(raw, &m) != nil {
+			// Passages without metadata: record what we can so Sync replaces them.
+			m = DocMeta{ID: e.Term, Passages: int(e.Count)}
+		}
+		docs[e.Term] = m
+	}
+	return docs, nil
+}
+
+// Close releases the index. It is safe to call more than once.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	return ix.bleve.Close()
+}
+
+// Dir returns the folder the index lives in.
+func (ix *Index) Dir() string { return ix.dir }
+
+// Meta returns what the index remembers of document id.
+func (ix *Index) Meta(id string) (DocMeta, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	m, ok := ix.docs[id]
+	return m, ok
+}
+
+// Change says what happened to one document during Sync or Apply.
+type Change struct {
+	Doc  string
+	Kind ChangeKind
+	Meta DocMeta
+}
+
+// ChangeKind is added, updated or removed.
+type ChangeKind int
+
+// The kinds of change.
+const (
+	Added ChangeKind = iota + 1
+	Updated
+	Removed
+)
+
+func (k ChangeKind) String() string {
+	switch k {
+	case Added:
+		return "added"
+	case Updated:
+		return "updated"
+	case Removed:
+		return "removed"
+	}
+	return "unknown"
+}
+
+// SyncStats summarises a Sync.
+type SyncStats struct {
+	Added, Updated, Removed, Unchanged int
+	Passages                           int
+	Changes                            []Change
+}
+
+// Sync makes the index hold exactly docs: documents whose content hash
+// changed are reindexed, new ones added, and those no longer in docs removed.
+// progress, when not nil, is called after each batch with the number of
+// documents done and the total to do. Sync returns an error when a batch
+// can't be written; what was written before stays consistent.
+func (ix *Index) Sync(ctx context.Context, docs []*corpus.Document, progress func(done, total int)) (SyncStats, error) {
+	var st SyncStats
+	want := make(map[string]bool, len(docs))
+	var todo []*corpus.Document
+	ix.mu.RLock()
+	for _, d := range docs {
+		want[d.ID] = true
+		if m, ok := ix.docs[d.ID]; ok && m.Hash == d.Hash {
+			st.Unchanged++
+			continue
+		}
+		todo = append(todo, d)
+	}
+	var gone []string
+	for id := range ix.docs {
+		if !want[id] {
+			gone = append(gone, id)
+		}
+	}
+	ix.mu.RUnlock()
+	sort.Strings(gone)
+
+	changes, err := ix.apply(ctx, todo, gone, progress)
+	for _, c := range changes {
+		switch c.Kind {
+		case Added:
+			st.Added++
+		case Updated:
+			st.Updated++
+		case Removed:
+			st.Removed++
+		}
+		st.Passages += c.Meta.Passages
+	}
+	st.Changes = changes
+	return st, err
+}
+
+// Upsert indexes doc, replacing all passages of an earlier version in one
+// batch. It returns the change made (Added or Updated).
+func (ix *Index) Upsert(ctx context.Context, doc *corpus.Document) (Change, error) {
+	ch, err := ix.apply(ctx, []*corpus.Document{doc}, nil, nil)
+	if err != nil || len(ch) == 0 {
+		return Change{}, err
+	}
+	return ch[0], nil
+}
+
+// Delete removes document id and all its passages. Deleting an unknown
+// document is not an error; ok reports whether it was there.
+func (ix *Index) Delete(ctx context.Context, id string) (ok bool, err error) {
+	ch, err := ix.apply(ctx, nil, []string{id}, nil)
+	return len(ch) > 0, err
+}
+
+// apply writes upserts and deletions in batches of about batchPassages
+// passages; a document's passages and metadata always share one batch.
+func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes []string, progress func(done, total int)) ([]Change, error) {
+	total := len(upserts) + len(deletes)
+	var (
+		changes []Change
+		pending []Change
+		done    int
+	)
+	ix.mu.RLock()
+	closed := ix.closed
+	ix.mu.RUnlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	b := ix.bleve.NewBatch()
+	flush := func() error {
+		if b.Size() == 0 && len(pending) == 0 {
+			return nil
+		}
+		if err := ix.bleve.Batch(b); err != nil {
+			return fmt.Errorf("write index batch: %w", err)
+		}
+		ix.mu.Lock()
+		for _, c := range pending {
+			if c.Kind == Removed {
+				delete(ix.docs, c.Doc)
+			} else {
+				ix.docs[c.Doc] = c.Meta
+			}
+			if c.Meta.Indexed.After(ix.updated) {
+				ix.updated = c.Meta.Indexed
+			}
+		}
+		ix.mu.Unlock()
+		changes = append(changes, pending...)
+		done += len(pending)
+		pending = nil
+		b.Reset()
+		if progress != nil {
+			progress(done, total)
+		}
+		return nil
+	}
+	passagesInBatch := 0
+	for _, id := range deletes {
+		old, ok := ix.Meta(id)
+		if !ok {
+			done++
+			continue
+		}
+		for i := 0; i < old.Passages; i++ {
+			b.Delete(passageID(id, i))
+		}
+		b.DeleteInternal([]byte(keyDocPrefix + id))
+		old.Indexed = ix.now()
+		pending = append(pending, Change{Doc: id, Kind: Removed, Meta: old})
+		passagesInBatch += old.Passages
+		if passagesInBatch >= batchPassages {
+			if err := flush(); err != nil {
+				return changes, err
+			}
+			passagesInBatch = 0
+		}
+	}
+	for _, d := range upserts {
+		if err := ctx.Err(); err != nil {
+			if ferr := flush(); ferr != nil {
+				return changes, ferr
+			}
+			return changes, err
+		}
+		kind := Added
+		if old, ok := ix.Meta(d.ID); ok {
+			kind = Updated
+			for i := len(d.Passages); i < old.Passages; i++ {
+				b.Delete(passageID(d.ID, i))
+			}
+		}
+		meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Indexed: ix.now()}
+		for _, p := range d.Passages {
+			r := record{Text: p.Text, Exact: p.Text, Title: d.Title, Sect: p.Section, Doc: d.ID, Source: d.Source, URL: d.URL, Ord: float64(p.Ordinal)}
+			if err := b.Index(passageID(d.ID, p.Ordinal), r); err != nil {
+				return changes, fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)
+			}
+		}
+		raw, err := json.Marshal(meta)
+		if err != nil {
+			return changes, fmt.Errorf("encode metadata of %s: %w", d.ID, err)
+		}
+		b.SetInternal([]byte(keyDocPrefix+d.ID), raw)
+		pending = append(pending, Change{Doc: d.ID, Kind: kind, Meta: meta})
+		passagesInBatch += len(d.Passages)
+		if passagesInBatch >= batchPassages {
+			if err := flush(); err != nil {
+				return changes, err
+			}
+			passagesInBatch = 0
+		}
+	}
+	if err := flush(); err != nil {
+		return changes, err
+	}
+	return changes, nil
+}
+
+func passageID(doc string, ord int) string { return doc + "#" + strconv.Itoa(ord) }
+
+// Documents returns every indexed document, sorted by ID.
+func (ix *Index) Documents(ctx context.Context) ([]bot.Source, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return nil, ErrClosed
+	}
+	out := make([]bot.Source, 0, len(ix.docs))
+	for _, m := range ix.docs {
+		out = append(out, bot.Source{Doc: m.ID, Title: m.Title, Source: m.Source, URL: m.URL, Passages: m.Passages, Updated: m.Indexed})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Doc < out[j].Doc })
+	return out, nil
+}
+
+// Stats returns the number of documents and passages and the size of the
+// index folder in bytes.
+func (ix *Index) Stats(ctx context.Context) (docs, passages int, bytes int64, err error) {
+	ix.mu.RLock()
+	if ix.closed {
+		ix.mu.RUnlock()
+		return 0, 0, 0, ErrClosed
+	}
+	docs = len(ix.docs)
+	for _, m := range ix.docs {
+		passages += m.Passages
+	}
+	ix.mu.RUnlock()
+	err = filepath.WalkDir(ix.dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // files come and go while scorch merges
+		}
+		if !d.IsDir() {
+			if info, ierr := d.Info(); ierr == nil {
+				bytes += info.Size()
+			}
+		}
+		return nil
+	})
+	return docs, passages, bytes, err
+}
+
+// LastUpdate returns when the index last changed (zero for an empty index).
+func (ix *Index) LastUpdate() time.Time {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.updated
+}

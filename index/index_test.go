@@ -1,0 +1,289 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"framebot/corpus"
+)
+
+// doc builds a corpus document with one passage per paragraph.
+func doc(t *testing.T, id, title string, paras ...string) *corpus.Document {
+	t.Helper()
+	d, err := corpus.Parse(id+".md", []byte("---\ntitle: "+title+"\nsource: src-"+id+"\n---\n\n"+strings.Join(paras, "\n\n")+"\n"), corpus.Options{})
+	if err != nil {
+		t.Fatalf("parse %s: %v", id, err)
+	}
+	d.ID = id
+	for i := range d.Passages {
+		d.Passages[i].Doc = id
+	}
+	return d
+}
+
+func openT(t *testing.T, dir string) *Index {
+	t.Helper()
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("open index: %v", err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+func docIDs(t *testing.T, ix *Index) []string {
+	t.Helper()
+	srcs, err := ix.Documents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range srcs {
+		ids = append(ids, s.Doc)
+	}
+	return ids
+}
+
+// searchDocs returns the document of each hit for q, best first.
+func searchDocs(t *testing.T, ix *Index, q string) []string {
+	t.Helper()
+	res, err := ix.Search(context.Background(), q, 10)
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, h.Doc)
+	}
+	return out
+}
+
+func TestUpsertReplacesAllPassagesOfADocument(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	v1 := doc(t, "a", "Alpha", "The walrus sings at dawn.", "Penguins march in winter.", "Otters juggle stones.")
+	if _, err := ix.Upsert(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	if got := searchDocs(t, ix, "otters juggle"); len(got) != 1 {
+		t.Fatalf("before update: hits for otters = %v, want one", got)
+	}
+	v2 := doc(t, "a", "Alpha", "The walrus sings at dusk.")
+	ch, err := ix.Upsert(ctx, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Kind != Updated {
+		t.Errorf("change kind = %v, want updated", ch.Kind)
+	}
+	if got := searchDocs(t, ix, "otters juggle"); len(got) != 0 {
+		t.Errorf("after update: passages of the old version still found: %v", got)
+	}
+	_, passages, _, _ := ix.Stats(ctx)
+	if passages != 1 {
+		t.Errorf("passages = %d, want 1", passages)
+	}
+}
+
+func TestDeleteRemovesDocumentFromAnswers(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	for _, d := range []*corpus.Document{
+		doc(t, "a", "Alpha", "The walrus sings at dawn."),
+		doc(t, "b", "Beta", "The walrus sleeps at noon."),
+	} {
+		if _, err := ix.Upsert(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ok, err := ix.Delete(ctx, "a")
+	if err != nil || !ok {
+		t.Fatalf("delete = %v, %v; want true, nil", ok, err)
+	}
+	if diff := cmp.Diff([]string{"b"}, searchDocs(t, ix, "walrus")); diff != "" {
+		t.Errorf("hits after delete (-want +got):\n%s", diff)
+	}
+	if ok, _ := ix.Delete(ctx, "a"); ok {
+		t.Error("deleting twice reported the document as present")
+	}
+}
+
+func TestReopenReindexesOnlyChangedDocuments(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "ix")
+	a := doc(t, "a", "Alpha", "The walrus sings at dawn.")
+	b := doc(t, "b", "Beta", "Penguins march in winter.")
+	c := doc(t, "c", "Gamma", "Otters juggle stones.")
+	ix := openT(t, dir)
+	st, err := ix.Sync(ctx, []*corpus.Document{a, b, c}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Added != 3 {
+		t.Fatalf("first sync added %d, want 3", st.Added)
+	}
+	ix.Close()
+
+	b2 := doc(t, "b", "Beta", "Penguins march in summer now.")
+	d := doc(t, "d", "Delta", "Herons wait by the river.")
+	ix = openT(t, dir)
+	st, err = ix.Sync(ctx, []*corpus.Document{a, b2, d}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range st.Changes {
+		got[c.Doc] = c.Kind.String()
+	}
+	want := map[string]string{"b": "updated", "c": "removed", "d": "added"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if st.Unchanged != 1 {
+		t.Errorf("unchanged = %d, want 1", st.Unchanged)
+	}
+	if diff := cmp.Diff([]string{"a", "b", "d"}, docIDs(t, ix)); diff != "" {
+		t.Errorf("documents (-want +got):\n%s", diff)
+	}
+	if got := searchDocs(t, ix, "summer penguins"); len(got) != 1 || got[0] != "b" {
+		t.Errorf("updated text not found: %v", got)
+	}
+}
+
+func TestOpenRebuildsUnusableIndex(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, dir string)
+	}{
+		{"after a mapping version change", func(t *testing.T, dir string) {
+			ix := openT(t, dir)
+			if err := ix.bleve.SetInternal([]byte(keyMapping), []byte("framebot-mapping-0")); err != nil {
+				t.Fatal(err)
+			}
+			ix.Close()
+		}},
+		{"when its files are damaged", func(t *testing.T, dir string) {
+			err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					return os.WriteFile(p, []byte("garbage"), 0o644)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"when its folder is a file", func(t *testing.T, dir string) {
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dir, []byte("not an index"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run("it rebuilds "+tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "ix")
+			ix := openT(t, dir)
+			if _, err := ix.Upsert(ctx, doc(t, "a", "Alpha", "The walrus sings at dawn.")); err != nil {
+				t.Fatal(err)
+			}
+			ix.Close()
+			tt.damage(t, dir)
+
+			ix = openT(t, dir)
+			if got := docIDs(t, ix); len(got) != 0 {
+				t.Fatalf("rebuilt index holds %v, want nothing", got)
+			}
+			st, err := ix.Sync(ctx, []*corpus.Document{doc(t, "a", "Alpha", "The walrus sings at dawn.")}, nil)
+			if err != nil || st.Added != 1 {
+				t.Fatalf("sync after rebuild = %+v, %v", st, err)
+			}
+			if got := searchDocs(t, ix, "walrus"); len(got) != 1 {
+				t.Errorf("search after rebuild = %v", got)
+			}
+		})
+	}
+}
+
+func TestSearchTreatsQuerySyntaxAsWords(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	if _, err := ix.Upsert(ctx, doc(t, "a", "Alpha", "The walrus sings at dawn.", "Secret: the title field is private.")); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`title:Alpha`, `walr*`, `/w.*s/`, `walrus~2`, `+walrus -dawn`, `"walrus sings"^10`, `doc:a`, `(((((`, `\`, `*`, `?`, `~`, `^`, `:`,
+	} {
+		t.Run("query "+q+" is plain words", func(t *testing.T) {
+			res, err := ix.Search(ctx, q, 10)
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			for _, term := range res.Terms {
+				if strings.ContainsAny(term.Key, `*?~^/\"()+`) {
+					t.Errorf("term %q keeps query syntax", term.Key)
+				}
+			}
+		})
+	}
+	// A wildcard must not match as a wildcard: "walr*" is the word "walr".
+	if got := searchDocs(t, ix, "walr*"); len(got) != 0 {
+		t.Errorf("walr* matched %v; wildcards must not be interpreted", got)
+	}
+}
+
+func TestSearchMatchesSpellingVariantsOfNames(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	for _, d := range []*corpus.Document{
+		doc(t, "a", "Alpha", "President Zelenskyy welcomed the talks."),
+		doc(t, "b", "Beta", "President Zelensky announced a plan."),
+		doc(t, "c", "Gamma", "Nothing about presidents here, only rivers."),
+	} {
+		if _, err := ix.Upsert(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := searchDocs(t, ix, "What did Zelensky say?")
+	if len(got) < 2 {
+		t.Fatalf("Zelensky found %v, want both spellings", got)
+	}
+	res, err := ix.Search(ctx, "Zelenskiy", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Terms[0].Corrected == "" {
+		t.Errorf("typo Zelenskiy: %d hits, corrected %q; want hits and a correction", len(res.Hits), res.Terms[0].Corrected)
+	}
+}
+
+func TestSearchHighlightsMatchedWords(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	if _, err := ix.Upsert(ctx, doc(t, "a", "Alpha", "Penguins sing at dawn; the penguin choir is loud.")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(ctx, "penguin singing", 3)
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatalf("search = %v, %v", res, err)
+	}
+	h := res.Hits[0]
+	var words []string
+	for _, s := range h.Highlights {
+		words = append(words, h.Text[s.Start:s.End])
+	}
+	if diff := cmp.Diff([]string{"Penguins", "sing", "penguin"}, words); diff != "" {
+		t.Errorf("highlighted words (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{0, 1}, h.Matched); diff != "" {
+		t.Errorf("matched terms (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,373 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"framebot/bot"
+)
+
+// Limits that keep a chat message from turning into an expensive query.
+const (
+	maxQueryBytes = 2000 // longer questions are cut (at a rune boundary)
+	maxTerms      = 24   // content terms kept, highest IDF first
+	maxVariants   = 3    // spelling variants added per term
+	maxFuzzyTerms = 8    // terms looked up for variants per question
+	maxLimit      = 100  // passages returned at most
+)
+
+// Boosts of the query clauses, relative to a stemmed match in the passage.
+const (
+	boostVariant = 0.7  // a spelling variant of a name or a corrected typo
+	boostExact   = 0.25 // the word's exact surface form
+	boostTitle   = 0.15 // the word in the document's title
+	boostSection = 0.3  // the word in the heading the passage sits under
+)
+
+// questionWords are words that shape a question rather than say what it is
+// about ("what did she say", "what kind of", "what role did he play"). They
+// are kept, since they sometimes matter, but weigh little.
+var questionWords = map[string]bool{}
+
+// questionWordWeight scales the IDF and boost of questionWords.
+const questionWordWeight = 0.25
+
+func init() {
+	for _, w := range strings.Fields(`say says said saying tell tells told think thinks thought
+		mean means meant explain explains explained describe describes described happen happens happened
+		know knows knew kind kinds sort type way ways thing things part role play plays played
+		give gives gave get gets got make makes made want wants wanted please
+		exactly actually really basically simple simply term terms`) {
+		questionWords[w] = true
+	}
+}
+
+// queryTerm is one analysed content term of a question.
+type queryTerm struct {
+	bot.Term
+	raw      string   // lower-cased surface form
+	name     bool     // written with a capital letter: may be a name
+	variants []string // indexed forms of close spellings found in the corpus
+}
+
+// Search returns up to limit passages for text, best first. text is analysed
+// like the passages and turned into term queries: it is never parsed as
+// query syntax, so no field, wildcard, fuzzy or regular-expression operator
+// can be injected. Search returns an error when the index can't be read or
+// ctx ends.
+func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.SearchResult, error) {
+	if limit <= 0 {
+		limit = 10
+	}
+	limit = min(limit, maxLimit)
+	ix.mu.RLock()
+	closed := ix.closed
+	ix.mu.RUnlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	text = clip(strings.ToValidUTF8(text, " "), maxQueryBytes)
+
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	defer r.Close()
+
+	terms, err := ix.analyseQuery(ctx, r, text)
+	if err != nil {
+		return nil, err
+	}
+	res := &bot.SearchResult{}
+	for _, t := range terms {
+		res.Terms = append(res.Terms, t.Term)
+	}
+	if len(terms) == 0 {
+		return res, nil
+	}
+
+	req := bleve.NewSearchRequestOptions(buildQuery(terms), limit, 0, false)
+	req.Fields = []string{fieldText, fieldTitle, fieldDoc, fieldSource, fieldURL, fieldOrd}
+	sr, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	for _, h := range sr.Hits {
+		p := bot.Passage{
+			Text:   str(h.Fields[fieldText]),
+			Title:  str(h.Fields[fieldTitle]),
+			Doc:    str(h.Fields[fieldDoc]),
+			Source: str(h.Fields[fieldSource]),
+			URL:    str(h.Fields[fieldURL]),
+			Score:  h.Score,
+		}
+		if f, ok := h.Fields[fieldOrd].(float64); ok {
+			p.Ordinal = int(f)
+		}
+		spans, matched := ix.highlight(p.Text, terms)
+		p.Highlights = spans
+		res.Hits = append(res.Hits, bot.Hit{Passage: p, Matched: matched})
+	}
+	return res, nil
+}
+
+// analyseQuery turns the question into content terms with their IDF and
+// spelling variants.
+func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, text string) ([]queryTerm, error) {
+	n, err := r.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("count passages: %w", err)
+	}
+	var terms []queryTerm
+	seen := map[string]bool{}
+	for _, tok := range ix.textAn.Analyze([]byte(text)) {
+		key := string(tok.Term)
+		if seen[key] || !hasLetterOrDigit(key) {
+			continue
+		}
+		seen[key] = true
+		surface := text[tok.Start:tok.End]
+		first, _ := utf8.DecodeRuneInString(surface)
+		terms = append(terms, queryTerm{
+			Term: bot.Term{Text: surface, Key: key},
+			raw:  strings.ToLower(surface),
+			name: unicode.IsUpper(first),
+		})
+	}
+	for i := range terms {
+		df, err := docFreq(ctx, r, fieldText, terms[i].Key)
+		if err != nil {
+			return nil, err
+		}
+		terms[i].IDF = idf(n, df)
+		if questionWords[terms[i].raw] {
+			terms[i].IDF *= questionWordWeight
+		}
+	}
+	if len(terms) > maxTerms {
+		sort.SliceStable(terms, func(i, j int) bool { return terms[i].IDF > terms[j].IDF })
+		terms = terms[:maxTerms]
+	}
+	absent := idf(n, 0)
+	looked := 0
+	for i := range terms {
+		t := &terms[i]
+		missing := t.IDF >= absent
+		if looked >= maxFuzzyTerms || utf8.RuneCountInString(t.raw) < 5 || !(missing || t.name) || !isWord(t.raw) {
+			continue
+		}
+		looked++
+		vs, err := ix.variants(ctx, r, t.raw, t.Key)
+		if err != nil {
+			return nil, err
+		}
+		t.variants = vs
+		if missing && len(vs) > 0 {
+			t.Corrected = vs[0]
+		}
+	}
+	return terms, nil
+}
+
+// variants finds indexed forms of words within a small edit distance of raw
+// that the corpus contains, most frequent first.
+func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, key string) ([]string, error) {
+	fuzz := 1
+	if utf8.RuneCountInString(raw) >= 8 {
+		fuzz = 2
+	}
+	prefix := string([]rune(raw)[:2])
+	fr, ok := r.(bleveindex.IndexReaderFuzzy)
+	if !ok {
+		return nil, nil
+	}
+	dict, err := fr.FieldDictFuzzy(fieldExact, raw, fuzz, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("look up spellings of %q: %w", raw, err)
+	}
+	defer dict.Close()
+	type cand struct {
+		key   string
+		count uint64
+	}
+	var cands []cand
+	seen := map[string]bool{key: true}
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, fmt.Errorf("look up spellings of %q: %w", raw, err)
+		}
+		if e == nil {
+			break
+		}
+		if e.Term == raw {
+			continue
+		}
+		toks := ix.textAn.Analyze([]byte(e.Term))
+		if len(toks) != 1 {
+			continue
+		}
+		k := string(toks[0].Term)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		cands = append(cands, cand{k, e.Count})
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].count != cands[j].count {
+			return cands[i].count > cands[j].count
+		}
+		return cands[i].key < cands[j].key
+	})
+	var out []string
+	for _, c := range cands {
+		if len(out) == maxVariants {
+			break
+		}
+		out = append(out, c.key)
+	}
+	return out, ctx.Err()
+}
+
+// buildQuery ORs term queries: each term in the passage text, its spelling
+// variants, its exact form and the title. Bleve multiplies the sum by the
+// share of clauses matched, which favours passages that cover the question.
+func buildQuery(terms []queryTerm) query.Query {
+	var clauses []query.Query
+	add := func(field, term string, boost float64) {
+		q := bleve.NewTermQuery(term)
+		q.SetField(field)
+		q.SetBoost(boost)
+		clauses = append(clauses, q)
+	}
+	for _, t := range terms {
+		w := 1.0
+		if questionWords[t.raw] {
+			w = questionWordWeight
+		}
+		add(fieldText, t.Key, w)
+		for _, v := range t.variants {
+			add(fieldText, v, w*boostVariant)
+		}
+		add(fieldExact, t.raw, w*boostExact)
+		add(fieldTitle, t.Key, w*boostTitle)
+		add(fieldSect, t.Key, w*boostSection)
+	}
+	return bleve.NewDisjunctionQuery(clauses...)
+}
+
+// highlight finds the words of text that match the query terms (stemmed,
+// variant or exact form) and which terms matched.
+func (ix *Index) highlight(text string, terms []queryTerm) ([]bot.Span, []int) {
+	byKey := map[string]int{}
+	byRaw := map[string]int{}
+	for i, t := range terms {
+		byKey[t.Key] = i
+		for _, v := range t.variants {
+			if _, ok := byKey[v]; !ok {
+				byKey[v] = i
+			}
+		}
+		byRaw[t.raw] = i
+	}
+	hit := map[int]bool{}
+	var spans []bot.Span
+	for _, tok := range ix.textAn.Analyze([]byte(text)) {
+		if i, ok := byKey[string(tok.Term)]; ok {
+			hit[i] = true
+			spans = append(spans, bot.Span{Start: tok.Start, End: tok.End})
+		}
+	}
+	for _, tok := range ix.exactAn.Analyze([]byte(text)) {
+		if i, ok := byRaw[string(tok.Term)]; ok {
+			hit[i] = true
+			spans = append(spans, bot.Span{Start: tok.Start, End: tok.End})
+		}
+	}
+	matched := make([]int, 0, len(hit))
+	for i := range hit {
+		matched = append(matched, i)
+	}
+	sort.Ints(matched)
+	return mergeSpans(spans), matched
+}
+
+// mergeSpans sorts spans and joins overlapping ones.
+func mergeSpans(s []bot.Span) []bot.Span {
+	if len(s) == 0 {
+		return nil
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].Start < s[j].Start })
+	out := []bot.Span{s[0]}
+	for _, x := range s[1:] {
+		last := &out[len(out)-1]
+		if x.Start <= last.End {
+			last.End = max(last.End, x.End)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func docFreq(ctx context.Context, r bleveindex.IndexReader, field, term string) (uint64, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return 0, fmt.Errorf("read term %q: %w", term, err)
+	}
+	defer tfr.Close()
+	return tfr.Count(), nil
+}
+
+// idf is BM25's inverse document frequency; a term absent from the index
+// gets the largest value.
+func idf(n, df uint64) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func hasLetterOrDigit(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWord(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
