@@ -191,9 +191,9 @@ func DefaultCommands() []Command {
 				return b.Ask(ctx, req)
 			}},
 		{Name: "summary", Aliases: []string{"sum", "brief"}, Args: "<topic>", Help: "a short cited brief on a topic or proposal",
-			Run: func(context.Context, *Bot, Request, string) (Reply, error) { return Reply{}, ErrComingSoon }},
+			Run: runSummary},
 		{Name: "proposals", Aliases: []string{"plans"}, Help: "the plans and proposals the documents talk about",
-			Run: func(context.Context, *Bot, Request, string) (Reply, error) { return Reply{}, ErrComingSoon }},
+			Run: runProposals},
 		{Name: "sources", Aliases: []string{"docs", "documents"}, Args: "[page]", Help: "every document, with its source",
 			Run: runSources},
 		{Name: "new", Aliases: []string{"recent", "latest"}, Help: "documents added or changed recently",

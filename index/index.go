@@ -78,6 +78,7 @@ type Index struct {
 	bleve   bleve.Index
 	textAn  analysis.Analyzer
 	exactAn analysis.Analyzer
+	rank    Ranking
 
 	mu      sync.RWMutex
 	docs    map[string]DocMeta
@@ -91,6 +92,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Ranking tunes scoring; nil means DefaultRanking().
+	Ranking *Ranking
 }
 
 // Open opens the index stored in dir, creating it when dir does not exist.
@@ -111,7 +114,11 @@ func Open(dir string, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{dir: dir, log: log, now: now, bleve: bi}
+	rank := DefaultRanking()
+	if opts.Ranking != nil {
+		rank = *opts.Ranking
+	}
+	ix := &Index{dir: dir, log: log, now: now, bleve: bi, rank: rank}
 	if err := ix.init(); err != nil {
 		bi.Close()
 		return nil, err
@@ -332,6 +339,17 @@ func (ix *Index) Upsert(ctx context.Context, doc *corpus.Document) (Change, erro
 func (ix *Index) Delete(ctx context.Context, id string) (ok bool, err error) {
 	ch, err := ix.apply(ctx, nil, []string{id}, nil)
 	return len(ch) > 0, err
+}
+
+// Apply indexes upserts (each replacing all passages of its earlier version
+// in the same batch as its metadata) and removes the documents deletes, in
+// Bleve batches of about two thousand passages, so searches keep running
+// between batches. Deleting an unknown document is not an error and yields
+// no change. It returns the changes made, deletions first; on error (ctx
+// ended, ErrClosed, a batch that can't be written) the changes already
+// written are returned with it.
+func (ix *Index) Apply(ctx context.Context, upserts []*corpus.Document, deletes []string) ([]Change, error) {
+	return ix.apply(ctx, upserts, deletes, nil)
 }
 
 // apply writes upserts and deletions in batches of about batchPassages

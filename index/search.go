@@ -25,14 +25,6 @@ const (
 	maxLimit      = 100  // passages returned at most
 )
 
-// Boosts of the query clauses, relative to a stemmed match in the passage.
-const (
-	boostVariant = 0.7  // a spelling variant of a name or a corrected typo
-	boostExact   = 0.25 // the word's exact surface form
-	boostTitle   = 0.15 // the word in the document's title
-	boostSection = 0.3  // the word in the heading the passage sits under
-)
-
 // questionWords are words that shape a question rather than say what it is
 // about ("what did she say", "what kind of", "what role did he play"). They
 // are kept, since they sometimes matter, but weigh little.
@@ -69,59 +61,98 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 		limit = 10
 	}
 	limit = min(limit, maxLimit)
+	res := &bot.SearchResult{}
+	err := ix.withReader(func(r bleveindex.IndexReader) error {
+		p, err := ix.plan(ctx, r, text)
+		if err != nil || p == nil {
+			return err
+		}
+		for _, t := range p.terms {
+			res.Terms = append(res.Terms, t.Term)
+		}
+		req := bleve.NewSearchRequestOptions(p.query, limit, 0, false)
+		req.Fields = []string{fieldText, fieldTitle, fieldDoc, fieldSource, fieldURL, fieldOrd}
+		sr, err := ix.bleve.SearchInContext(ctx, req)
+		if err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		for _, h := range sr.Hits {
+			p := bot.Passage{
+				Text:   str(h.Fields[fieldText]),
+				Title:  str(h.Fields[fieldTitle]),
+				Doc:    str(h.Fields[fieldDoc]),
+				Source: str(h.Fields[fieldSource]),
+				URL:    str(h.Fields[fieldURL]),
+				Score:  h.Score,
+			}
+			if f, ok := h.Fields[fieldOrd].(float64); ok {
+				p.Ordinal = int(f)
+			}
+			res.Hits = append(res.Hits, bot.Hit{Passage: p})
+		}
+		for i := range res.Hits {
+			h := &res.Hits[i]
+			h.Highlights, h.Matched = ix.highlight(h.Text, p.terms)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// withReader runs fn with a reader of the index's current snapshot, which
+// plan needs for term statistics.
+func (ix *Index) withReader(fn func(bleveindex.IndexReader) error) error {
 	ix.mu.RLock()
 	closed := ix.closed
 	ix.mu.RUnlock()
 	if closed {
-		return nil, ErrClosed
+		return ErrClosed
 	}
-	text = clip(strings.ToValidUTF8(text, " "), maxQueryBytes)
-
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
+		return fmt.Errorf("open index reader: %w", err)
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
+		return fmt.Errorf("open index reader: %w", err)
 	}
 	defer r.Close()
+	return fn(r)
+}
 
+// queryPlan is a question turned into a Bleve query.
+type queryPlan struct {
+	terms []queryTerm
+	query query.Query
+}
+
+// plan analyses text and builds its query, expanded with feedback terms
+// when the ranking asks for them. It returns nil when text has no content
+// terms.
+func (ix *Index) plan(ctx context.Context, r bleveindex.IndexReader, text string) (*queryPlan, error) {
+	text = clip(strings.ToValidUTF8(text, " "), maxQueryBytes)
 	terms, err := ix.analyseQuery(ctx, r, text)
+	if err != nil || len(terms) == 0 {
+		return nil, err
+	}
+	st, err := newFieldStats(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	res := &bot.SearchResult{}
-	for _, t := range terms {
-		res.Terms = append(res.Terms, t.Term)
-	}
-	if len(terms) == 0 {
-		return res, nil
-	}
-
-	req := bleve.NewSearchRequestOptions(buildQuery(terms), limit, 0, false)
-	req.Fields = []string{fieldText, fieldTitle, fieldDoc, fieldSource, fieldURL, fieldOrd}
-	sr, err := ix.bleve.SearchInContext(ctx, req)
+	q, err := ix.buildQuery(st, terms)
 	if err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
+		return nil, err
 	}
-	for _, h := range sr.Hits {
-		p := bot.Passage{
-			Text:   str(h.Fields[fieldText]),
-			Title:  str(h.Fields[fieldTitle]),
-			Doc:    str(h.Fields[fieldDoc]),
-			Source: str(h.Fields[fieldSource]),
-			URL:    str(h.Fields[fieldURL]),
-			Score:  h.Score,
+	p := &queryPlan{terms: terms, query: q}
+	if ix.rank.FeedbackTerms > 0 {
+		if err := ix.expand(ctx, st, p); err != nil {
+			return nil, err
 		}
-		if f, ok := h.Fields[fieldOrd].(float64); ok {
-			p.Ordinal = int(f)
-		}
-		spans, matched := ix.highlight(p.Text, terms)
-		p.Highlights = spans
-		res.Hits = append(res.Hits, bot.Hit{Passage: p, Matched: matched})
 	}
-	return res, nil
+	return p, nil
 }
 
 // analyseQuery turns the question into content terms with their IDF and
@@ -244,30 +275,111 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 }
 
 // buildQuery ORs term queries: each term in the passage text, its spelling
-// variants, its exact form and the title. Bleve multiplies the sum by the
-// share of clauses matched, which favours passages that cover the question.
-func buildQuery(terms []queryTerm) query.Query {
-	var clauses []query.Query
-	add := func(field, term string, boost float64) {
+// variants, its exact form, the title and the section heading. Bleve
+// multiplies the sum by the share of clauses matched, which favours
+// passages that cover the question.
+//
+// A clause for a term no passage has in that field is left out: it would
+// only lower the coordination factor of every passage. Ranking.IDFPower
+// other than Bleve's 2 is reached through the boost.
+func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, error) {
+	rk := ix.rank
+	var (
+		clauses []query.Query
+		group   []query.Query
+	)
+	add := func(field, term string, weight float64) error {
+		if weight <= 0 {
+			return nil
+		}
+		idf, ok, err := st.idf(field, term)
+		if err != nil || !ok {
+			return err
+		}
+		boost := weight * idfBoost(idf, rk.IDFPower)
 		q := bleve.NewTermQuery(term)
 		q.SetField(field)
 		q.SetBoost(boost)
-		clauses = append(clauses, q)
+		group = append(group, q)
+		return nil
 	}
 	for _, t := range terms {
 		w := 1.0
 		if questionWords[t.raw] {
 			w = questionWordWeight
 		}
-		add(fieldText, t.Key, w)
-		for _, v := range t.variants {
-			add(fieldText, v, w*boostVariant)
+		group = group[:0:0]
+		if err := add(fieldText, t.Key, w); err != nil {
+			return nil, err
 		}
-		add(fieldExact, t.raw, w*boostExact)
-		add(fieldTitle, t.Key, w*boostTitle)
-		add(fieldSect, t.Key, w*boostSection)
+		for _, v := range t.variants {
+			if err := add(fieldText, v, w*rk.VariantBoost); err != nil {
+				return nil, err
+			}
+		}
+		if err := add(fieldExact, t.raw, w*rk.ExactBoost); err != nil {
+			return nil, err
+		}
+		if err := add(fieldTitle, t.Key, w*rk.TitleBoost); err != nil {
+			return nil, err
+		}
+		if err := add(fieldSect, t.Key, w*rk.SectionBoost); err != nil {
+			return nil, err
+		}
+		switch {
+		case len(group) == 0:
+		case rk.Nested && len(group) > 1:
+			clauses = append(clauses, bleve.NewDisjunctionQuery(group...))
+		default:
+			clauses = append(clauses, group...)
+		}
 	}
-	return bleve.NewDisjunctionQuery(clauses...)
+	if len(clauses) == 0 {
+		return bleve.NewMatchNoneQuery(), nil
+	}
+	return bleve.NewDisjunctionQuery(clauses...), nil
+}
+
+// idfBoost is the boost that turns Bleve's idf² into idf^power.
+func idfBoost(idf, power float64) float64 {
+	if power == 0 || power == 2 {
+		return 1
+	}
+	return math.Pow(idf, power-2)
+}
+
+// fieldStats looks up and remembers document frequencies for one query.
+type fieldStats struct {
+	ctx context.Context
+	r   bleveindex.IndexReader
+	n   uint64
+	df  map[[2]string]uint64
+}
+
+func newFieldStats(ctx context.Context, r bleveindex.IndexReader) (*fieldStats, error) {
+	n, err := r.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("count passages: %w", err)
+	}
+	return &fieldStats{ctx: ctx, r: r, n: n, df: map[[2]string]uint64{}}, nil
+}
+
+// idf returns Bleve's BM25 IDF of term in field; ok is false when no
+// passage has the term there.
+func (s *fieldStats) idf(field, term string) (v float64, ok bool, err error) {
+	k := [2]string{field, term}
+	df, seen := s.df[k]
+	if !seen {
+		df, err = docFreq(s.ctx, s.r, field, term)
+		if err != nil {
+			return 0, false, err
+		}
+		s.df[k] = df
+	}
+	if df == 0 {
+		return 0, false, nil
+	}
+	return idf(s.n, df), true, nil
 }
 
 // highlight finds the words of text that match the query terms (stemmed,

@@ -64,12 +64,12 @@ type Adapter struct {
 	connectd chan struct{}
 
 	mu       sync.Mutex
-	members  map[id.RoomID]int     // joined member count cache
-	skip     map[id.EventID]bool   // timeline events from before the bot joined their room
-	seen     map[id.EventID]bool   // events already queued (decryption can deliver twice)
-	invites  map[id.RoomID]bool    // invites being handled
-	noCrypto map[id.RoomID]bool    // rooms warned about encryption being off
-	lastWarn map[id.UserID]int64   // rate-limit notice per user (Unix ms)
+	members  map[id.RoomID]int   // joined member count cache
+	skip     map[id.EventID]bool // timeline events from before the bot joined their room
+	seen     map[id.EventID]bool // events already queued (decryption can deliver twice)
+	invites  map[id.RoomID]bool  // invites being handled
+	noCrypto map[id.RoomID]bool  // rooms warned about encryption being off
+	lastWarn map[id.UserID]int64 // rate-limit notice per user (Unix ms)
 }
 
 // New returns an adapter for cfg (secrets may come from the environment,

@@ -10,9 +10,6 @@ import (
 	"maunium.net/go/mautrix/event"
 )
 
-// encryptionSupported is true in builds with the pure-Go Olm implementation.
-const encryptionSupported = true
-
 // initCrypto starts mautrix's crypto helper with its stores in the state
 // database (opened on modernc's "sqlite" driver, so no cgo is needed) and
 // the configured pickle key. The helper decrypts incoming events and

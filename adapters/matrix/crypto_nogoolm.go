@@ -4,10 +4,6 @@ package matrix
 
 import "context"
 
-// encryptionSupported is false without -tags goolm: mautrix's crypto
-// package would need libolm through cgo.
-const encryptionSupported = false
-
 // initCrypto logs that encryption is unavailable in this build; the bot
 // still works in unencrypted rooms.
 func (a *Adapter) initCrypto(context.Context) error {

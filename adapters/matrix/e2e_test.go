@@ -290,44 +290,66 @@ func TestPasswordLoginKeepsDevice(t *testing.T) {
 	}
 }
 
-// TestRateLimitedSendsAreRetried floods a rate-limited Dendrite with
-// announcements: every one must arrive, after waiting retry_after_ms.
-func TestRateLimitedSendsAreRetried(t *testing.T) {
-	srv := dendritetest.Start(t, dendritetest.WithRateLimiting(3, 500*time.Millisecond))
+// TestRateLimitedRequestsAreRetried invites the bot to three rooms at once
+// on a Dendrite that allows one request a second: the joins hit
+// M_LIMIT_EXCEEDED, wait retry_after_ms and all succeed.
+func TestRateLimitedRequestsAreRetried(t *testing.T) {
+	srv := dendritetest.Start(t, dendritetest.WithRateLimiting(1, time.Second), dendritetest.WithConfig(func(cfg map[string]any) {
+		rl := cfg["client_api"].(map[string]any)["rate_limiting"].(map[string]any)
+		rl["exempt_user_ids"] = []string{"@alice:localhost"}
+	}))
 	srv.CreateAccount(t, "framebot", "framebot-password", false)
 	srv.CreateAccount(t, "alice", "alice-password", false)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	state := openState(t, "state.db")
 	b := newBot(t, state)
+	// Logins share one rate-limit slot (same address): retry them.
+	botID, token, _ := loginRetry(t, ctx, srv, "framebot")
 	no := false
-	cfg := Config{Homeserver: srv.URL(), UserID: srv.UserID("framebot"), Password: "framebot-password", Encryption: &no}
-	r := startAdapter(t, ctx, cfg, b, state)
+	cfg := Config{Homeserver: srv.URL(), UserID: botID, AccessToken: token, Encryption: &no, Workers: 1}
 	var logs strings.Builder
 	var logMu sync.Mutex
-	r.a.log = slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
 		logMu.Lock()
 		defer logMu.Unlock()
 		return logs.Write(p)
 	}), nil))
+	startAdapterLog(t, ctx, cfg, b, state, log)
 
-	alice := newAsker(t, ctx, srv, "alice", false)
-	room := alice.createRoom(t, ctx, &mautrix.ReqCreateRoom{Preset: "private_chat", Invite: []id.UserID{r.a.UserID()}})
-	alice.waitMember(t, ctx, room, r.a.UserID(), event.MembershipJoin)
-
-	const n = 8
-	for i := range n {
-		err := r.a.Notify(ctx, room.String(), bot.Announcement{Changes: []bot.DocChange{{Kind: "added", Title: fmt.Sprintf("Doc %d", i), Source: "d.txt"}}})
-		if err != nil {
-			t.Fatalf("announcement %d: %v", i, err)
-		}
+	aliceID, aliceToken, aliceDevice := loginRetry(t, ctx, srv, "alice")
+	alice := newAskerSession(t, ctx, srv, aliceID, aliceToken, aliceDevice, false)
+	var rooms []id.RoomID
+	for range 3 {
+		rooms = append(rooms, alice.createRoom(t, ctx, &mautrix.ReqCreateRoom{Preset: "private_chat", Invite: []id.UserID{id.UserID(botID)}}))
 	}
-	poll(t, "every announcement", func() bool { return alice.countFrom(room, r.a.UserID()) == n })
+	for _, room := range rooms {
+		alice.waitMember(t, ctx, room, id.UserID(botID), event.MembershipJoin)
+	}
 	logMu.Lock()
 	defer logMu.Unlock()
 	if !strings.Contains(logs.String(), "M_LIMIT_EXCEEDED") {
-		t.Errorf("the homeserver never rate limited the bot; raise the flood or lower the threshold. Log:\n%s", logs.String())
+		t.Errorf("the homeserver never rate limited the bot. Log:\n%s", logs.String())
 	}
+}
+
+// loginRetry logs localpart in, retrying while the homeserver rate limits.
+func loginRetry(t *testing.T, ctx context.Context, srv *dendritetest.Server, localpart string) (userID, token, device string) {
+	t.Helper()
+	cli, err := mautrix.NewClient(srv.URL(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp *mautrix.RespLogin
+	poll(t, "login "+localpart, func() bool {
+		resp, err = cli.Login(ctx, &mautrix.ReqLogin{
+			Type:       mautrix.AuthTypePassword,
+			Identifier: mautrix.UserIdentifier{Type: mautrix.IdentifierTypeUser, User: localpart},
+			Password:   localpart + "-password",
+		})
+		return err == nil
+	})
+	return resp.UserID.String(), resp.AccessToken, resp.DeviceID.String()
 }
 
 type writerFunc func([]byte) (int, error)
@@ -343,7 +365,12 @@ type running struct {
 
 func startAdapter(t *testing.T, ctx context.Context, cfg Config, b *bot.Bot, st *sqlite.DB) *running {
 	t.Helper()
-	a, err := New(cfg, b, st, testLogger(t))
+	return startAdapterLog(t, ctx, cfg, b, st, testLogger(t))
+}
+
+func startAdapterLog(t *testing.T, ctx context.Context, cfg Config, b *bot.Bot, st *sqlite.DB, log *slog.Logger) *running {
+	t.Helper()
+	a, err := New(cfg, b, st, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,6 +493,12 @@ func (fastSyncer) OnFailedSync(_ *mautrix.RespSync, err error) (time.Duration, e
 func newAsker(t *testing.T, ctx context.Context, srv *dendritetest.Server, localpart string, encryption bool) *asker {
 	t.Helper()
 	userID, token, device := srv.Login(t, localpart, localpart+"-password")
+	return newAskerSession(t, ctx, srv, userID, token, device, encryption)
+}
+
+func newAskerSession(t *testing.T, ctx context.Context, srv *dendritetest.Server, userID, token, device string, encryption bool) *asker {
+	t.Helper()
+	localpart, _, _ := id.UserID(userID).Parse()
 	cli, err := mautrix.NewClient(srv.URL(), id.UserID(userID), token)
 	if err != nil {
 		t.Fatal(err)

@@ -105,7 +105,9 @@ func (a *Adapter) onMessage(ctx context.Context, evt *event.Event) {
 		return
 	}
 	a.workers.Go(ctx, func(ctx context.Context) { a.handleMessage(ctx, evt, c) },
-		func() { a.reply(context.WithoutCancel(ctx), evt, c.RelatesTo.GetThreadParent(), "", bot.Reply{Text: msgFailed}) })
+		func() {
+			a.reply(context.WithoutCancel(ctx), evt, c.RelatesTo.GetThreadParent(), "", bot.Reply{Text: msgFailed})
+		})
 }
 
 // handleMessage answers a message if it is addressed to the bot: a command,

@@ -30,6 +30,8 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// Answer tunes answers.
 	Answer AnswerConfig `yaml:"answer"`
+	// Watch tunes the corpus watcher (see watch.go).
+	Watch WatchConfig `yaml:"watch"`
 	// Slack and Matrix configure the chat adapters run by framebot serve.
 	Slack  slack.Config  `yaml:"slack"`
 	Matrix matrix.Config `yaml:"matrix"`
@@ -48,6 +50,7 @@ func DefaultConfig() Config {
 		MaxFileSize: 10 << 20,
 		LogLevel:    "info",
 		Answer:      AnswerConfig{Passages: 3},
+		Watch:       defaultWatchConfig(),
 	}
 }
 
@@ -111,6 +114,9 @@ func (c Config) Validate() error {
 	}
 	if c.Answer.Passages < 1 || c.Answer.Passages > 10 {
 		errs = append(errs, fmt.Errorf("answer.passages: %d must be between 1 and 10", c.Answer.Passages))
+	}
+	if err := c.Watch.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("watch: %w", err))
 	}
 	if c.Slack.Enabled {
 		if err := c.Slack.Validate(); err != nil {

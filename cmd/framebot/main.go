@@ -57,6 +57,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"chat":    cmdChat,
 		"index":   cmdIndex,
 		"serve":   cmdServe,
+		"eval":    cmdEval,
 	}
 	name, rest := args[0], args[1:]
 	switch name {

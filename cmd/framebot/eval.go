@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"framebot/beir"
+	"framebot/bot"
+	"framebot/index"
+)
+
+// evalReport is the line framebot eval prints. Its first keys are those of
+// ../shared/bench/peers/peers.py, so the lines can be set side by side.
+type evalReport struct {
+	Engine        string  `json:"engine"`
+	Docs          int     `json:"docs"`
+	Queries       int     `json:"queries"`
+	IndexS        float64 `json:"index_s"`
+	IndexDocsPerS int     `json:"index_docs_per_s"`
+	QueryP50Ms    float64 `json:"query_p50_ms"`
+	QueryP99Ms    float64 `json:"query_p99_ms"`
+	*beir.Metrics         // only with qrels
+	Passages      int     `json:"passages"`
+	IndexPassPerS int     `json:"index_passages_per_s"`
+	AskP50Ms      float64 `json:"ask_p50_ms,omitempty"`
+	AskP99Ms      float64 `json:"ask_p99_ms,omitempty"`
+	PeakRSSMB     float64 `json:"peak_rss_mb"`
+	AnswerPeakRSS float64 `json:"answer_peak_rss_mb"`
+	AnswerGoSysMB float64 `json:"answer_go_sys_mb"`
+	Reused        bool    `json:"index_reused,omitempty"`
+}
+
+func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval", stderr, "eval [flags] DIR   (a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv)")
+	ixDir := fs.String("index", "", "index `folder` to build, or reuse when it already holds DIR (default: a temporary folder, removed afterwards)")
+	depth := fs.Int("depth", 100, "documents ranked per query")
+	ask := fs.Bool("ask", false, "also answer every query as a chat question and report ask_p50_ms/ask_p99_ms")
+	k1 := fs.Float64("k1", 0, "BM25 k1 (default: the tuned value)")
+	b := fs.Float64("b", -1, "BM25 b (default: the tuned value)")
+	rankJSON := fs.String("ranking", "", "JSON object overriding fields of index.Ranking, for tuning (e.g. '{\"FeedbackTerms\":0}')")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{errors.New("give one BEIR folder, e.g. framebot eval ../shared/bench/cranfield")}
+	}
+	rank := index.DefaultRanking()
+	if *rankJSON != "" {
+		dec := json.NewDecoder(strings.NewReader(*rankJSON))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&rank); err != nil {
+			return usageError{fmt.Errorf("--ranking: %w", err)}
+		}
+	}
+	if *k1 > 0 || *b >= 0 {
+		nk1, nb := index.BM25()
+		if *k1 > 0 {
+			nk1 = *k1
+		}
+		if *b >= 0 {
+			nb = *b
+		}
+		index.SetBM25(nk1, nb)
+	}
+
+	set, err := beir.Load(pos[0])
+	if err != nil {
+		return err
+	}
+	dir := *ixDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "framebot-eval-")
+		if err != nil {
+			return fmt.Errorf("create temporary index folder: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		dir = filepath.Join(tmp, "index")
+	}
+	rep := evalReport{Engine: "framebot bleve " + bleveVersion(), Docs: len(set.Docs), Queries: len(set.Queries)}
+
+	ix, err := index.Open(dir, index.Options{Ranking: &rank})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	docs := set.Documents(0)
+	for _, d := range docs {
+		rep.Passages += len(d.Passages)
+	}
+	bar := newProgressBar(stderr, isTerminal(stderr))
+	start := time.Now()
+	st, err := ix.Sync(ctx, docs, bar.update)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	took := time.Since(start).Seconds()
+	rep.IndexS = round3(took)
+	if st.Added+st.Updated == 0 && len(docs) > 0 {
+		rep.Reused = true
+	} else {
+		rep.IndexDocsPerS = int(float64(len(docs))/took + 0.5)
+		rep.IndexPassPerS = int(float64(rep.Passages)/took + 0.5)
+	}
+
+	// The answering phase: drop the documents, return the memory, and
+	// measure the peak from here on.
+	docs, set.Docs = nil, nil
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS()
+
+	runs := make(map[string][]string, len(set.Queries))
+	lat := make([]float64, 0, len(set.Queries))
+	for _, q := range set.Queries {
+		t := time.Now()
+		ranked, err := ix.RankDocuments(ctx, q.Text, *depth)
+		if err != nil {
+			return err
+		}
+		lat = append(lat, time.Since(t).Seconds())
+		ids := make([]string, len(ranked))
+		for i, r := range ranked {
+			ids[i] = r.Doc
+		}
+		runs[q.ID] = ids
+	}
+	rep.QueryP50Ms = round3(beir.Percentile(lat, 0.5) * 1000)
+	rep.QueryP99Ms = round3(beir.Percentile(lat, 0.99) * 1000)
+	if *ask {
+		a := bot.NewAnswerer(ix, bot.AnswerOptions{})
+		lat = lat[:0]
+		for _, q := range set.Queries {
+			t := time.Now()
+			if _, err := a.Ask(ctx, q.Text); err != nil {
+				return err
+			}
+			lat = append(lat, time.Since(t).Seconds())
+		}
+		rep.AskP50Ms = round3(beir.Percentile(lat, 0.5) * 1000)
+		rep.AskP99Ms = round3(beir.Percentile(lat, 0.99) * 1000)
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rep.AnswerGoSysMB = round1(float64(ms.Sys) / (1 << 20))
+	rep.AnswerPeakRSS = round1(float64(procStatusKB("VmHWM")) / 1024)
+	rep.PeakRSSMB = max(rep.AnswerPeakRSS, round1(float64(peakBeforeReset)/1024))
+	if set.Qrels != nil {
+		m := beir.Evaluate(runs, set.Qrels)
+		rep.Metrics = &m
+	}
+	out, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", out)
+	return err
+}
+
+// peakBeforeReset is VmHWM (KiB) when resetPeakRSS last ran.
+var peakBeforeReset int64
+
+// resetPeakRSS remembers the process's peak resident size so far and
+// starts a new peak (Linux: "5" to /proc/self/clear_refs). Elsewhere it
+// does nothing and the reported answering peak covers the whole run.
+func resetPeakRSS() {
+	peakBeforeReset = max(peakBeforeReset, procStatusKB("VmHWM"))
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// procStatusKB reads a "Name: N kB" line of /proc/self/status (0 when
+// unavailable).
+func procStatusKB(name string) int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && k == name {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func bleveVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/blevesearch/bleve/v2" {
+				return d.Version
+			}
+		}
+	}
+	return "v2"
+}
+
+func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
+func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

@@ -1,0 +1,73 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"sort"
+
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"framebot/bot"
+)
+
+var _ bot.PassageLister = (*Index)(nil)
+
+// Passages returns every indexed passage, document by document in ID order
+// and in passage order inside a document, with its citation; Score and
+// Highlights are zero. The walk reads one snapshot of the index: documents
+// changed meanwhile are seen as they were when it started. It yields an
+// error, and stops, when the index is closed or can't be read or ctx ends.
+func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
+	return func(yield func(bot.Passage, error) bool) {
+		ix.mu.RLock()
+		if ix.closed {
+			ix.mu.RUnlock()
+			yield(bot.Passage{}, ErrClosed)
+			return
+		}
+		metas := make([]DocMeta, 0, len(ix.docs))
+		for _, m := range ix.docs {
+			metas = append(metas, m)
+		}
+		ix.mu.RUnlock()
+		sort.Slice(metas, func(i, j int) bool { return metas[i].ID < metas[j].ID })
+
+		adv, err := ix.bleve.Advanced()
+		if err != nil {
+			yield(bot.Passage{}, fmt.Errorf("open index reader: %w", err))
+			return
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			yield(bot.Passage{}, fmt.Errorf("open index reader: %w", err))
+			return
+		}
+		defer r.Close()
+		for _, m := range metas {
+			for ord := range m.Passages {
+				if err := ctx.Err(); err != nil {
+					yield(bot.Passage{}, err)
+					return
+				}
+				d, err := r.Document(passageID(m.ID, ord))
+				if err != nil {
+					yield(bot.Passage{}, fmt.Errorf("read passage %d of %s: %w", ord, m.ID, err))
+					return
+				}
+				if d == nil {
+					continue // removed since the catalog was read
+				}
+				p := bot.Passage{Title: m.Title, Doc: m.ID, Source: m.Source, URL: m.URL, Ordinal: ord}
+				d.VisitFields(func(f bleveindex.Field) {
+					if f.Name() == fieldText {
+						p.Text = string(f.Value())
+					}
+				})
+				if !yield(p, nil) {
+					return
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package index
+
+import (
+	"github.com/blevesearch/bleve/v2/search"
+)
+
+// Ranking tunes how passages are scored. DefaultRanking holds the values
+// tuned on the Cranfield collection and checked on the bot's question sets
+// (docs/benchmarks.md says what each one did).
+type Ranking struct {
+	// IDFPower is the power of the IDF in each clause's score. Bleve's
+	// BM25 squares it (the clause's query weight carries it once more, as
+	// in Lucene's classic similarity); textbook BM25 has 1. Any value but
+	// 2 is reached through the clause boost. 0 means 2.
+	IDFPower float64
+	// Nested groups each term's clauses (text, variants, exact form, title,
+	// section) in a disjunction of their own, so that Bleve's coordination
+	// factor counts question terms matched rather than clauses matched.
+	Nested bool
+	// Boosts of the clauses, relative to a stemmed match in the passage
+	// text; 0 leaves the clause out.
+	VariantBoost float64 // a spelling variant of a name or a corrected typo
+	ExactBoost   float64 // the word's exact surface form
+	TitleBoost   float64 // the word in the document's title
+	SectionBoost float64 // the word in the heading the passage sits under
+
+	// FeedbackTerms is how many pseudo-relevance-feedback terms (RM3) are
+	// drawn from the FeedbackDocs best passages of a first search and
+	// added, at FeedbackWeight, to the question's query (0: no feedback).
+	// They only add to the score of passages that match the question
+	// itself, and never count as question terms for the bot's coverage.
+	FeedbackTerms  int
+	FeedbackDocs   int
+	FeedbackWeight float64
+
+	// RestShare is the share of the scores of a document's other passages
+	// added to its best passage's score when whole documents are ranked.
+	RestShare float64
+	// PassagesPerDoc is how many passages RankDocuments reads per document
+	// it must return (capped at maxRankPassages).
+	PassagesPerDoc int
+}
+
+// DefaultRanking returns the tuned ranking.
+func DefaultRanking() Ranking {
+	return Ranking{
+		IDFPower:       2,
+		Nested:         false,
+		VariantBoost:   0.7,
+		ExactBoost:     0.25,
+		TitleBoost:     0.15,
+		SectionBoost:   0.3,
+		FeedbackTerms:  0,
+		FeedbackDocs:   10,
+		FeedbackWeight: 0.3,
+		RestShare:      0,
+		PassagesPerDoc: 5,
+	}
+}
+
+// Tuned BM25 parameters, set for the whole process when the package
+// loads (Bleve keeps them in package variables).
+const (
+	defaultK1 = 1.2
+	defaultB  = 0.75
+)
+
+func init() { SetBM25(defaultK1, defaultB) }
+
+// SetBM25 sets BM25's k1 and b for every Bleve index of the process. It is
+// meant for tuning (framebot eval --k1 --b) and must not be called while
+// searches run.
+func SetBM25(k1, b float64) {
+	search.BM25_k1 = k1
+	search.BM25_b = b
+}
+
+// BM25 returns the k1 and b in use.
+func BM25() (k1, b float64) { return search.BM25_k1, search.BM25_b }
