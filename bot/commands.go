@@ -77,9 +77,11 @@ type Bot struct {
 	// Watcher reports the corpus watcher's health for status ("" when the
 	// corpus is not watched).
 	Watcher func() string
-	Logger  *slog.Logger
-	Now     func() time.Time
-	Started time.Time
+	// Observer, when not nil, is told how each question went (metrics).
+	Observer Observer
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Started  time.Time
 	// PageSize is the number of documents a sources page lists (default 10).
 	PageSize int
 
@@ -131,7 +133,9 @@ func (b *Bot) Ask(ctx context.Context, req Request) (Reply, error) {
 	if !hasWord(req.Text) {
 		return Reply{Text: "Ask me a question about the documents, for example: " + b.exampleQuestion()}, nil
 	}
+	start := b.now()
 	ans, err := b.Answerer.Ask(ctx, req.Text)
+	b.observe(req.Platform, start, ans, err)
 	if err != nil {
 		return Reply{}, err
 	}

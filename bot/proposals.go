@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"framebot/corpus"
 )
@@ -187,25 +188,7 @@ func proposalsIn(s string) []mention {
 			i++
 			continue
 		}
-		j, last := i, i
-		hasHead, capitals := false, 0
-		for j < len(toks) {
-			t := toks[j]
-			switch {
-			case isWordToken(t) && isCapitalised(t.text):
-				capitals++
-				last = j
-				if proposalHeads[singular(strings.ToLower(t.text))] {
-					hasHead = true
-					claimed[j] = true
-				}
-			case isConnector(t):
-			default:
-				goto end
-			}
-			j++
-		}
-	end:
+		last, hasHead, capitals := nameRun(toks, i, claimed)
 		from := i
 		for from < last && isConnector(toks[from]) {
 			from++
@@ -228,6 +211,9 @@ func proposalsIn(s string) []mention {
 		start := i
 		for k := i - 1; k >= 0 && i-k <= 2; k-- {
 			w := toks[k].text
+			if isSentenceStart(toks, k) {
+				w = lowerInitial(w) // "Security guarantees are…"
+			}
 			if !isWordToken(toks[k]) || isCapitalised(w) || stopWords[w] || genericModifiers[w] ||
 				strings.HasSuffix(w, "ly") || strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.ContainsAny(w, "'’") ||
 				proposalHeads[singular(w)] {
@@ -245,9 +231,48 @@ func proposalsIn(s string) []mention {
 			}
 			continue
 		}
-		out = append(out, mention{name: joinTokens(toks[start : i+1])})
+		name := joinTokens(toks[start : i+1])
+		if isSentenceStart(toks, start) {
+			name = lowerInitial(name)
+		}
+		out = append(out, mention{name: name})
 	}
 	return out
+}
+
+// nameRun reads the run of capitalised words and connectors that starts at
+// token i. It returns the index of the run's last capitalised word, whether
+// the run holds a proposal word (marked in claimed) and how many
+// capitalised words it has.
+func nameRun(toks []token, i int, claimed map[int]bool) (last int, hasHead bool, capitals int) {
+	last = i
+	for j := i; j < len(toks); j++ {
+		t := toks[j]
+		switch {
+		case isWordToken(t) && isCapitalised(t.text):
+			capitals++
+			last = j
+			if proposalHeads[singular(strings.ToLower(t.text))] {
+				hasHead = true
+				claimed[j] = true
+			}
+		case isConnector(t):
+		default:
+			return last, hasHead, capitals
+		}
+	}
+	return last, hasHead, capitals
+}
+
+// lowerInitial lower-cases the first letter of s when the rest of its first
+// word is lower case: a capital that only marks a sentence's start.
+func lowerInitial(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	w, _, _ := strings.Cut(s[size:], " ")
+	if !unicode.IsUpper(r) || strings.ToLower(w) != w {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[size:]
 }
 
 // isConnector reports the small words inside names ("Coalition of the

@@ -88,6 +88,7 @@ type sentence struct {
 	rel       float64
 	vec       tfidf
 	anaphoric bool
+	leads     bool // the topic is its first or second word
 }
 
 // Summarize writes the brief on topic. A topic the corpus does not discuss
@@ -114,13 +115,16 @@ func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, err
 	}
 
 	// Evidence per passage, as for answers: the share of the topic's
-	// information it holds.
+	// information it holds. Only the topic's own words count (stems, exact
+	// forms, a corrected spelling), not the index's spelling variants of
+	// names: "condition" is no evidence of a passage discussing a coalition.
 	passCov := make([]float64, len(res.Hits))
 	best := 0.0
 	docs := map[string]bool{}
-	for i, h := range res.Hits {
+	for i := range res.Hits {
+		h := &res.Hits[i]
 		var got float64
-		for t := range matchedSet(h.Matched, len(weights)) {
+		for t := range sentenceTerms(h, [2]int{0, len(h.Text)}, res.Terms) {
 			got += weights[t]
 		}
 		passCov[i] = got / total
@@ -181,6 +185,7 @@ func (z *Summarizer) candidates(res *SearchResult, weights []float64, total floa
 				text: text, pass: h, hitRank: i, start: r[0],
 				cov: got / total, passCov: passCov[i],
 				anaphoric: startsAnaphoric(text),
+				leads:     leadsWithTopic(h, r, res.Terms),
 			})
 			if len(out) == maxSummaryCandidates {
 				return out
@@ -191,7 +196,7 @@ func (z *Summarizer) candidates(res *SearchResult, weights []float64, total floa
 }
 
 // sentenceTerms returns the indexes of the topic terms highlighted inside
-// the sentence r of passage h. Highlights are the index's own matches
+// the range r (a sentence, or the whole passage) of passage h. Highlights are the index's own matches
 // (stems, exact forms, corrected spellings); each is mapped back to the term
 // whose indexed form it starts with.
 func sentenceTerms(h *Hit, r [2]int, terms []Term) map[int]bool {
@@ -208,6 +213,27 @@ func sentenceTerms(h *Hit, r [2]int, terms []Term) map[int]bool {
 		}
 	}
 	return out
+}
+
+// leadsWithTopic reports whether a topic term is the first or second word
+// of the sentence r of h: the sentence is then about the topic ("Security
+// guarantees are promises…") rather than mentioning it on the way.
+func leadsWithTopic(h *Hit, r [2]int, terms []Term) bool {
+	for _, sp := range h.Highlights {
+		if sp.Start < r[0] || sp.End > r[1] || sp.Start >= sp.End {
+			continue
+		}
+		if len(strings.Fields(h.Text[r[0]:sp.Start])) > 1 {
+			return false
+		}
+		word := strings.ToLower(h.Text[sp.Start:sp.End])
+		for _, t := range terms {
+			if termMatches(word, t) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // termMatches reports whether word (lower case, as written in a passage) is

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"framebot/bot"
 	"framebot/index"
 )
 
@@ -44,10 +45,60 @@ var (
 	summaryIx     *index.Index
 )
 
-func BenchmarkSummaryBuildIndex(b *testing.B) {
+// BenchmarkSummaryEmbedded writes the briefs of the corpus tests, and one
+// on an unknown topic, on the embedded corpus.
+func BenchmarkSummaryEmbedded(b *testing.B) {
+	ix := indexDocs(b, filepath.Join(b.TempDir(), "ix"), mustLoadDefault(b))
+	defer ix.Close()
+	z := bot.NewSummarizer(ix, ix, bot.SummaryOptions{})
+	topics := []string{"climate change"}
+	for _, tt := range summaryTopics {
+		topics = append(topics, tt.topic)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := z.Summarize(ctx, topics[i%len(topics)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSummarySynthetic writes briefs on the Cranfield questions of the
+// synthetic corpus (FRAMEBOT_BENCH_DIR, see benchSet). The index is kept
+// between runs, and the proposals that suggestions need are listed once
+// before the timing (BenchmarkProposalsSynthetic measures that).
+//
+//	FRAMEBOT_BENCH_DIR=/tmp/scale-200k go test -run '^$' -bench 'Summary|Proposals' -timeout 0 ./bot/
+func BenchmarkSummarySynthetic(b *testing.B) {
 	ix := summaryBenchIndex(b)
-	n, p, _, _ := ix.Stats(context.Background())
-	b.Log(n, p, ix.Dir())
+	s := benchSet(b)
+	z := bot.NewSummarizer(ix, ix, bot.SummaryOptions{})
+	ctx := context.Background()
+	if _, err := z.Summarize(ctx, "zzzz qqqq"); err != nil {
+		b.Fatal(err)
+	}
+	sentences := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		sum, err := z.Summarize(ctx, s.Queries[i%len(s.Queries)].Text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sentences += len(sum.Sentences)
+	}
+	b.ReportMetric(float64(sentences)/float64(b.N), "sentences/op")
+}
+
+// BenchmarkProposalsSynthetic lists the proposals of the synthetic corpus:
+// a walk over every passage.
+func BenchmarkProposalsSynthetic(b *testing.B) {
+	ix := summaryBenchIndex(b)
+	ctx := context.Background()
 	for b.Loop() {
+		if _, err := bot.FindProposals(ctx, ix); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -38,26 +38,8 @@ func tokenize(s string) []token {
 		case unicode.IsSpace(r):
 			i += size
 		case unicode.IsDigit(r) || unicode.IsLetter(r):
-			j := i
-			digits, letters := false, false
-			for j < len(s) {
-				r2, s2 := utf8.DecodeRuneInString(s[j:])
-				switch {
-				case unicode.IsDigit(r2):
-					digits = true
-				case unicode.IsLetter(r2):
-					letters = true
-				case (r2 == ',' || r2 == '.') && digits && !letters && j+1 < len(s) && isASCIIDigit(s[j+1]) && j > i:
-					// inside a number
-				case (r2 == '\'' || r2 == '’') && letters && j+s2 < len(s) && unicode.IsLetter(firstRune(s[j+s2:])):
-					// inside a word: "Ukraine’s"
-				default:
-					goto done
-				}
-				j += s2
-			}
-		done:
-			out = append(out, token{text: s[i:j], num: digits && !letters})
+			j, num := wordEnd(s, i)
+			out = append(out, token{text: s[i:j], num: num})
 			i = j
 		default:
 			out = append(out, token{text: s[i : i+size]})
@@ -65,6 +47,30 @@ func tokenize(s string) []token {
 		}
 	}
 	return out
+}
+
+// wordEnd returns the end of the word or number starting at i, and whether
+// it is a number (digits only, with separators).
+func wordEnd(s string, i int) (end int, num bool) {
+	digits, letters := false, false
+	j := i
+	for j < len(s) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		switch {
+		case unicode.IsDigit(r):
+			digits = true
+		case unicode.IsLetter(r):
+			letters = true
+		case (r == ',' || r == '.') && digits && !letters && j+1 < len(s) && isASCIIDigit(s[j+1]):
+			// inside a number: "10,000", "2.5"
+		case (r == '\'' || r == '’') && letters && j+size < len(s) && unicode.IsLetter(firstRune(s[j+size:])):
+			// inside a word: "Ukraine’s"
+		default:
+			return j, digits && !letters
+		}
+		j += size
+	}
+	return j, digits && !letters
 }
 
 func isASCIIDigit(b byte) bool { return b >= '0' && b <= '9' }

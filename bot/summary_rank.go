@@ -20,6 +20,8 @@ const (
 	// anaphoraPenalty lowers a sentence that opens with "he", "this"…,
 	// which names nothing on its own.
 	anaphoraPenalty = 0.8
+	// leadBonus raises a sentence whose subject is the topic.
+	leadBonus = 1.15
 )
 
 // rankSentences scores each candidate by relevance to the topic and by
@@ -107,6 +109,9 @@ func rankSentences(cands []*sentence) {
 		s.score = s.rel * (0.4 + 0.6*central)
 		if s.anaphoric {
 			s.score *= anaphoraPenalty
+		}
+		if s.leads {
+			s.score *= leadBonus
 		}
 	}
 }

@@ -36,19 +36,23 @@ type WatchHealth struct {
 	LastError string
 }
 
-// String says in one line how the watcher is doing.
+// String says in one line how the watcher is doing: "starting" before
+// Run, "stopped" after it.
 func (h WatchHealth) String() string {
-	if !h.Running {
+	switch {
+	case !h.Running && h.Started.IsZero():
+		return "starting"
+	case !h.Running:
 		return "stopped"
 	}
 	var b strings.Builder
 	if h.Degraded != "" {
 		fmt.Fprintf(&b, "degraded (rescans only: %s)", h.Degraded)
 	} else {
-		fmt.Fprintf(&b, "watching %d folders", h.Folders)
+		fmt.Fprintf(&b, "watching %d %s", h.Folders, plural(h.Folders, "folder", "folders"))
 	}
 	if h.Pending > 0 {
-		fmt.Fprintf(&b, ", %d files settling", h.Pending)
+		fmt.Fprintf(&b, ", %d %s settling", h.Pending, plural(h.Pending, "file", "files"))
 	}
 	if !h.LastBatch.IsZero() {
 		fmt.Fprintf(&b, ", last batch %s", h.LastBatch.UTC().Format(time.RFC3339))
@@ -73,4 +77,11 @@ func (w *Watcher) setHealth(f func(*WatchHealth)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	f(&w.health)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -337,8 +337,11 @@ func TestWatcherHealthSaysWhatItDoes(t *testing.T) {
 	if s := got.String(); s[:len("watching 2 folders")] != "watching 2 folders" {
 		t.Errorf("String() = %q", s)
 	}
-	if s := (WatchHealth{}).String(); s != "stopped" {
-		t.Errorf("zero health String() = %q, want stopped", s)
+	if s := (WatchHealth{}).String(); s != "starting" {
+		t.Errorf("zero health String() = %q, want starting", s)
+	}
+	if s := (WatchHealth{Started: time.Now()}).String(); s != "stopped" {
+		t.Errorf("String() after Run = %q, want stopped", s)
 	}
 }
 

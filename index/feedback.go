@@ -63,6 +63,16 @@ func (ix *Index) expand(ctx context.Context, st *fieldStats, p *queryPlan) error
 	}
 	cands := make([]cand, 0, len(weights))
 	for k, w := range weights {
+		if rk.FeedbackIDF {
+			idf, ok, err := st.idf(fieldText, k)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			w *= idf
+		}
 		cands = append(cands, cand{k, w})
 	}
 	sort.Slice(cands, func(i, j int) bool {

@@ -44,9 +44,55 @@ var ErrClosed = errors.New("index is closed")
 var ErrLocked = errors.New("index is in use by another process")
 
 // runtimeConfig is scorch's configuration: give up on a locked index
-// instead of waiting for ever.
+// instead of waiting for ever, and let Batch return once the batch is
+// searchable rather than on disk ("unsafe_batch"), so that analysis of the
+// next batch overlaps the writing of the last and the persister writes
+// several batches as one segment. That stays crash safe because apply
+// waits for every batch it wrote to be persisted before it returns (see
+// durable), and a batch (passages and their document's metadata) is
+// persisted whole or not at all: after a crash the index holds a prefix of
+// the batches, and Sync redoes the documents whose metadata is missing.
 func runtimeConfig() map[string]any {
-	return map[string]any{"bolt_timeout": "3s"}
+	return map[string]any{"bolt_timeout": "3s", "unsafe_batch": true}
+}
+
+// durable counts batches written but not yet on disk and lets apply wait
+// for them.
+type durable struct {
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error
+}
+
+// track makes b report when it is persisted.
+func (d *durable) track(b *bleve.Batch) {
+	d.wg.Add(1)
+	b.SetPersistedCallback(func(err error) {
+		if err != nil {
+			d.mu.Lock()
+			d.err = errors.Join(d.err, err)
+			d.mu.Unlock()
+		}
+		d.wg.Done()
+	})
+}
+
+// wait returns when every tracked batch is on disk, with the first
+// persistence error, or when ctx ends.
+func (d *durable) wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { d.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("wait for the index to reach the disk: %w", ctx.Err())
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.err != nil {
+		return fmt.Errorf("persist index batch: %w", d.err)
+	}
+	return nil
 }
 
 const (
@@ -54,7 +100,7 @@ const (
 	keyDocPrefix = "framebot/doc/"
 	// batchPassages is how many passages go into one Bleve batch when many
 	// documents are indexed at once.
-	batchPassages = 2000
+	batchPassages = 5000
 )
 
 // DocMeta is what the index remembers of one corpus document.
@@ -368,10 +414,12 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		return nil, ErrClosed
 	}
 	b := ix.bleve.NewBatch()
+	var dur durable
 	flush := func() error {
 		if b.Size() == 0 && len(pending) == 0 {
 			return nil
 		}
+		dur.track(b)
 		if err := ix.bleve.Batch(b); err != nil {
 			return fmt.Errorf("write index batch: %w", err)
 		}
@@ -433,7 +481,7 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		}
 		meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Indexed: ix.now()}
 		for _, p := range d.Passages {
-			r := record{Text: p.Text, Exact: p.Text, Title: d.Title, Sect: p.Section, Doc: d.ID, Source: d.Source, URL: d.URL, Ord: float64(p.Ordinal)}
+			r := record{Text: p.Text, Title: d.Title, Sect: p.Section, Doc: d.ID, Source: d.Source, URL: d.URL, Ord: float64(p.Ordinal)}
 			if err := b.Index(passageID(d.ID, p.Ordinal), r); err != nil {
 				return changes, fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)
 			}
@@ -453,6 +501,9 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		}
 	}
 	if err := flush(); err != nil {
+		return changes, err
+	}
+	if err := dur.wait(ctx); err != nil {
 		return changes, err
 	}
 	return changes, nil

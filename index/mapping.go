@@ -15,12 +15,11 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-4"
+const MappingVersion = "framebot-mapping-5"
 
 // Field names of a passage record.
 const (
 	fieldText   = "text"    // English analysis: stemming, stop words
-	fieldExact  = "exact"   // lower-cased surface forms, for names and numbers
 	fieldTitle  = "title"   // document title, English analysis
 	fieldSect   = "section" // heading the passage sits under, English analysis
 	fieldDoc    = "doc"     // document ID, keyword
@@ -28,13 +27,14 @@ const (
 	fieldURL    = "url"     // stored only
 	fieldOrd    = "ord"     // passage ordinal, stored only
 
+	// analyzerExact lower-cases surface forms without stemming; highlights
+	// use it to mark names and numbers written as in the question.
 	analyzerExact = "framebot_exact"
 )
 
 // record is what is indexed for one passage.
 type record struct {
 	Text   string  `json:"text"`
-	Exact  string  `json:"exact"`
 	Title  string  `json:"title"`
 	Sect   string  `json:"section"`
 	Doc    string  `json:"doc"`
@@ -77,8 +77,9 @@ func newMapping() (mapping.IndexMapping, error) {
 	}
 
 	dm := bleve.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt(fieldText, text(en.AnalyzerName, true, true))
-	dm.AddFieldMappingsAt(fieldExact, text(analyzerExact, false, false))
+	// No term vectors: nothing searches phrases (they did not help, see
+	// docs/benchmarks.md) and highlights are found by analysing the text.
+	dm.AddFieldMappingsAt(fieldText, text(en.AnalyzerName, true, false))
 	dm.AddFieldMappingsAt(fieldTitle, text(en.AnalyzerName, true, false))
 	dm.AddFieldMappingsAt(fieldSect, text(en.AnalyzerName, false, false))
 	dm.AddFieldMappingsAt(fieldDoc, text(keyword.Name, true, false))

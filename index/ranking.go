@@ -20,7 +20,6 @@ type Ranking struct {
 	// Boosts of the clauses, relative to a stemmed match in the passage
 	// text; 0 leaves the clause out.
 	VariantBoost float64 // a spelling variant of a name or a corrected typo
-	ExactBoost   float64 // the word's exact surface form
 	TitleBoost   float64 // the word in the document's title
 	SectionBoost float64 // the word in the heading the passage sits under
 
@@ -32,6 +31,13 @@ type Ranking struct {
 	FeedbackTerms  int
 	FeedbackDocs   int
 	FeedbackWeight float64
+	// FeedbackMinTerms is the fewest content terms (question words not
+	// counted) a question needs for feedback: short questions name what
+	// they want, long descriptive ones gain from it.
+	FeedbackMinTerms int
+	// FeedbackIDF multiplies a feedback term's weight by its IDF when the
+	// terms are chosen, so that words common to the whole corpus lose out.
+	FeedbackIDF bool
 
 	// RestShare is the share of the scores of a document's other passages
 	// added to its best passage's score when whole documents are ranked.
@@ -44,17 +50,17 @@ type Ranking struct {
 // DefaultRanking returns the tuned ranking.
 func DefaultRanking() Ranking {
 	return Ranking{
-		IDFPower:       2,
-		Nested:         false,
-		VariantBoost:   0.7,
-		ExactBoost:     0.25,
-		TitleBoost:     0.15,
-		SectionBoost:   0.3,
-		FeedbackTerms:  0,
-		FeedbackDocs:   10,
-		FeedbackWeight: 0.3,
-		RestShare:      0,
-		PassagesPerDoc: 5,
+		IDFPower:         2,
+		VariantBoost:     0.7,
+		TitleBoost:       0.4,
+		SectionBoost:     0.3,
+		FeedbackTerms:    40,
+		FeedbackDocs:     10,
+		FeedbackWeight:   2,
+		FeedbackMinTerms: 8,
+		FeedbackIDF:      true,
+		RestShare:        0.1,
+		PassagesPerDoc:   5,
 	}
 }
 
@@ -62,7 +68,7 @@ func DefaultRanking() Ranking {
 // loads (Bleve keeps them in package variables).
 const (
 	defaultK1 = 1.2
-	defaultB  = 0.75
+	defaultB  = 0.4
 )
 
 func init() { SetBM25(defaultK1, defaultB) }

@@ -147,7 +147,7 @@ func (ix *Index) plan(ctx context.Context, r bleveindex.IndexReader, text string
 		return nil, err
 	}
 	p := &queryPlan{terms: terms, query: q}
-	if ix.rank.FeedbackTerms > 0 {
+	if ix.rank.FeedbackTerms > 0 && contentTerms(terms) >= ix.rank.FeedbackMinTerms {
 		if err := ix.expand(ctx, st, p); err != nil {
 			return nil, err
 		}
@@ -213,19 +213,24 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 	return terms, nil
 }
 
-// variants finds indexed forms of words within a small edit distance of raw
-// that the corpus contains, most frequent first.
+// variants finds indexed (stemmed) forms within a small edit distance of
+// key, the stemmed form of raw, that the corpus contains, most frequent
+// first. They are looked up in the text field's own dictionary, so that no
+// second, unstemmed field needs indexing.
 func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, key string) ([]string, error) {
 	fuzz := 1
 	if utf8.RuneCountInString(raw) >= 8 {
 		fuzz = 2
 	}
-	prefix := string([]rune(raw)[:2])
+	kr := []rune(key)
+	if len(kr) < 3 {
+		return nil, nil
+	}
 	fr, ok := r.(bleveindex.IndexReaderFuzzy)
 	if !ok {
 		return nil, nil
 	}
-	dict, err := fr.FieldDictFuzzy(fieldExact, raw, fuzz, prefix)
+	dict, err := fr.FieldDictFuzzy(fieldText, key, fuzz, string(kr[:2]))
 	if err != nil {
 		return nil, fmt.Errorf("look up spellings of %q: %w", raw, err)
 	}
@@ -235,7 +240,6 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 		count uint64
 	}
 	var cands []cand
-	seen := map[string]bool{key: true}
 	for {
 		e, err := dict.Next()
 		if err != nil {
@@ -244,19 +248,9 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 		if e == nil {
 			break
 		}
-		if e.Term == raw {
-			continue
+		if e.Term != key && isWord(e.Term) {
+			cands = append(cands, cand{e.Term, e.Count})
 		}
-		toks := ix.textAn.Analyze([]byte(e.Term))
-		if len(toks) != 1 {
-			continue
-		}
-		k := string(toks[0].Term)
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		cands = append(cands, cand{k, e.Count})
 	}
 	sort.Slice(cands, func(i, j int) bool {
 		if cands[i].count != cands[j].count {
@@ -317,9 +311,6 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 				return nil, err
 			}
 		}
-		if err := add(fieldExact, t.raw, w*rk.ExactBoost); err != nil {
-			return nil, err
-		}
 		if err := add(fieldTitle, t.Key, w*rk.TitleBoost); err != nil {
 			return nil, err
 		}
@@ -338,6 +329,17 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		return bleve.NewMatchNoneQuery(), nil
 	}
 	return bleve.NewDisjunctionQuery(clauses...), nil
+}
+
+// contentTerms counts the terms that are not question words.
+func contentTerms(terms []queryTerm) int {
+	n := 0
+	for _, t := range terms {
+		if !questionWords[t.raw] {
+			n++
+		}
+	}
+	return n
 }
 
 // idfBoost is the boost that turns Bleve's idf² into idf^power.

@@ -78,6 +78,12 @@ var fastWatch = corpus.WatchOptions{Settle: 40 * time.Millisecond, Debounce: 20 
 // in ixDir, and waits for its start-up scan to be applied.
 func startLive(t *testing.T, dir, ixDir string) *liveHarness {
 	t.Helper()
+	return startLiveWith(t, dir, ixDir, fastWatch)
+}
+
+// startLiveWith is startLive with the given watcher timings.
+func startLiveWith(t *testing.T, dir, ixDir string, opts corpus.WatchOptions) *liveHarness {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -88,7 +94,7 @@ func startLive(t *testing.T, dir, ixDir string) *liveHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := corpus.NewWatcher(dir, fastWatch)
+	w, err := corpus.NewWatcher(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,9 +310,25 @@ func TestServiceTreatsAnEditorSaveAsOneUpdate(t *testing.T) {
 }
 
 func TestServiceAnnouncesABurstAsOneDigest(t *testing.T) {
-	h := startLive(t, "", "")
+	// A settle time well above the time the burst takes to land, so that
+	// a loaded machine does not split it.
+	opts := fastWatch
+	opts.Settle, opts.Debounce = 300*time.Millisecond, 100*time.Millisecond
+	h := startLiveWith(t, "", "", opts)
+	staging := t.TempDir()
 	for i := range 200 {
-		writeFile(t, h.dir, fmt.Sprintf("burst/doc-%03d.md", i), doc(fmt.Sprintf("Report %03d", i), fmt.Sprintf("Report number %d of the burst.", i)))
+		writeFile(t, staging, fmt.Sprintf("doc-%03d.md", i), doc(fmt.Sprintf("Report %03d", i), fmt.Sprintf("Report number %d of the burst.", i)))
+	}
+	if err := os.Mkdir(filepath.Join(h.dir, "burst"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the new folder to be watched", func() bool { return h.w.Health().Folders == 2 })
+	// Files land one by one, as a copy or a sync tool drops them.
+	for i := range 200 {
+		name := fmt.Sprintf("doc-%03d.md", i)
+		if err := os.Rename(filepath.Join(staging, name), filepath.Join(h.dir, "burst", name)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	h.takeChanges(t, 200)
 	waitFor(t, "the digests", func() bool { return len(h.notifier.notices()) >= 2 })

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"framebot/bot"
 	"framebot/corpus"
@@ -25,6 +26,8 @@ type Service struct {
 	OnChange func(bot.DocChange)
 	// Logger receives indexing failures; nil discards them.
 	Logger *slog.Logger
+
+	lag lagClock // see Lag
 }
 
 // announceQueue bounds the digests waiting for a slow chat platform; the
@@ -73,7 +76,9 @@ func (s *Service) loop(ctx context.Context, log *slog.Logger, digests chan<- bot
 		case <-ctx.Done():
 			return ctx.Err()
 		case b := <-s.Watcher.Batches():
+			s.lag.start(time.Now())
 			changes, err := s.Applier.Apply(ctx, b)
+			s.lag.done()
 			if s.OnChange != nil {
 				for _, c := range changes {
 					s.OnChange(c)

@@ -31,11 +31,12 @@ type Chat struct {
 	mu sync.Mutex // serialises writes: answers and corpus events interleave
 }
 
-// Event is a corpus change printed while chatting.
+// Event is a corpus change printed while chatting, one JSON line in JSON
+// format: {"event":"added","doc":"news/plan.md","title":"The plan"}.
 type Event struct {
 	Event string `json:"event"` // "added", "updated" or "removed"
 	Doc   string `json:"doc"`
-	Title string `json:"title,omitempty"`
+	Title string `json:"title"`
 }
 
 // Run reads in line by line and writes one reply per line. It returns nil at
@@ -156,6 +157,12 @@ func (c *Chat) write(rep bot.Reply) error {
 	return Render(c.Out, rep, c.Format, c.Bold)
 }
 
+// PrintChange prints a document change of the watched corpus as an Event.
+// It returns an error when Out can't be written.
+func (c *Chat) PrintChange(ch bot.DocChange) error {
+	return c.PrintEvent(Event{Event: ch.Kind, Doc: ch.Doc, Title: ch.Title})
+}
+
 // PrintEvent writes a corpus change line: a JSON object in JSON format, a
 // sentence otherwise.
 func (c *Chat) PrintEvent(e Event) error {
@@ -164,15 +171,19 @@ func (c *Chat) PrintEvent(e Event) error {
 	if c.Format == JSON {
 		b, err := json.Marshal(e)
 		if err != nil {
-			return err
+			return fmt.Errorf("encode event: %w", err)
 		}
-		_, err = c.Out.Write(append(b, '\n'))
-		return err
+		if _, err := c.Out.Write(append(b, '\n')); err != nil {
+			return fmt.Errorf("write event: %w", err)
+		}
+		return nil
 	}
 	title := e.Title
 	if title == "" {
 		title = e.Doc
 	}
-	_, err := fmt.Fprintf(c.Out, "[corpus] %s: %s (%s)\n", e.Event, title, e.Doc)
-	return err
+	if _, err := fmt.Fprintf(c.Out, "[corpus] %s: %s (%s)\n", e.Event, title, e.Doc); err != nil {
+		return fmt.Errorf("write event: %w", err)
+	}
+	return nil
 }

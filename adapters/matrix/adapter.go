@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"maunium.net/go/mautrix"
@@ -55,6 +56,8 @@ type Adapter struct {
 	maxBackoff time.Duration
 	ready      chan struct{}
 	readyOnce  sync.Once
+	// connected is true while the last /sync succeeded; see Connected.
+	connected atomic.Bool
 
 	// Set by connect, before any event is handled.
 	me       id.UserID
@@ -122,6 +125,11 @@ func (a *Adapter) Platform() string { return Platform }
 // Ready is closed once the first sync after Run's start has been processed.
 func (a *Adapter) Ready() <-chan struct{} { return a.ready }
 
+// Connected reports whether the adapter is receiving events: its last
+// /sync succeeded. It is false before the first sync, while syncs fail and
+// after Run returns.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
 // UserID returns the bot's user ID.
 func (a *Adapter) UserID() id.UserID { return id.UserID(a.cfg.UserID) }
 
@@ -132,6 +140,7 @@ func (a *Adapter) UserID() id.UserID { return id.UserID(a.cfg.UserID) }
 // start.
 func (a *Adapter) Run(ctx context.Context) error {
 	a.started = a.now().UnixMilli()
+	defer a.connected.Store(false)
 	if err := a.retry(ctx, "log in", func() error { return a.connect(ctx) }); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -152,6 +161,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	failures := 0
 	for {
 		err := a.client.SyncWithContext(ctx)
+		a.connected.Store(false)
 		if ctx.Err() != nil {
 			return nil
 		}

@@ -135,6 +135,7 @@ func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event, c *event.
 		return
 	}
 	if ok, wait := a.limiter.Allow(req.User); !ok {
+		a.bot.NoteRateLimited(Platform)
 		if a.warnLimited(evt.Sender) {
 			a.reply(ctx, evt, thread, "", bot.Reply{Text: fmt.Sprintf(msgLimited, int(wait.Seconds())+1)})
 		}

@@ -31,6 +31,7 @@ func newSyncer(a *Adapter) *syncer {
 
 // OnFailedSync decides what happens after a failed /sync.
 func (s *syncer) OnFailedSync(_ *mautrix.RespSync, err error) (time.Duration, error) {
+	s.a.connected.Store(false)
 	if errors.Is(err, mautrix.MUnknownToken) {
 		return 0, err
 	}
@@ -70,6 +71,7 @@ func (s *syncer) onSync(_ context.Context, resp *mautrix.RespSync, _ string) boo
 		}
 	}
 	a.mu.Unlock()
+	a.connected.Store(true)
 	// Anything sent after Ready is closed comes in a later response.
 	a.markReady()
 	return true

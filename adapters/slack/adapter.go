@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -82,6 +83,10 @@ type Adapter struct {
 	mu        sync.Mutex
 	addr      net.Addr      // HTTP mode: where it listens
 	listening chan struct{} // closed once addr is set
+
+	// connected is true while the socket is up (socket mode) or the
+	// endpoints are served (HTTP mode); see Connected.
+	connected atomic.Bool
 }
 
 var _ bot.Notifier = (*Adapter)(nil)
@@ -129,6 +134,12 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 // Platform names the platform ("slack").
 func (a *Adapter) Platform() string { return Platform }
 
+// Connected reports whether the adapter can receive events now: in socket
+// mode, Slack said hello on the current socket; in HTTP mode, the bot token
+// was accepted and the endpoints are served. It is false before Run,
+// while the socket reconnects, and after Run returns.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
 // Notify posts a digest of corpus changes to channel. It returns an error
 // when Slack refuses the message or can't be reached.
 func (a *Adapter) Notify(ctx context.Context, channel string, an bot.Announcement) error {
@@ -153,6 +164,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return fmt.Errorf("slack auth.test (check %s): %w", a.cfg.BotTokenEnv, err)
 	}
 	a.botUser, a.botID = auth.UserID, auth.BotID
+	defer a.connected.Store(false)
 	a.mention = regexp.MustCompile(`<@` + regexp.QuoteMeta(a.botUser) + `(\|[^>]*)?>`)
 	a.log.Info("slack connected", "team_id", auth.TeamID, "bot_user", a.botUser, "mode", a.cfg.Mode)
 

@@ -93,6 +93,7 @@ func (a *Adapter) question(ctx context.Context, user, botID, channel, thread, te
 			}
 		}
 		if ok, wait := a.limiter.Allow(user); !ok {
+			a.bot.NoteRateLimited(Platform)
 			a.log.Info("question rate limited", "channel", channel, "user", user)
 			pt := t
 			pt.private = true
@@ -175,6 +176,7 @@ func (a *Adapter) onSlash(ctx context.Context, c slack.SlashCommand) {
 		name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
 		if cmd, ok := a.bot.Lookup(name); ok && rateLimited[cmd.Name] {
 			if ok, wait := a.limiter.Allow(c.UserID); !ok {
+				a.bot.NoteRateLimited(Platform)
 				nt := t
 				nt.private = true
 				if err := a.send(ctx, nt, textMessage(slowDown(wait))); err != nil {

@@ -36,6 +36,7 @@ func (a *Adapter) runHTTP(ctx context.Context) error {
 	a.addr = ln.Addr()
 	close(a.listening)
 	a.mu.Unlock()
+	a.connected.Store(true)
 	a.log.Info("slack http endpoints listening", "addr", ln.Addr().String(), "events", EventsPath, "commands", CommandsPath, "interactive", InteractivePath)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -26,7 +26,7 @@ const (
 // (form-encoded POSTs with JSON replies), response_url endpoints, and
 // Socket Mode over a real WebSocket.
 type fakeSlack struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -55,7 +55,7 @@ type post struct {
 	Delete       bool
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
 	f := &fakeSlack{t: t, calls: map[string]int{}, limit: map[string]int{}, acks: map[string]bool{}, changed: make(chan struct{})}
 	mux := http.NewServeMux()

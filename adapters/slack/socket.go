@@ -43,22 +43,27 @@ func (a *Adapter) onSocketEvent(ctx context.Context, sm *socketmode.Client, evt 
 	}
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
+		a.connected.Store(false)
 		a.log.Debug("slack socket connecting")
 	case socketmode.EventTypeConnected:
+		a.connected.Store(true)
 		n := 0
 		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok {
 			n = c.ConnectionCount
 		}
 		a.log.Info("slack socket connected", "connection_count", n)
 	case socketmode.EventTypeConnectionError:
+		a.connected.Store(false)
 		msg := ""
 		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok && e.ErrorObj != nil {
 			msg = e.ErrorObj.Error()
 		}
 		a.log.Warn("slack socket connection failed; retrying", "error", msg)
 	case socketmode.EventTypeInvalidAuth:
+		a.connected.Store(false)
 		a.log.Error("slack refused the app-level token", "env", a.cfg.AppTokenEnv)
 	case socketmode.EventTypeDisconnect:
+		a.connected.Store(false)
 		a.log.Info("slack asked to reconnect")
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
 		a.log.Warn("slack socket error", "type", string(evt.Type), "error", socketErr(evt.Data))

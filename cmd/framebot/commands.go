@@ -138,7 +138,29 @@ func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer a.Close()
 	chat := &console.Chat{Bot: a.bot, Out: stdout, Format: f, Bold: f == console.Text && isTerminal(stdout), Logger: log}
-	return chat.Run(ctx, stdin)
+	// A corpus folder is watched while the chat runs; each change is
+	// printed as an event line between the answers.
+	w, err := a.watchService(nil, func(c bot.DocChange) {
+		if err := chat.PrintChange(c); err != nil {
+			log.Warn("can't print corpus event", "error", err.Error())
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if w == nil {
+		return chat.Run(ctx, stdin)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	watchErr := make(chan error, 1)
+	go func() { watchErr <- w.Run(ctx) }()
+	err = chat.Run(ctx, stdin)
+	cancel()
+	if werr := <-watchErr; werr != nil && !errors.Is(werr, context.Canceled) {
+		return errors.Join(err, fmt.Errorf("corpus watcher: %w", werr))
+	}
+	return err
 }
 
 func cmdIndex(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {

@@ -35,6 +35,9 @@ type Config struct {
 	// Slack and Matrix configure the chat adapters run by framebot serve.
 	Slack  slack.Config  `yaml:"slack"`
 	Matrix matrix.Config `yaml:"matrix"`
+	// Metrics is the operator's listener: /metrics, /healthz, /readyz
+	// (see serve_metrics.go); off unless metrics.listen is set.
+	Metrics MetricsConfig `yaml:"metrics"`
 }
 
 // AnswerConfig tunes how questions are answered.
@@ -82,7 +85,8 @@ func LoadConfig(path string) (Config, error) {
 }
 
 // applyEnv reads settings that are commonly given by the environment
-// (containers): FRAMEBOT_CORPUS, FRAMEBOT_DATA_DIR, FRAMEBOT_LOG_LEVEL.
+// (containers): FRAMEBOT_CORPUS, FRAMEBOT_DATA_DIR, FRAMEBOT_LOG_LEVEL,
+// FRAMEBOT_METRICS_LISTEN.
 func (c *Config) applyEnv() {
 	if v := os.Getenv("FRAMEBOT_CORPUS"); v != "" {
 		c.Corpus = v
@@ -92,6 +96,9 @@ func (c *Config) applyEnv() {
 	}
 	if v := os.Getenv("FRAMEBOT_LOG_LEVEL"); v != "" {
 		c.LogLevel = v
+	}
+	if v := os.Getenv("FRAMEBOT_METRICS_LISTEN"); v != "" {
+		c.Metrics.Listen = v
 	}
 }
 
@@ -117,6 +124,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.Watch.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("watch: %w", err))
+	}
+	if err := c.Metrics.Validate(c.Slack); err != nil {
+		errs = append(errs, fmt.Errorf("metrics: %w", err))
 	}
 	if c.Slack.Enabled {
 		if err := c.Slack.Validate(); err != nil {

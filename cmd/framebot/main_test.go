@@ -177,3 +177,13 @@ func TestConfigValidateSaysWhatToFix(t *testing.T) {
 		t.Errorf("unknown key: err = %v", err)
 	}
 }
+
+func TestExampleConfigParses(t *testing.T) {
+	cfg, err := LoadConfig(filepath.Join("..", "..", "config.example.yaml"))
+	if err != nil {
+		t.Fatalf("config.example.yaml: %v", err)
+	}
+	if cfg.DataDir != "/data" || cfg.Corpus != "/corpus" {
+		t.Errorf("example config read as %+v", cfg)
+	}
+}

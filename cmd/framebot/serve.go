@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"framebot/bot"
 	"framebot/sqlite"
 )
 
@@ -28,6 +29,10 @@ type serveEnv struct {
 	log   *slog.Logger
 	app   *app
 	state *sqlite.DB
+	// notifiers are the adapters that can post corpus announcements; each
+	// factory appends its adapter. The corpus watcher, built after all the
+	// factories have run, posts to the subscribers of every one.
+	notifiers []bot.Notifier
 }
 
 // serviceFactories are registered by the files that wire each adapter
@@ -56,6 +61,13 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
 	}
 	log := newLogger(cfg.LogLevel)
+	// The metrics listener (when configured) answers the probes while the
+	// index loads.
+	ops, err := listenOps(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer ops.Close()
 	a, _, err := openApp(ctx, cfg, log, nil)
 	if err != nil {
 		return err
@@ -83,6 +95,19 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	if len(svcs) == 0 {
 		return usageError{errors.New("no adapter is enabled: set slack.enabled or matrix.enabled in the configuration")}
+	}
+	ann := &bot.Announcer{Subscriptions: st, Notifiers: env.notifiers, Logger: log}
+	w, err := a.watchService(ann, nil)
+	if err != nil {
+		return fmt.Errorf("start corpus watcher: %w", err)
+	}
+	if w != nil {
+		log.Info("service configured", "service", "watch", "dir", w.Watcher.Root())
+		svcs = append(svcs, w)
+	}
+	if ops != nil {
+		ops.attach(env, svcs, w)
+		svcs = append(svcs, ops)
 	}
 	return runAll(ctx, log, svcs)
 }

@@ -29,11 +29,6 @@ func renderMatrix(w io.Writer, rep bot.Reply) error {
 	return nil
 }
 
-// matrixNotifier is the running adapter as a corpus announcer; it is nil
-// until serve builds the adapter. The corpus watcher posts announcements to
-// the subscribed Matrix rooms through it.
-var matrixNotifier bot.Notifier
-
 // newMatrixService builds the Matrix adapter when matrix.enabled is set.
 func newMatrixService(_ context.Context, env *serveEnv) (service, error) {
 	if !env.cfg.Matrix.Enabled {
@@ -43,6 +38,7 @@ func newMatrixService(_ context.Context, env *serveEnv) (service, error) {
 	if err != nil {
 		return nil, err
 	}
-	matrixNotifier = a
+	// The corpus watcher posts announcements to subscribed rooms through it.
+	env.notifiers = append(env.notifiers, a)
 	return a, nil
 }

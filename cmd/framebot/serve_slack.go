@@ -15,11 +15,6 @@ func init() {
 	serviceFactories["slack"] = newSlackService
 }
 
-// slackNotifier is the running adapter as a corpus announcer; it is nil
-// until serve builds the adapter. The corpus watcher (a later issue) posts
-// announcements to the subscribed Slack channels through it.
-var slackNotifier bot.Notifier
-
 // newSlackService builds the Slack adapter, or returns nil when it is not
 // enabled.
 func newSlackService(_ context.Context, env *serveEnv) (service, error) {
@@ -30,6 +25,7 @@ func newSlackService(_ context.Context, env *serveEnv) (service, error) {
 	if err != nil {
 		return nil, err
 	}
-	slackNotifier = a
+	// The corpus watcher posts announcements to the subscribed channels.
+	env.notifiers = append(env.notifiers, a)
 	return a, nil
 }

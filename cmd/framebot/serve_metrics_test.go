@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// freeAddr returns a loopback address with a port nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// probe GETs url and returns its status and body; status 0 when nothing
+// answers.
+func probe(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// waitProbe polls url until its status is want.
+func waitProbe(t *testing.T, url string, want int) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		code, body := probe(url)
+		if code == want {
+			return body
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s = %d %q, want %d", url, code, body, want)
+		}
+		<-tick.C
+	}
+}
+
+// TestServeReportsReadinessAndMetrics runs framebot serve with the metrics
+// listener and the Slack adapter in HTTP mode, against a local stand-in
+// for Slack's auth.test that answers only when the test lets it: /readyz
+// is 503 while Slack has not accepted the token, then 200, and /metrics
+// reports the index and the adapter.
+func TestServeReportsReadinessAndMetrics(t *testing.T) {
+	release := make(chan struct{})
+	slackAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/auth.test" {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "team_id": "TFAKE", "user_id": "UFRAMEBOT", "bot_id": "BFRAMEBOT"})
+	}))
+	defer slackAPI.Close()
+	t.Setenv("FRAMEBOT_TEST_METRICS_BOT", "xoxb-test-token")
+	t.Setenv("FRAMEBOT_TEST_METRICS_SECRET", "test-signing-secret")
+
+	dir := t.TempDir()
+	metricsAddr, slackAddr := freeAddr(t), freeAddr(t)
+	cfgPath := filepath.Join(dir, "config.yaml")
+	cfg := fmt.Sprintf(`data_dir: %s
+metrics:
+  listen: %q
+slack:
+  enabled: true
+  mode: http
+  listen: %q
+  bot_token_env: FRAMEBOT_TEST_METRICS_BOT
+  signing_secret_env: FRAMEBOT_TEST_METRICS_SECRET
+  api_url: %s/api/
+`, filepath.Join(dir, "data"), metricsAddr, slackAddr, slackAPI.URL)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- cmdServe(ctx, []string{"--config", cfgPath}, nil, io.Discard, io.Discard) }()
+
+	base := "http://" + metricsAddr
+	waitProbe(t, base+"/healthz", http.StatusOK)
+	// The index loads, but Slack has not answered auth.test yet.
+	waitProbe(t, base+"/readyz", http.StatusServiceUnavailable)
+	body := waitUntil(t, base+"/readyz", func(code int, body string) bool {
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "ok index")
+	})
+	if diff := cmp.Diff("ok index\nwaiting slack: not connected\n", body); diff != "" {
+		t.Errorf("/readyz before Slack answers (-want +got):\n%s", diff)
+	}
+	close(release)
+	if diff := cmp.Diff("ok index\nok slack\n", waitProbe(t, base+"/readyz", http.StatusOK)); diff != "" {
+		t.Errorf("/readyz once connected (-want +got):\n%s", diff)
+	}
+	_, metrics := probe(base + "/metrics")
+	for _, want := range []string{
+		`framebot_adapter_connected{adapter="slack"} 1`,
+		"framebot_index_ready 1",
+		"framebot_index_documents ",
+		"framebot_index_passages ",
+		`framebot_feedback_total{helpful="true"} 0`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	// The chat listener does not serve the operator's paths.
+	if code, _ := probe("http://" + slackAddr + "/metrics"); code == http.StatusOK {
+		t.Error("the Slack listener serves /metrics")
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if code, _ := probe(base + "/healthz"); code != 0 {
+		t.Errorf("/healthz answers %d after serve stopped", code)
+	}
+}
+
+// waitUntil polls url until ok holds for its status and body, and returns
+// the body.
+func waitUntil(t *testing.T, url string, ok func(code int, body string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		code, body := probe(url)
+		if ok(code, body) {
+			return body
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s: still %d %q", url, code, body)
+		}
+		<-tick.C
+	}
+}
+
+func TestMetricsListenIsValidated(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantErr string
+	}{
+		{"empty turns the listener off", Config{}, ""},
+		{"a port of its own", Config{Metrics: MetricsConfig{Listen: "127.0.0.1:9090"}}, ""},
+		{"not host:port", Config{Metrics: MetricsConfig{Listen: "9090"}}, `listen: "9090" is not host:port`},
+		{"Slack's HTTP port", Config{Metrics: MetricsConfig{Listen: ":3000"}}, "port 3000 is slack.listen's"},
+	}
+	tests[3].cfg.Slack.Enabled, tests[3].cfg.Slack.Mode = true, "http"
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Metrics.Validate(tt.cfg.Slack)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if tt.wantErr == "" && got != "" || !strings.Contains(got, tt.wantErr) {
+				t.Errorf("Validate() = %q, want %q", got, tt.wantErr)
+			}
+		})
+	}
+}

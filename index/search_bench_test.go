@@ -1,0 +1,129 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"framebot/beir"
+	"framebot/corpus"
+)
+
+// The hot paths on a BEIR folder named by FRAMEBOT_BENCH_DIR (default: the
+// Cranfield collection beside the repository):
+//
+//	go test -run '^$' -bench . ./index/
+//	FRAMEBOT_BENCH_DIR=/tmp/scale-200k go test -run '^$' -bench . -benchtime 200x ./index/
+func benchDir() string {
+	if d := os.Getenv("FRAMEBOT_BENCH_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "shared", "bench", "cranfield")
+}
+
+func loadBench(b *testing.B) *beir.Set {
+	b.Helper()
+	s, err := beir.Load(benchDir())
+	if err != nil {
+		b.Skipf("no benchmark collection: %v", err)
+	}
+	return s
+}
+
+var (
+	benchOnce sync.Once
+	benchIx   *Index
+	benchSet  *beir.Set
+	benchErr  error
+)
+
+// benchIndex indexes the collection once per test binary.
+func benchIndex(b *testing.B) (*Index, *beir.Set) {
+	b.Helper()
+	set := loadBench(b)
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "framebot-index-bench-")
+		if err != nil {
+			benchErr = err
+			return
+		}
+		benchIx, benchErr = Open(filepath.Join(dir, "ix"), Options{})
+		if benchErr == nil {
+			_, benchErr = benchIx.Sync(context.Background(), set.Documents(0), nil)
+		}
+		benchSet = set
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchIx, benchSet
+}
+
+func countPassages(docs []*corpus.Document) int {
+	n := 0
+	for _, d := range docs {
+		n += len(d.Passages)
+	}
+	return n
+}
+
+// BenchmarkSync indexes the whole collection into a new index.
+func BenchmarkSync(b *testing.B) {
+	docs := loadBench(b).Documents(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		ix, err := Open(filepath.Join(b.TempDir(), "ix"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+	b.ReportMetric(float64(countPassages(docs)*b.N)/b.Elapsed().Seconds(), "passages/s")
+}
+
+// BenchmarkSearch runs the chat path's passage search (30 candidates, with
+// highlights) for the collection's queries in turn.
+func BenchmarkSearch(b *testing.B) {
+	ix, set := benchIndex(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := ix.Search(ctx, set.Queries[i%len(set.Queries)].Text, 30); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearchNoFeedback is BenchmarkSearch without pseudo-relevance
+// feedback, to show what the second search costs.
+func BenchmarkSearchNoFeedback(b *testing.B) {
+	ix, set := benchIndex(b)
+	saved := ix.rank
+	ix.rank.FeedbackTerms = 0
+	defer func() { ix.rank = saved }()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := ix.Search(ctx, set.Queries[i%len(set.Queries)].Text, 30); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRankDocuments ranks the top 100 documents per query, as
+// framebot eval does.
+func BenchmarkRankDocuments(b *testing.B) {
+	ix, set := benchIndex(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := ix.RankDocuments(ctx, set.Queries[i%len(set.Queries)].Text, 100); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,340 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Kind is how a question ended.
+type Kind int
+
+// The outcomes of a question.
+const (
+	// NoReply: nothing came back before the run's grace period ended.
+	NoReply Kind = iota
+	// Answer: the bot replied with an answer (quoted passages, or its
+	// abstention with the nearest documents).
+	Answer
+	// SlowDown: the bot told the user to slow down (per-user rate limit).
+	SlowDown
+	// Failed: the bot said something went wrong.
+	Failed
+)
+
+// Reply is what came back for one question, and when it was seen.
+type Reply struct {
+	Kind Kind
+	At   time.Time
+}
+
+// Platform is one chat path under load (Slack through its fake server,
+// Matrix through Dendrite).
+type Platform interface {
+	// Send posts text as simulated user number user and returns a channel
+	// that receives the reply once. It returns an error when the message
+	// can't be sent.
+	Send(ctx context.Context, user int, text string) (<-chan Reply, error)
+}
+
+// Plan is a load run: Users simulated users, of which the first Fast ask
+// faster than the per-user limit, for Duration, while Add adds a document
+// every AddEvery.
+type Plan struct {
+	Users, Fast int
+	Duration    time.Duration
+	// Think is how long a normal user waits after a reply before asking
+	// again; FastEvery is the pace of a fast user, who does not wait.
+	Think, FastEvery time.Duration
+	// Grace is how long replies are awaited after Duration.
+	Grace time.Duration
+	// Queries are asked in turn.
+	Queries []string
+	// PerMinute and Burst are the adapter's per-user limit.
+	PerMinute, Burst int
+	// Add adds document number n to the index; nil adds none.
+	AddEvery time.Duration
+	Add      func(ctx context.Context, n int) error
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Platform string
+	Elapsed  time.Duration
+	// Asked counts questions sent by normal and fast users.
+	Asked, FastAsked int
+	// Outcomes of normal users' questions and of fast users'.
+	Normal, FastOut map[Kind]int
+	// Latency percentiles of answers, from sending to seeing the reply.
+	P50, P99, Max time.Duration
+	// SendErrors counts messages that could not be sent.
+	SendErrors int
+	// FastAnsweredMax is the most answers one fast user got; FastAllowed
+	// is what the limit allows over the run.
+	FastAnsweredMax, FastAllowed int
+	// Added counts documents added during the run, AddErrors those that
+	// failed; AddP50 and AddMax are how long an addition took to become
+	// searchable.
+	Added, AddErrors int
+	AddP50, AddMax   time.Duration
+	// PeakRSS is the process's peak resident memory during the run
+	// (VmHWM, reset at the start; 0 when unavailable), PeakHeap the
+	// largest Go heap in use seen.
+	PeakRSS, PeakHeap uint64
+}
+
+// Errors is the number of failures: messages not sent, replies that said
+// something went wrong or never came, and normal users told to slow
+// down. The target is zero.
+func (r Report) Errors() int {
+	return r.SendErrors + r.Normal[Failed] + r.Normal[NoReply] + r.Normal[SlowDown] + r.FastOut[Failed]
+}
+
+// LimitHolds reports whether every fast user got at most the answers the
+// per-user limit allows and at least one was refused.
+func (r Report) LimitHolds() bool {
+	refused := r.FastOut[SlowDown] + r.FastOut[NoReply]
+	return r.FastAnsweredMax <= r.FastAllowed && refused > 0
+}
+
+// String prints the report as the lines of docs/operations.md.
+func (r Report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s load: %s, %d normal questions (%d answered, %d slow down, %d failed, %d no reply), p50 %s p99 %s max %s\n",
+		r.Platform, r.Elapsed.Round(time.Second), r.Asked, r.Normal[Answer], r.Normal[SlowDown], r.Normal[Failed], r.Normal[NoReply],
+		r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond), r.Max.Round(time.Millisecond))
+	fmt.Fprintf(&b, "fast users: %d questions, %d answered (most for one user %d, limit allows %d), %d told to slow down, %d refused without a notice\n",
+		r.FastAsked, r.FastOut[Answer], r.FastAnsweredMax, r.FastAllowed, r.FastOut[SlowDown], r.FastOut[NoReply])
+	fmt.Fprintf(&b, "errors: %d (send %d); documents added: %d (%d failed), searchable after p50 %s max %s; peak RSS %s, peak Go heap %s\n",
+		r.Errors(), r.SendErrors, r.Added, r.AddErrors, r.AddP50.Round(time.Millisecond), r.AddMax.Round(time.Millisecond), mib(r.PeakRSS), mib(r.PeakHeap))
+	return b.String()
+}
+
+func mib(n uint64) string {
+	if n == 0 {
+		return "n/a"
+	}
+	return strconv.FormatUint(n>>20, 10) + " MiB"
+}
+
+type outcome struct {
+	user    int
+	fast    bool
+	kind    Kind
+	latency time.Duration
+}
+
+// Run runs plan against p and returns the figures. It returns when every
+// question has its reply or the grace period has ended.
+func Run(ctx context.Context, name string, plan Plan, p Platform) Report {
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS()
+	mem := watchHeap()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	start := time.Now()
+	stopAsking := start.Add(plan.Duration)
+	giveUp := stopAsking.Add(plan.Grace)
+
+	var (
+		mu        sync.Mutex
+		outs      []outcome
+		sendErrs  int
+		asked     = make([]int, plan.Users)
+		addTimes  []time.Duration
+		addErrs   int
+		questions sync.WaitGroup
+		users     sync.WaitGroup
+	)
+	record := func(o outcome) {
+		mu.Lock()
+		outs = append(outs, o)
+		mu.Unlock()
+	}
+	// ask sends one question and returns a channel closed once its outcome
+	// is recorded.
+	ask := func(user int, q string) <-chan struct{} {
+		done := make(chan struct{})
+		fast := user < plan.Fast
+		sent := time.Now()
+		ch, err := p.Send(ctx, user, q)
+		mu.Lock()
+		asked[user]++
+		if err != nil {
+			sendErrs++
+		}
+		mu.Unlock()
+		if err != nil {
+			close(done)
+			return done
+		}
+		questions.Add(1)
+		go func() {
+			defer questions.Done()
+			defer close(done)
+			t := time.NewTimer(time.Until(giveUp))
+			defer t.Stop()
+			select {
+			case r := <-ch:
+				record(outcome{user: user, fast: fast, kind: r.Kind, latency: r.At.Sub(sent)})
+			case <-t.C:
+				record(outcome{user: user, fast: fast, kind: NoReply})
+			}
+		}()
+		return done
+	}
+	wait := func(d time.Duration) bool {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+			return true
+		}
+	}
+	for u := range plan.Users {
+		users.Go(func() {
+			for n := 0; time.Now().Before(stopAsking); n++ {
+				q := plan.Queries[(u*31+n)%len(plan.Queries)]
+				done := ask(u, q)
+				if u < plan.Fast {
+					if !wait(plan.FastEvery) {
+						return
+					}
+					continue
+				}
+				select {
+				case <-done:
+				case <-ctx.Done():
+					return
+				}
+				if !wait(plan.Think) {
+					return
+				}
+			}
+		})
+	}
+	var adder sync.WaitGroup
+	if plan.Add != nil {
+		adder.Go(func() {
+			for n := 0; time.Now().Before(stopAsking); n++ {
+				t0 := time.Now()
+				err := plan.Add(ctx, n)
+				mu.Lock()
+				if err != nil {
+					addErrs++
+				} else {
+					addTimes = append(addTimes, time.Since(t0))
+				}
+				mu.Unlock()
+				if !wait(plan.AddEvery) {
+					return
+				}
+			}
+		})
+	}
+	users.Wait()
+	adder.Wait()
+	questions.Wait()
+	elapsed := time.Since(start)
+	peakHeap := mem()
+
+	r := Report{Platform: name, Elapsed: elapsed, Normal: map[Kind]int{}, FastOut: map[Kind]int{}, SendErrors: sendErrs,
+		Added: len(addTimes), AddErrors: addErrs, PeakRSS: peakRSS(), PeakHeap: peakHeap}
+	for u, n := range asked {
+		if u < plan.Fast {
+			r.FastAsked += n
+		} else {
+			r.Asked += n
+		}
+	}
+	var lat []time.Duration
+	fastAnswers := map[int]int{}
+	for _, o := range outs {
+		if o.fast {
+			r.FastOut[o.kind]++
+			if o.kind == Answer {
+				fastAnswers[o.user]++
+			}
+		} else {
+			r.Normal[o.kind]++
+		}
+		if o.kind == Answer {
+			lat = append(lat, o.latency)
+		}
+	}
+	for _, n := range fastAnswers {
+		r.FastAnsweredMax = max(r.FastAnsweredMax, n)
+	}
+	r.FastAllowed = plan.Burst + int(float64(plan.PerMinute)*plan.Duration.Minutes()+0.999)
+	r.P50, r.P99, r.Max = percentile(lat, 50), percentile(lat, 99), percentile(lat, 100)
+	r.AddP50, r.AddMax = percentile(addTimes, 50), percentile(addTimes, 100)
+	return r
+}
+
+// percentile returns the p-th percentile of ds (nearest rank).
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(float64(len(s))*p/100+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+// watchHeap samples the Go heap in use until the returned function is
+// called, which returns the largest sample.
+func watchHeap() func() uint64 {
+	stop := make(chan struct{})
+	res := make(chan uint64, 1)
+	go func() {
+		var peak uint64
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-stop:
+				res <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(stop); return <-res }
+}
+
+// resetPeakRSS resets the kernel's peak resident memory of the process
+// (Linux), so that the load, not the loading of the corpus, is measured.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS returns VmHWM in bytes, 0 when unavailable.
+func peakRSS() uint64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}
