@@ -17,10 +17,12 @@ COPY --from=build --chown=65532:65532 /out/data /data
 COPY --from=build /out/corpus /corpus
 COPY config.example.yaml /etc/framebot/config.yaml
 # The corpus is mounted read-only at /corpus; the index and the state
-# database live under /data (a volume).
-ENV FRAMEBOT_CORPUS=/corpus FRAMEBOT_DATA_DIR=/data
+# database live under /data (a volume). Metrics and the /healthz and
+# /readyz probes are served on 9090, apart from the chat listener (3000,
+# Slack http mode only); see docs/operations.md.
+ENV FRAMEBOT_CORPUS=/corpus FRAMEBOT_DATA_DIR=/data FRAMEBOT_METRICS_LISTEN=:9090
 VOLUME ["/data"]
 USER 65532:65532
-EXPOSE 8080
+EXPOSE 3000 9090
 ENTRYPOINT ["/usr/local/bin/framebot"]
 CMD ["serve", "--config", "/etc/framebot/config.yaml"]

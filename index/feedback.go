@@ -84,7 +84,10 @@ func (ix *Index) expand(ctx context.Context, st *fieldStats, p *queryPlan) error
 	if len(cands) > rk.FeedbackTerms {
 		cands = cands[:rk.FeedbackTerms]
 	}
-	var clauses []query.Query
+	var (
+		clauses []query.Query
+		spent   uint64
+	)
 	for _, c := range cands {
 		idf, ok, err := st.idf(fieldText, c.term)
 		if err != nil {
@@ -92,6 +95,11 @@ func (ix *Index) expand(ctx context.Context, st *fieldStats, p *queryPlan) error
 		}
 		if !ok {
 			continue
+		}
+		if df := st.df[[2]string{fieldText, c.term}]; rk.MaxPostings > 0 && spent+df > uint64(rk.MaxPostings) {
+			continue
+		} else {
+			spent += df
 		}
 		boost := rk.FeedbackWeight * c.w / cands[0].w * idfBoost(idf, rk.IDFPower)
 		q := bleve.NewTermQuery(c.term)

@@ -77,6 +77,20 @@ func (d *durable) track(b *bleve.Batch) {
 	})
 }
 
+// setInternalDurable writes one internal key and returns once it is on
+// disk: with unsafe_batch a plain SetInternal may still be in memory when
+// the index is closed, and scorch does not persist it then.
+func setInternalDurable(bi bleve.Index, key string, val []byte) error {
+	var d durable
+	b := bi.NewBatch()
+	b.SetInternal([]byte(key), val)
+	d.track(b)
+	if err := bi.Batch(b); err != nil {
+		return err
+	}
+	return d.wait(context.Background())
+}
+
 // wait returns when every tracked batch is on disk, with the first
 // persistence error, or when ctx ends.
 func (d *durable) wait(ctx context.Context) error {
@@ -176,7 +190,7 @@ func openOrRebuild(dir string, log *slog.Logger) (bleve.Index, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return create(dir)
 	}
-	bi, err := bleve.OpenUsing(dir, runtimeConfig())
+	bi, err := openExisting(dir)
 	if errors.Is(err, bbolt.ErrTimeout) {
 		return nil, fmt.Errorf("open index %s: %w", dir, ErrLocked)
 	}
@@ -199,6 +213,18 @@ func openOrRebuild(dir string, log *slog.Logger) (bleve.Index, error) {
 	return create(dir)
 }
 
+// openExisting opens the index in dir. Bleve can panic on a segment file
+// damaged in the middle (a length read from garbage); that is reported as an
+// error, so the index is rebuilt rather than the process crashing.
+func openExisting(dir string) (bi bleve.Index, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			bi, err = nil, fmt.Errorf("open index %s: damaged files: %v", dir, p)
+		}
+	}()
+	return bleve.OpenUsing(dir, runtimeConfig())
+}
+
 func create(dir string) (bleve.Index, error) {
 	m, err := newMapping()
 	if err != nil {
@@ -211,7 +237,7 @@ func create(dir string) (bleve.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", dir, err)
 	}
-	if err := bi.SetInternal([]byte(keyMapping), []byte(MappingVersion)); err != nil {
+	if err := setInternalDurable(bi, keyMapping, []byte(MappingVersion)); err != nil {
 		bi.Close()
 		return nil, fmt.Errorf("write mapping version: %w", err)
 	}

@@ -163,7 +163,7 @@ func TestOpenRebuildsUnusableIndex(t *testing.T) {
 	}{
 		{"after a mapping version change", func(t *testing.T, dir string) {
 			ix := openT(t, dir)
-			if err := ix.bleve.SetInternal([]byte(keyMapping), []byte("framebot-mapping-0")); err != nil {
+			if err := setInternalDurable(ix.bleve, keyMapping, []byte("framebot-mapping-0")); err != nil {
 				t.Fatal(err)
 			}
 			ix.Close()

@@ -23,6 +23,12 @@ type Ranking struct {
 	TitleBoost   float64 // the word in the document's title
 	SectionBoost float64 // the word in the heading the passage sits under
 
+	// MaxPostings caps the passages' postings a question's terms may read,
+	// rarest terms first (0: no cap); feedback terms get the same budget
+	// again. It bounds the cost of questions full of common words on a
+	// large corpus and leaves small corpora alone.
+	MaxPostings int
+
 	// FeedbackTerms is how many pseudo-relevance-feedback terms (RM3) are
 	// drawn from the FeedbackDocs best passages of a first search and
 	// added, at FeedbackWeight, to the question's query (0: no feedback).
@@ -54,6 +60,7 @@ func DefaultRanking() Ranking {
 		VariantBoost:     0.7,
 		TitleBoost:       0.4,
 		SectionBoost:     0.3,
+		MaxPostings:      50000,
 		FeedbackTerms:    40,
 		FeedbackDocs:     10,
 		FeedbackWeight:   2,

@@ -297,7 +297,14 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		group = append(group, q)
 		return nil
 	}
-	for _, t := range terms {
+	skip, err := overBudget(st, terms, rk.MaxPostings)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range terms {
+		if skip[i] {
+			continue
+		}
 		w := 1.0
 		if questionWords[t.raw] {
 			w = questionWordWeight
@@ -329,6 +336,39 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		return bleve.NewMatchNoneQuery(), nil
 	}
 	return bleve.NewDisjunctionQuery(clauses...), nil
+}
+
+// overBudget marks the terms left out of the query so that the postings
+// read stay under budget (0: no limit): terms are taken rarest first, and
+// once the next would exceed the budget it and all commoner ones are left
+// out, except that the rarest is always kept. A word in a large share of
+// the passages costs the most to read and says the least about them.
+func overBudget(st *fieldStats, terms []queryTerm, budget int) ([]bool, error) {
+	skip := make([]bool, len(terms))
+	if budget <= 0 || len(terms) < 2 {
+		return skip, nil
+	}
+	dfs := make([]uint64, len(terms))
+	order := make([]int, len(terms))
+	for i, t := range terms {
+		if _, _, err := st.idf(fieldText, t.Key); err != nil {
+			return nil, err
+		}
+		dfs[i] = st.df[[2]string{fieldText, t.Key}]
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return dfs[order[a]] < dfs[order[b]] })
+	var sum uint64
+	for n, i := range order {
+		sum += dfs[i]
+		if n > 0 && sum > uint64(budget) {
+			for _, j := range order[n:] {
+				skip[j] = true
+			}
+			break
+		}
+	}
+	return skip, nil
 }
 
 // contentTerms counts the terms that are not question words.

@@ -86,8 +86,8 @@ type panicLog struct {
 }
 
 func (l *panicLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *panicLog) WithAttrs([]slog.Attr) slog.Handler      { return l }
-func (l *panicLog) WithGroup(string) slog.Handler           { return l }
+func (l *panicLog) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *panicLog) WithGroup(string) slog.Handler            { return l }
 func (l *panicLog) Handle(_ context.Context, r slog.Record) error {
 	if strings.Contains(r.Message, "panic") {
 		l.mu.Lock()
@@ -109,9 +109,22 @@ func (l *panicLog) take() []string {
 
 var (
 	payloadIndexOnce sync.Once
+	payloadIndexDir  string
 	payloadIndex     *index.Index
 	payloadIndexErr  error
 )
+
+// TestMain removes the index embeddedIndex built, if any.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if payloadIndex != nil {
+		payloadIndex.Close()
+	}
+	if payloadIndexDir != "" {
+		os.RemoveAll(payloadIndexDir)
+	}
+	os.Exit(code)
+}
 
 // embeddedIndex indexes the embedded corpus once for the process.
 func embeddedIndex(tb testing.TB) *index.Index {
@@ -122,6 +135,7 @@ func embeddedIndex(tb testing.TB) *index.Index {
 			payloadIndexErr = err
 			return
 		}
+		payloadIndexDir = dir
 		ix, err := index.Open(filepath.Join(dir, "ix"), index.Options{})
 		if err != nil {
 			payloadIndexErr = err

@@ -331,7 +331,8 @@ func TestSlashCommandSubcommands(t *testing.T) {
 	}{
 		{"ask answers with quotes", "ask " + question, "*Q:* What guarantees does the plan give?"},
 		{"a bare question gets the usage of ask", "ask", "Usage: /framework ask &lt;question&gt;"},
-		{"summary is coming soon", "summary security guarantees", "/framework summary &lt;topic&gt; is coming soon."},
+		{"summary gives a cited brief", "summary security guarantees", "*Summary: security guarantees*"},
+		{"proposals lists the proposals", "proposals", "point"},
 		{"sources lists the documents", "sources", "Sources (4 documents)"},
 		{"new lists recent documents", "new", "Recently added or changed"},
 		{"subscribe subscribes the channel", "subscribe", "Subscribed: new and updated documents will be announced here."},

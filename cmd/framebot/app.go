@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -60,13 +61,36 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		a.corpus = corpus.Default()
 	}
 	st, err := a.sync(ctx, progress)
-	if err != nil {
+	if err != nil && ctx.Err() != nil {
 		ix.Close()
 		return nil, st, err
 	}
 	a.bot = bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{Passages: cfg.Answer.Passages}), ix)
 	a.bot.Logger = log
+	if err != nil {
+		// The index could not be brought up to date (disk full, unreadable
+		// folder): it still answers from what it holds.
+		return a, st, &staleIndexError{err}
+	}
 	return a, st, nil
+}
+
+// staleIndexError reports that the index could not be updated from the
+// corpus; the app returned with it still serves the index as it stands.
+type staleIndexError struct{ err error }
+
+func (e *staleIndexError) Error() string { return e.err.Error() }
+func (e *staleIndexError) Unwrap() error { return e.err }
+
+// serveStale lets commands that answer questions go on with an index that
+// could not be updated, logging why; other errors are returned.
+func serveStale(log *slog.Logger, err error) error {
+	var se *staleIndexError
+	if errors.As(err, &se) {
+		log.Error("index not updated from the corpus; answering from the index as it stands", "error", se.err.Error())
+		return nil
+	}
+	return err
 }
 
 // load reads every document of the corpus.

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -68,19 +69,35 @@ type binResult struct {
 // env, and fails the test if it does not exit within timeout (a hang).
 func runBinary(t *testing.T, timeout time.Duration, env []string, stdin string, args ...string) binResult {
 	t.Helper()
+	r, hung := runBinaryMayHang(t, timeout, env, stdin, args...)
+	if hung {
+		t.Fatalf("framebot %s did not exit within %v: hung\nstderr:\n%s", strings.Join(shortArgs(args), " "), timeout, hangReport(r.stderr))
+	}
+	return r
+}
+
+// runBinaryMayHang is runBinary for a run that may hang: after timeout the
+// process gets SIGQUIT (its stacks go to stderr), then SIGKILL, and hung
+// is true.
+func runBinaryMayHang(t *testing.T, timeout time.Duration, env []string, stdin string, args ...string) (r binResult, hung bool) {
+	t.Helper()
 	bin := framebotBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
+	// On a hang, SIGQUIT makes the Go runtime print every goroutine's
+	// stack to stderr.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGQUIT) }
+	cmd.WaitDelay = 10 * time.Second
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
 	err := cmd.Run()
-	r := binResult{stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
+	r = binResult{stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
 	if ctx.Err() != nil {
-		t.Fatalf("framebot %s did not exit within %v: hung\nstderr:\n%s", strings.Join(shortArgs(args), " "), timeout, tail(r.stderr))
+		return r, true
 	}
 	var ee *exec.ExitError
 	switch {
@@ -90,7 +107,7 @@ func runBinary(t *testing.T, timeout time.Duration, env []string, stdin string, 
 	default:
 		t.Fatalf("run framebot: %v", err)
 	}
-	return r
+	return r, false
 }
 
 // shortArgs shortens long arguments for messages.
@@ -200,4 +217,21 @@ func knownBug(t *testing.T, what string) {
 	if os.Getenv("FRAMEBOT_KNOWN_BUGS") != "1" {
 		t.Skip("known bug: " + what + " (set FRAMEBOT_KNOWN_BUGS=1 to run)")
 	}
+}
+
+// hangReport keeps what explains a hang: the first lines of stderr and the
+// stacks of the goroutines in framebot's and Bleve's code.
+func hangReport(stderr string) string {
+	head, stacks, _ := strings.Cut(stderr, "SIGQUIT")
+	var keep []string
+	for g := range strings.SplitSeq(stacks, "\n\n") {
+		if strings.Contains(g, "framebot/") || strings.Contains(g, "scorch") || strings.Contains(g, "bbolt") {
+			keep = append(keep, g)
+		}
+	}
+	out := head + "SIGQUIT" + strings.Join(keep, "\n\n")
+	if len(out) > 20000 {
+		out = out[:20000] + "…"
+	}
+	return out
 }

@@ -65,8 +65,9 @@ func cmdAsk(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	a, _, err := openApp(ctx, cfg, newLogger(cfg.LogLevel), nil)
-	if err != nil {
+	log := newLogger(cfg.LogLevel)
+	a, _, err := openApp(ctx, cfg, log, nil)
+	if err := serveStale(log, err); err != nil {
 		return err
 	}
 	defer a.Close()
@@ -100,8 +101,9 @@ func cmdSummary(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	a, _, err := openApp(ctx, cfg, newLogger(cfg.LogLevel), nil)
-	if err != nil {
+	log := newLogger(cfg.LogLevel)
+	a, _, err := openApp(ctx, cfg, log, nil)
+	if err := serveStale(log, err); err != nil {
 		return err
 	}
 	defer a.Close()
@@ -133,7 +135,7 @@ func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	log := newLogger(cfg.LogLevel)
 	a, _, err := openApp(ctx, cfg, log, nil)
-	if err != nil {
+	if err := serveStale(log, err); err != nil {
 		return err
 	}
 	defer a.Close()
@@ -181,10 +183,12 @@ func cmdIndex(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	bar := newProgressBar(stderr, isTerminal(stderr))
 	a, st, err := openApp(ctx, cfg, newLogger(cfg.LogLevel), bar.update)
 	bar.done()
+	if a != nil {
+		defer a.Close()
+	}
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	docs, passages, size, err := a.index.Stats(ctx)
 	if err != nil {
 		return err

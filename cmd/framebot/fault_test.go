@@ -22,10 +22,13 @@ import (
 const (
 	faultDocs    = 3000
 	faultParas   = 8
-	faultTimeout = 3 * time.Minute
+	faultTimeout = 2 * time.Minute
 	smallDocs    = 20
 	askTimeout   = time.Minute
 	serveTimeout = time.Minute
+	// diskFullTimeout bounds framebot index on a full disk; when it fails
+	// cleanly it does so in about 3 s.
+	diskFullTimeout = 30 * time.Second
 )
 
 // askJSON is the part of framebot ask --format json the tests read.
@@ -220,17 +223,24 @@ func TestFaultDiskFull(t *testing.T) {
 	const grownDocs = 3000
 	writeMarkerCorpus(t, corpusDir, smallDocs, grownDocs, faultParas)
 	grown := hashTree(t, corpusDir)
-	r = runBinary(t, faultTimeout, nil, "", "index", "--corpus", corpusDir, "--index", ixDir)
-	t.Logf("index of the grown corpus: exit %d after %v: %s", r.code, r.took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
-	if r.code == 0 {
-		t.Fatalf("index of %d documents on a 2 MiB file system succeeded:\n%s", smallDocs+grownDocs, r.stdout)
-	}
-	if !strings.Contains(r.stderr, "index") || !strings.Contains(r.stderr, "no space left on device") {
-		t.Errorf("error does not say the index is out of space:\n%s", r.stderr)
-	}
-	if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
-		t.Errorf("framebot crashed:\n%s", tail(r.stderr))
-	}
+	r, hung := runBinaryMayHang(t, diskFullTimeout, nil, "", "index", "--corpus", corpusDir, "--index", ixDir)
+	t.Run("indexing a corpus too big for the disk fails with a clear error", func(t *testing.T) {
+		if hung {
+			t.Logf("framebot index hung for %v on the full disk; stacks:\n%s", diskFullTimeout, hangReport(r.stderr))
+			knownBug(t, "framebot index hangs for ever on a full disk: index.apply's durable.wait waits for persisted callbacks that never come while scorch retries the failed persist/merge in a loop")
+			t.Fatalf("framebot index did not exit within %v", diskFullTimeout)
+		}
+		t.Logf("exit %d after %v: %s", r.code, r.took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
+		if r.code == 0 {
+			t.Fatalf("index of %d documents on a 2 MiB file system succeeded:\n%s", smallDocs+grownDocs, r.stdout)
+		}
+		if !strings.Contains(r.stderr, "index") || !strings.Contains(r.stderr, "no space left on device") {
+			t.Errorf("error does not say the index is out of space:\n%s", r.stderr)
+		}
+		if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
+			t.Errorf("framebot crashed:\n%s", tail(r.stderr))
+		}
+	})
 
 	// The index that was there survived: every old document is still
 	// found, once (read in process; the binary has exited).

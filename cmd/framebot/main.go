@@ -103,12 +103,15 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 			}
 			return nil, usageError{err}
 		}
-		args = fs.Args()
+		rest := fs.Args()
+		// flag.Parse drops a "--" that ends the flags: what follows it is
+		// positional even when it looks like a flag.
+		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		args = rest
 		if len(args) == 0 {
 			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
 		}
 		pos = append(pos, args[0])
 		args = args[1:]

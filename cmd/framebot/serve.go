@@ -69,7 +69,7 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	defer ops.Close()
 	a, _, err := openApp(ctx, cfg, log, nil)
-	if err != nil {
+	if err := serveStale(log, err); err != nil {
 		return err
 	}
 	defer a.Close()

@@ -84,6 +84,9 @@ type Report struct {
 	// searchable.
 	Added, AddErrors int
 	AddP50, AddMax   time.Duration
+	// Limited is how many questions the adapter refused under the per-user
+	// limit (the metrics' count), set by the caller.
+	Limited int
 	// PeakRSS is the process's peak resident memory during the run
 	// (VmHWM, reset at the start; 0 when unavailable), PeakHeap the
 	// largest Go heap in use seen.
@@ -92,16 +95,18 @@ type Report struct {
 
 // Errors is the number of failures: messages not sent, replies that said
 // something went wrong or never came, and normal users told to slow
-// down. The target is zero.
+// down. A fast user's question without a reply is an error unless the
+// adapter counted it as refused without a notice (Limited). The target is
+// zero.
 func (r Report) Errors() int {
-	return r.SendErrors + r.Normal[Failed] + r.Normal[NoReply] + r.Normal[SlowDown] + r.FastOut[Failed]
+	silent := max(r.Limited-r.FastOut[SlowDown], 0)
+	return r.SendErrors + r.Normal[Failed] + r.Normal[NoReply] + r.Normal[SlowDown] + r.FastOut[Failed] + max(r.FastOut[NoReply]-silent, 0)
 }
 
 // LimitHolds reports whether every fast user got at most the answers the
-// per-user limit allows and at least one was refused.
+// per-user limit allows and the adapter refused at least one question.
 func (r Report) LimitHolds() bool {
-	refused := r.FastOut[SlowDown] + r.FastOut[NoReply]
-	return r.FastAnsweredMax <= r.FastAllowed && refused > 0
+	return r.FastAnsweredMax <= r.FastAllowed && r.Limited > 0
 }
 
 // String prints the report as the lines of docs/operations.md.
