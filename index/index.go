@@ -2,10 +2,16 @@
 // disk and answers searches on it with BM25.
 //
 // One Bleve document is indexed per passage. Each corpus document's metadata
-// (title, source, content hash, passage count) lives in Bleve's internal
-// key/value space, written in the same batch as its passages, so the two can
-// never disagree after a crash. The list of documents is read back from the
-// dictionary of the "doc" field.
+// (title, source, content hash, passage count) lives in a small bbolt file
+// beside the index (the catalog), written once the batch holding its passages
+// is on disk. A crash between the two leaves passages whose catalog entry is
+// missing or stale; Open finds them from the dictionary of the "doc" field and
+// gives them an empty hash, so the next Sync indexes them again, in place
+// (passage IDs are the document ID and ordinal).
+//
+// The metadata is kept out of Bleve's internal key/value space on purpose:
+// scorch copies and rewrites every internal key on each snapshot it persists,
+// which made indexing time grow with the square of the number of documents.
 package index
 
 import (
@@ -44,74 +50,15 @@ var ErrClosed = errors.New("index is closed")
 var ErrLocked = errors.New("index is in use by another process")
 
 // runtimeConfig is scorch's configuration: give up on a locked index
-// instead of waiting for ever, and let Batch return once the batch is
-// searchable rather than on disk ("unsafe_batch"), so that analysis of the
-// next batch overlaps the writing of the last and the persister writes
-// several batches as one segment. That stays crash safe because apply
-// waits for every batch it wrote to be persisted before it returns (see
-// durable), and a batch (passages and their document's metadata) is
-// persisted whole or not at all: after a crash the index holds a prefix of
-// the batches, and Sync redoes the documents whose metadata is missing.
+// instead of waiting for ever. Batches are synchronous (Batch returns once
+// they are on disk), so the catalog is only written for passages that are.
 func runtimeConfig() map[string]any {
-	return map[string]any{"bolt_timeout": "3s", "unsafe_batch": true}
-}
-
-// durable counts batches written but not yet on disk and lets apply wait
-// for them.
-type durable struct {
-	wg  sync.WaitGroup
-	mu  sync.Mutex
-	err error
-}
-
-// track makes b report when it is persisted.
-func (d *durable) track(b *bleve.Batch) {
-	d.wg.Add(1)
-	b.SetPersistedCallback(func(err error) {
-		if err != nil {
-			d.mu.Lock()
-			d.err = errors.Join(d.err, err)
-			d.mu.Unlock()
-		}
-		d.wg.Done()
-	})
-}
-
-// setInternalDurable writes one internal key and returns once it is on
-// disk: with unsafe_batch a plain SetInternal may still be in memory when
-// the index is closed, and scorch does not persist it then.
-func setInternalDurable(bi bleve.Index, key string, val []byte) error {
-	var d durable
-	b := bi.NewBatch()
-	b.SetInternal([]byte(key), val)
-	d.track(b)
-	if err := bi.Batch(b); err != nil {
-		return err
-	}
-	return d.wait(context.Background())
-}
-
-// wait returns when every tracked batch is on disk, with the first
-// persistence error, or when ctx ends.
-func (d *durable) wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { d.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return fmt.Errorf("wait for the index to reach the disk: %w", ctx.Err())
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.err != nil {
-		return fmt.Errorf("persist index batch: %w", d.err)
-	}
-	return nil
+	return map[string]any{"bolt_timeout": "3s"}
 }
 
 const (
 	keyMapping   = "framebot/mapping"
-	keyDocPrefix = "framebot/doc/"
+	catalogFile  = "framebot-catalog.bolt"
 	// batchPassages is how many passages go into one Bleve batch when many
 	// documents are indexed at once.
 	batchPassages = 5000
@@ -136,6 +83,7 @@ type Index struct {
 	now func() time.Time
 
 	bleve   bleve.Index
+	cat     *bbolt.DB
 	textAn  analysis.Analyzer
 	exactAn analysis.Analyzer
 	rank    Ranking
@@ -237,7 +185,7 @@ func create(dir string) (bleve.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", dir, err)
 	}
-	if err := setInternalDurable(bi, keyMapping, []byte(MappingVersion)); err != nil {
+	if err := bi.SetInternal([]byte(keyMapping), []byte(MappingVersion)); err != nil {
 		bi.Close()
 		return nil, fmt.Errorf("write mapping version: %w", err)
 	}
@@ -251,8 +199,23 @@ func (ix *Index) init() error {
 	if ix.textAn == nil || ix.exactAn == nil {
 		return errors.New("index mapping lacks its analyzers")
 	}
+	cat, err := openCatalog(ix.dir)
+	if err != nil && !errors.Is(err, ErrLocked) {
+		// A damaged catalog loses only hashes: start a new one, and Sync
+		// reindexes the documents whose passages it finds.
+		ix.log.Warn("index catalog unusable, starting a new one", "dir", ix.dir, "reason", err.Error())
+		if rerr := os.Remove(filepath.Join(ix.dir, catalogFile)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			return fmt.Errorf("remove unusable catalog: %w", rerr)
+		}
+		cat, err = openCatalog(ix.dir)
+	}
+	if err != nil {
+		return err
+	}
+	ix.cat = cat
 	docs, err := ix.loadCatalog()
 	if err != nil {
+		cat.Close()
 		return err
 	}
 	ix.docs = docs
@@ -264,15 +227,53 @@ func (ix *Index) init() error {
 	return nil
 }
 
-// loadCatalog reads every document's metadata: the document IDs come from
-// the dictionary of the doc field, the metadata from internal storage.
+var bucketDocs = []byte("docs")
+
+// openCatalog opens the catalog file in the index folder.
+func openCatalog(dir string) (*bbolt.DB, error) {
+	path := filepath.Join(dir, catalogFile)
+	db, err := bbolt.Open(path, 0o644, &bbolt.Options{Timeout: 3 * time.Second})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, fmt.Errorf("open catalog %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	if err := db.Update(func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketDocs)
+		return err
+	}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// loadCatalog reads every document's metadata from the catalog, then adds
+// the documents that have passages in the index but no catalog entry (a
+// crash came between the two writes) with an empty hash, so Sync replaces
+// them.
 func (ix *Index) loadCatalog() (map[string]DocMeta, error) {
+	docs := map[string]DocMeta{}
+	err := ix.cat.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketDocs).ForEach(func(k, v []byte) error {
+			var m DocMeta
+			if err := json.Unmarshal(v, &m); err != nil {
+				m = DocMeta{ID: string(k)} // unreadable entry: reindex it
+			}
+			docs[string(k)] = m
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
 	dict, err := ix.bleve.FieldDict(fieldDoc)
 	if err != nil {
 		return nil, fmt.Errorf("read document list: %w", err)
 	}
 	defer dict.Close()
-	docs := map[string]DocMeta{}
+	seen := map[string]int{}
 	for {
 		e, err := dict.Next()
 		if err != nil {
@@ -281,18 +282,48 @@ func (ix *Index) loadCatalog() (map[string]DocMeta, error) {
 		if e == nil {
 			break
 		}
-		raw, err := ix.bleve.GetInternal([]byte(keyDocPrefix + e.Term))
-		if err != nil {
-			return nil, fmt.Errorf("read metadata of %s: %w", e.Term, err)
+		seen[e.Term] = int(e.Count)
+		if m, ok := docs[e.Term]; !ok || m.Passages < int(e.Count) {
+			docs[e.Term] = DocMeta{ID: e.Term, Passages: max(int(e.Count), m.Passages)}
 		}
-		var m DocMeta
-		if raw == nil || json.Unmarshal(raw, &m) != nil {
-			// Passages without metadata: record what we can so Sync replaces them.
-			m = DocMeta{ID: e.Term, Passages: int(e.Count)}
+	}
+	// Passages the catalog lists but the index lacks (Bleve fell back to an
+	// older snapshot after losing a segment): forget the hash so Sync
+	// indexes the document again.
+	for id, m := range docs {
+		if m.Hash != "" && seen[id] < m.Passages {
+			m.Hash = ""
+			docs[id] = m
 		}
-		docs[e.Term] = m
 	}
 	return docs, nil
+}
+
+// saveCatalog records changes written to the index.
+func (ix *Index) saveCatalog(changes []Change) error {
+	err := ix.cat.Update(func(tx *bbolt.Tx) error {
+		bk := tx.Bucket(bucketDocs)
+		for _, c := range changes {
+			if c.Kind == Removed {
+				if err := bk.Delete([]byte(c.Doc)); err != nil {
+					return err
+				}
+				continue
+			}
+			raw, err := json.Marshal(c.Meta)
+			if err != nil {
+				return err
+			}
+			if err := bk.Put([]byte(c.Doc), raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write catalog: %w", err)
+	}
+	return nil
 }
 
 // Close releases the index. It is safe to call more than once.
@@ -303,7 +334,7 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	return ix.bleve.Close()
+	return errors.Join(ix.cat.Close(), ix.bleve.Close())
 }
 
 // Dir returns the folder the index lives in.
@@ -440,14 +471,15 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		return nil, ErrClosed
 	}
 	b := ix.bleve.NewBatch()
-	var dur durable
 	flush := func() error {
 		if b.Size() == 0 && len(pending) == 0 {
 			return nil
 		}
-		dur.track(b)
 		if err := ix.bleve.Batch(b); err != nil {
 			return fmt.Errorf("write index batch: %w", err)
+		}
+		if err := ix.saveCatalog(pending); err != nil {
+			return err
 		}
 		ix.mu.Lock()
 		for _, c := range pending {
@@ -480,7 +512,6 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		for i := 0; i < old.Passages; i++ {
 			b.Delete(passageID(id, i))
 		}
-		b.DeleteInternal([]byte(keyDocPrefix + id))
 		old.Indexed = ix.now()
 		pending = append(pending, Change{Doc: id, Kind: Removed, Meta: old})
 		passagesInBatch += old.Passages
@@ -512,11 +543,6 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 				return changes, fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)
 			}
 		}
-		raw, err := json.Marshal(meta)
-		if err != nil {
-			return changes, fmt.Errorf("encode metadata of %s: %w", d.ID, err)
-		}
-		b.SetInternal([]byte(keyDocPrefix+d.ID), raw)
 		pending = append(pending, Change{Doc: d.ID, Kind: kind, Meta: meta})
 		passagesInBatch += len(d.Passages)
 		if passagesInBatch >= batchPassages {
@@ -527,9 +553,6 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		}
 	}
 	if err := flush(); err != nil {
-		return changes, err
-	}
-	if err := dur.wait(ctx); err != nil {
 		return changes, err
 	}
 	return changes, nil

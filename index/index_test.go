@@ -163,7 +163,7 @@ func TestOpenRebuildsUnusableIndex(t *testing.T) {
 	}{
 		{"after a mapping version change", func(t *testing.T, dir string) {
 			ix := openT(t, dir)
-			if err := setInternalDurable(ix.bleve, keyMapping, []byte("framebot-mapping-0")); err != nil {
+			if err := ix.bleve.SetInternal([]byte(keyMapping), []byte("framebot-mapping-0")); err != nil {
 				t.Fatal(err)
 			}
 			ix.Close()
@@ -285,5 +285,53 @@ func TestSearchHighlightsMatchedWords(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{0, 1}, h.Matched); diff != "" {
 		t.Errorf("matched terms (-want +got):\n%s", diff)
+	}
+}
+
+func TestCatalogLossIsRepairedBySync(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, path string)
+	}{
+		{"a catalog missing its entries (a crash after the index batch)", func(t *testing.T, path string) {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a damaged catalog", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, []byte("garbage, not a bolt file at all............"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is repaired and no passage is indexed twice", func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "ix")
+			a := doc(t, "a", "Alpha", "The walrus sings at dawn.", "Penguins march in winter.")
+			ix := openT(t, dir)
+			if _, err := ix.Sync(ctx, []*corpus.Document{a}, nil); err != nil {
+				t.Fatal(err)
+			}
+			ix.Close()
+			tt.damage(t, filepath.Join(dir, catalogFile))
+
+			ix = openT(t, dir)
+			if m, ok := ix.Meta("a"); !ok || m.Hash != "" || m.Passages != 2 {
+				t.Fatalf("meta after losing the catalog = %+v, %v; want passages found, empty hash", m, ok)
+			}
+			st, err := ix.Sync(ctx, []*corpus.Document{a}, nil)
+			if err != nil || st.Updated != 1 {
+				t.Fatalf("sync = %+v, %v; want the document reindexed", st, err)
+			}
+			if got := searchDocs(t, ix, "walrus"); len(got) != 1 {
+				t.Errorf("walrus found in %v, want once", got)
+			}
+			ix.Close()
+			ix = openT(t, dir)
+			if st, _ := ix.Sync(ctx, []*corpus.Document{a}, nil); st.Unchanged != 1 {
+				t.Errorf("second reopen: %+v, want unchanged", st)
+			}
+		})
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-5"
+const MappingVersion = "framebot-mapping-6"
 
 // Field names of a passage record.
 const (

@@ -34,8 +34,7 @@ func TestHostileQuestionsThroughFramebotAsk(t *testing.T) {
 		{"Bleve query syntax", []string{`+peace -troops title:Geneva* ?~^ "framework (talks) \`}, 0, true, "", ""},
 		{"a word repeated a thousand times", []string{strings.Repeat("troops ", 1000)}, 0, true, "", ""},
 		{"an empty question", []string{""}, 2, false, "give a question", ""},
-		{"a flag-like question after --", []string{"--", "--format", "-h"}, 0, true, "",
-			`parseArgs: flag.Parse consumes "--", so "framebot ask -- --format -h" parses "-h" as a flag and prints help instead of asking`},
+		{"a flag-like question after --", []string{"--", "--format", "-h"}, 0, true, "", ""},
 		{"a path as the corpus", []string{"--corpus", "../../etc/passwd", "what"}, 2, false, "not a readable folder", ""},
 		{"an unknown format", []string{"--format", "../../x", "what"}, 2, false, "unknown format", ""},
 	} {
