@@ -57,8 +57,8 @@ func runtimeConfig() map[string]any {
 }
 
 const (
-	keyMapping   = "framebot/mapping"
-	catalogFile  = "framebot-catalog.bolt"
+	keyMapping  = "framebot/mapping"
+	catalogFile = "framebot-catalog.bolt"
 	// batchPassages is how many passages go into one Bleve batch when many
 	// documents are indexed at once.
 	batchPassages = 5000
