@@ -11,6 +11,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -188,4 +189,12 @@ type Catalog interface {
 	// Stats returns the number of documents and passages and the index's
 	// size on disk.
 	Stats(ctx context.Context) (docs, passages int, bytes int64, err error)
+}
+
+// CountDocuments says "1 document" or "N documents", for renderers.
+func CountDocuments(n int) string {
+	if n == 1 {
+		return "1 document"
+	}
+	return fmt.Sprintf("%d documents", n)
 }

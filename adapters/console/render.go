@@ -147,7 +147,7 @@ func summaryText(s *bot.Summary) string {
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Summary: %s (%d documents)\n", s.Topic, s.Documents)
+	fmt.Fprintf(&b, "Summary: %s (%s)\n", s.Topic, bot.CountDocuments(s.Documents))
 	for _, x := range s.Sentences {
 		fmt.Fprintf(&b, "\n• “%s” — %s", x.Text, cite(x.Title, x.Source, x.URL))
 	}

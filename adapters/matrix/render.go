@@ -199,7 +199,7 @@ func summaryHTML(s *bot.Summary) string {
 		h.WriteString("</p>")
 		return h.String()
 	}
-	fmt.Fprintf(&h, "<p><strong>Summary: %s</strong> (%d documents)</p>\n", esc(s.Topic), s.Documents)
+	fmt.Fprintf(&h, "<p><strong>Summary: %s</strong> (%s)</p>\n", esc(s.Topic), bot.CountDocuments(s.Documents))
 	for _, x := range s.Sentences {
 		fmt.Fprintf(&h, "<blockquote>%s</blockquote>\n<p>— %s</p>\n", escLines(x.Text), htmlCite(x.Title, x.Source, x.URL))
 	}

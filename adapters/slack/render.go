@@ -248,7 +248,7 @@ func renderSummary(s *bot.Summary) Message {
 		}
 		return renderText(t)
 	}
-	body := []slack.Block{section(fmt.Sprintf("*Summary: %s* (%d documents)", escape(s.Topic), s.Documents))}
+	body := []slack.Block{section(fmt.Sprintf("*Summary: %s* (%s)", escape(s.Topic), bot.CountDocuments(s.Documents)))}
 	quote := func(x bot.SummarySentence) []slack.Block {
 		return []slack.Block{
 			section(quoteMrkdwn(bot.Passage{Text: x.Text}, maxText)),
@@ -264,7 +264,7 @@ func renderSummary(s *bot.Summary) Message {
 			body = append(body, quote(x)...)
 		}
 	}
-	return finish(fmt.Sprintf("Summary: %s (%d documents)", s.Topic, s.Documents), body)
+	return finish(fmt.Sprintf("Summary: %s (%s)", s.Topic, bot.CountDocuments(s.Documents)), body)
 }
 
 func renderSources(l *bot.SourceList) Message {

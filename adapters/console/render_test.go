@@ -1,0 +1,71 @@
+package console
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"framebot/bot"
+)
+
+func TestRenderText(t *testing.T) {
+	ans := &bot.Answer{Question: "who sings?", Answered: true, Passages: []bot.Passage{{
+		Text: "The walrus sings at dawn.", Highlights: []bot.Span{{Start: 4, End: 10}, {Start: 11, End: 16}},
+		Title: "Shore", Source: "Field notes", URL: "https://example.org/a", Doc: "a.md",
+	}}}
+	tests := []struct {
+		name string
+		rep  bot.Reply
+		bold bool
+		want string
+	}{
+		{"an answer quotes and cites", bot.Reply{Answer: ans}, false,
+			"Q: who sings?\n\n1. “The walrus sings at dawn.”\n   — Shore [Field notes] <https://example.org/a>"},
+		{"bold marks the highlights on a terminal", bot.Reply{Answer: ans}, true,
+			"Q: who sings?\n\n1. “The \x1b[1mwalrus\x1b[0m \x1b[1msings\x1b[0m at dawn.”\n   — Shore [Field notes] <https://example.org/a>"},
+		{"no answer names the nearest sources", bot.Reply{Answer: &bot.Answer{Question: "q", Nearest: []bot.Source{{Title: "Shore", Source: "Field notes"}}}}, false,
+			"Q: q\nNot in the corpus: no passage answers this confidently.\nNearest sources:\n  - Shore [Field notes]"},
+		{"a summary counts one document", bot.Reply{Summary: &bot.Summary{Topic: "walruses", Documents: 1, Sentences: []bot.SummarySentence{{Text: "Walruses sing.", Title: "Shore"}}}}, false,
+			"Summary: walruses (1 document)\n\n• “Walruses sing.” — Shore"},
+		{"text is printed as it is", bot.Reply{Text: "hello"}, false, "hello"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, RenderText(tt.rep, tt.bold)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRenderJSONIsOneObjectPerReply(t *testing.T) {
+	var b bytes.Buffer
+	for _, rep := range []bot.Reply{{Text: "hi"}, {Status: &bot.Status{Documents: 2}}, {Answer: &bot.Answer{Question: "q", Passages: []bot.Passage{}}}} {
+		if err := Render(&b, rep, JSON, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines:\n%s", len(lines), b.String())
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "\x1b") || !json.Valid([]byte(l)) {
+			t.Errorf("not a clean JSON line: %q", l)
+		}
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, ok := range []string{"text", "json"} {
+		if _, err := ParseFormat(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	if _, err := ParseFormat("xml"); err == nil || !strings.Contains(err.Error(), "use text or json") {
+		t.Errorf("xml: %v", err)
+	}
+}
