@@ -198,3 +198,17 @@ func CountDocuments(n int) string {
 	}
 	return fmt.Sprintf("%d documents", n)
 }
+
+// HumanBytes formats a size in bytes for people ("4.2 MiB"), for renderers.
+func HumanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -326,7 +326,7 @@ func nearestProposals(topic string, ps []Proposal, n int) []string {
 	tg := trigrams(topic)
 	var ss []scored
 	for i, p := range ps {
-		ss = append(ss, scored{p.Name, 0.6*setJaccard(tw, stemSet(p.Name)) + 0.4*setJaccard(tg, trigrams(p.Name)), i})
+		ss = append(ss, scored{p.Name, 0.6*jaccard(tw, stemSet(p.Name)) + 0.4*jaccard(tg, trigrams(p.Name)), i})
 	}
 	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })
 	var out []string
@@ -363,19 +363,6 @@ func trigrams(s string) map[string]bool {
 		m[string(r[i:i+3])] = true
 	}
 	return m
-}
-
-func setJaccard(a, b map[string]bool) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	inter := 0
-	for w := range a {
-		if b[w] {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
 // proposalMemo remembers the last proposals found, for one lister and one

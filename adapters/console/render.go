@@ -178,7 +178,7 @@ func sourcesText(l *bot.SourceList) string {
 
 func statusText(s *bot.Status) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Documents: %d\nPassages: %d\nIndex size: %s\n", s.Documents, s.Passages, humanBytes(s.IndexBytes))
+	fmt.Fprintf(&b, "Documents: %d\nPassages: %d\nIndex size: %s\n", s.Documents, s.Passages, bot.HumanBytes(s.IndexBytes))
 	if !s.LastUpdate.IsZero() {
 		fmt.Fprintf(&b, "Last update: %s\n", s.LastUpdate.UTC().Format(time.RFC3339))
 	}
@@ -187,17 +187,4 @@ func statusText(s *bot.Status) string {
 	}
 	fmt.Fprintf(&b, "Uptime: %s\nFeedback: %d helpful, %d not helpful", s.Uptime, s.Helpful, s.NotHelpful)
 	return b.String()
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -295,7 +295,7 @@ func renderStatus(s *bot.Status) Message {
 	fields := []*slack.TextBlockObject{
 		field("Documents", strconv.Itoa(s.Documents)),
 		field("Passages", strconv.Itoa(s.Passages)),
-		field("Index size", humanBytes(s.IndexBytes)),
+		field("Index size", bot.HumanBytes(s.IndexBytes)),
 		field("Uptime", s.Uptime.String()),
 		field("Feedback", fmt.Sprintf("%d helpful, %d not helpful", s.Helpful, s.NotHelpful)),
 	}
@@ -340,17 +340,4 @@ func RenderAnnouncement(a bot.Announcement) Message {
 		body = append(body, section(line))
 	}
 	return finish("Corpus updated: "+summary, body)
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -46,17 +46,21 @@ func checkFormat(format string) error {
 	return nil
 }
 
-func cmdAsk(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ask", stderr, "ask [flags] QUESTION")
+// oneShot runs a command that answers one piece of text and exits: ask and
+// summary. missing is the usage error for an empty text; reply builds the
+// reply from the opened app.
+func oneShot(ctx context.Context, name, arg, missing string, args []string, stdout, stderr io.Writer,
+	reply func(ctx context.Context, a *app, text string) (bot.Reply, error)) error {
+	fs := newFlagSet(name, stderr, name+" [flags] "+arg)
 	var c commonFlags
 	c.register(fs, formatNames())
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	q := joinArgs(pos)
-	if q == "" {
-		return usageError{errors.New("give a question, e.g. framebot ask \"what guarantees are offered?\"")}
+	text := joinArgs(pos)
+	if text == "" {
+		return usageError{errors.New(missing)}
 	}
 	if err := checkFormat(c.format); err != nil {
 		return err
@@ -71,47 +75,30 @@ func cmdAsk(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		return err
 	}
 	defer a.Close()
-	rep, err := a.bot.Ask(ctx, bot.Request{Platform: "console", User: "cli", Text: q, Prefix: "framebot"})
+	rep, err := reply(ctx, a, text)
 	if err != nil {
 		return err
-	}
-	if rep.Answer == nil {
-		// The question had no words: answer in the contract's shape all the same.
-		rep = bot.Reply{Answer: &bot.Answer{Question: bot.CleanText(q, bot.MaxQuestionRunes), Passages: []bot.Passage{}, Note: rep.Text}}
 	}
 	return printReply(stdout, rep, c.format)
 }
 
+func cmdAsk(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	return oneShot(ctx, "ask", "QUESTION", `give a question, e.g. framebot ask "what guarantees are offered?"`, args, stdout, stderr,
+		func(ctx context.Context, a *app, q string) (bot.Reply, error) {
+			rep, err := a.bot.Ask(ctx, bot.Request{Platform: "console", User: "cli", Text: q, Prefix: "framebot"})
+			if err == nil && rep.Answer == nil {
+				// The question had no words: answer in the contract's shape all the same.
+				rep = bot.Reply{Answer: &bot.Answer{Question: bot.CleanText(q, bot.MaxQuestionRunes), Passages: []bot.Passage{}, Note: rep.Text}}
+			}
+			return rep, err
+		})
+}
+
 func cmdSummary(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("summary", stderr, "summary [flags] TOPIC")
-	var c commonFlags
-	c.register(fs, formatNames())
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	topic := joinArgs(pos)
-	if topic == "" {
-		return usageError{errors.New("give a topic, e.g. framebot summary \"security guarantees\"")}
-	}
-	if err := checkFormat(c.format); err != nil {
-		return err
-	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg.LogLevel)
-	a, _, err := openApp(ctx, cfg, log, nil)
-	if err := serveStale(log, err); err != nil {
-		return err
-	}
-	defer a.Close()
-	rep, err := a.bot.Command(ctx, bot.Request{Platform: "console", User: "cli"}, "framebot", "summary "+topic)
-	if err != nil {
-		return err
-	}
-	return printReply(stdout, rep, c.format)
+	return oneShot(ctx, "summary", "TOPIC", `give a topic, e.g. framebot summary "security guarantees"`, args, stdout, stderr,
+		func(ctx context.Context, a *app, topic string) (bot.Reply, error) {
+			return a.bot.Command(ctx, bot.Request{Platform: "console", User: "cli"}, "framebot", "summary "+topic)
+		})
 }
 
 func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
