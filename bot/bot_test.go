@@ -293,3 +293,20 @@ func TestWorkersRecoverPanics(t *testing.T) {
 		t.Errorf("panic callback ran %d times, want 1", told.Load())
 	}
 }
+
+func TestWorkersTryGoNeverWaits(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := NewWorkers(ctx, 1, 1, nil)
+	block := make(chan struct{})
+	started := make(chan struct{})
+	w.Go(ctx, func(context.Context) { close(started); <-block }, nil)
+	<-started
+	if !w.TryGo(func(context.Context) {}, nil) {
+		t.Fatal("TryGo refused a job with room in the queue")
+	}
+	if w.TryGo(func(context.Context) {}, nil) {
+		t.Error("TryGo queued a job into a full queue")
+	}
+	close(block)
+}

@@ -72,3 +72,14 @@ func (w *Workers) Go(ctx context.Context, run func(context.Context), onPanic fun
 // Wait blocks until every worker has stopped (after the context given to
 // NewWorkers ends).
 func (w *Workers) Wait() { w.wg.Wait() }
+
+// TryGo queues run like Go but never waits: it returns false at once when
+// the queue is full, for work that may be dropped under load.
+func (w *Workers) TryGo(run func(context.Context), onPanic func()) bool {
+	select {
+	case w.jobs <- job{run: run, onPanic: onPanic}:
+		return true
+	default:
+		return false
+	}
+}

@@ -60,10 +60,13 @@ type Adapter struct {
 	connected atomic.Bool
 
 	// Set by connect, before any event is handled.
-	me       id.UserID
-	mention  mentioner
-	started  int64 // Unix ms; older events are ignored
-	workers  *bot.Workers
+	me      id.UserID
+	mention mentioner
+	started int64 // Unix ms; older events are ignored
+	workers *bot.Workers
+	// side sends what may be dropped under load (the 👍/👎 offered under an
+	// answer), so it never holds up answers.
+	side     *bot.Workers
 	connectd chan struct{}
 
 	mu       sync.Mutex
@@ -151,10 +154,12 @@ func (a *Adapter) Run(ctx context.Context) error {
 	// returns.
 	ctx, cancel := context.WithCancel(ctx)
 	a.workers = bot.NewWorkers(ctx, a.cfg.Workers, 4*a.cfg.Workers, a.log)
+	a.side = bot.NewWorkers(ctx, 2, 8*a.cfg.Workers, a.log)
 	close(a.connectd)
 	defer func() {
 		cancel()
 		a.workers.Wait()
+		a.side.Wait()
 	}()
 	a.log.Info("matrix connected", "user_id", a.me.String(), "device_id", a.cli.DeviceID.String(), "encryption", a.cli.Crypto != nil)
 

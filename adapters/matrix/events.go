@@ -257,13 +257,21 @@ func (a *Adapter) reply(ctx context.Context, evt *event.Event, thread id.EventID
 		a.log.Warn("matrix remember answer failed", "room_id", evt.RoomID.String(), "error", errString(err))
 	}
 	if *a.cfg.FeedbackReactions && rep.Answer.Answered {
-		for _, key := range []string{thumbsUp, thumbsDown} {
-			var r event.ReactionEventContent
-			r.RelatesTo.SetAnnotation(sent, key)
-			if _, err := a.send(ctx, evt.RoomID, event.EventReaction, &r); err != nil {
-				a.log.Warn("matrix feedback reaction failed", "room_id", evt.RoomID.String(), "error", errString(err))
-				break
+		offer := func(ctx context.Context) {
+			for _, key := range []string{thumbsUp, thumbsDown} {
+				var r event.ReactionEventContent
+				r.RelatesTo.SetAnnotation(sent, key)
+				if _, err := a.send(ctx, evt.RoomID, event.EventReaction, &r); err != nil {
+					a.log.Warn("matrix feedback reaction failed", "room_id", evt.RoomID.String(), "error", errString(err))
+					break
+				}
 			}
+		}
+		switch {
+		case a.side == nil:
+			offer(ctx)
+		case !a.side.TryGo(offer, nil):
+			a.log.Debug("matrix feedback reactions skipped under load", "room_id", evt.RoomID.String())
 		}
 	}
 }
