@@ -6,50 +6,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"framebot/bot"
-	"framebot/corpus"
 	"framebot/index"
+	"framebot/internal/testbot"
 )
 
-var (
-	defaultOnce sync.Once
-	defaultIx   *index.Index
-	defaultErr  error
-)
+// TestMain removes the shared index of the embedded corpus after the tests.
+func TestMain(m *testing.M) { os.Exit(testbot.Run(m)) }
 
-// defaultIndex indexes the embedded corpus once for the package's tests.
-func defaultIndex(t *testing.T) *index.Index {
-	t.Helper()
-	defaultOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "framebot-bot-test-")
-		if err != nil {
-			defaultErr = err
-			return
-		}
-		ix, err := index.Open(filepath.Join(dir, "ix"), index.Options{})
-		if err != nil {
-			defaultErr = err
-			return
-		}
-		docs, _, err := corpus.Load(corpus.Default(), corpus.Options{})
-		if err != nil {
-			defaultErr = err
-			return
-		}
-		if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
-			defaultErr = err
-			return
-		}
-		defaultIx = ix
-	})
-	if defaultErr != nil {
-		t.Fatalf("index the embedded corpus: %v", defaultErr)
-	}
-	return defaultIx
-}
+// defaultIndex is the embedded corpus's index, shared by the package's tests.
+func defaultIndex(t testing.TB) *index.Index { return testbot.Shared(t) }
 
 type questionSet struct {
 	Answerable []struct {

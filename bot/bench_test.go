@@ -12,6 +12,7 @@ import (
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
+	"framebot/internal/testbot"
 )
 
 // The synthetic benchmarks read a BEIR folder written by
@@ -68,9 +69,7 @@ func BenchmarkIndexEmbedded(b *testing.B) {
 
 // BenchmarkAskEmbedded answers the test questions on the embedded corpus.
 func BenchmarkAskEmbedded(b *testing.B) {
-	ix := indexDocs(b, filepath.Join(b.TempDir(), "ix"), mustLoadDefault(b))
-	defer ix.Close()
-	a := bot.NewAnswerer(ix, bot.AnswerOptions{})
+	a := bot.NewAnswerer(testbot.Index(b), bot.AnswerOptions{})
 	qs := benchQuestions(b)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -121,14 +120,6 @@ func BenchmarkAskSynthetic(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func mustLoadDefault(b *testing.B) []*corpus.Document {
-	docs, _, err := corpus.Load(corpus.Default(), corpus.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return docs
 }
 
 func benchQuestions(b *testing.B) []string {

@@ -12,6 +12,7 @@ import (
 
 	"framebot/bot"
 	"framebot/index"
+	"framebot/internal/testbot"
 )
 
 // summaryBenchIndex opens the index of the synthetic corpus kept across runs
@@ -48,8 +49,7 @@ var (
 // BenchmarkSummaryEmbedded writes the briefs of the corpus tests, and one
 // on an unknown topic, on the embedded corpus.
 func BenchmarkSummaryEmbedded(b *testing.B) {
-	ix := indexDocs(b, filepath.Join(b.TempDir(), "ix"), mustLoadDefault(b))
-	defer ix.Close()
+	ix := testbot.Index(b)
 	z := bot.NewSummarizer(ix, ix, bot.SummaryOptions{})
 	topics := []string{"climate change"}
 	for _, tt := range summaryTopics {

@@ -4,18 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
+	"framebot/internal/testbot"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -187,36 +186,22 @@ func TestProposalsOfTheEmbeddedCorpus(t *testing.T) {
 // TestSummaryReportsConflictingFigures adds a document that disagrees with
 // the embedded corpus on troop numbers and on the plan's point count.
 func TestSummaryReportsConflictingFigures(t *testing.T) {
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(corpus.Default(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		raw, err := fs.ReadFile(corpus.Default(), p)
-		fsys[p] = &fstest.MapFile{Data: raw}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys["zz_dissent.txt"] = &fstest.MapFile{Data: []byte(`European Officials Revise Deployment Figures
+	dir := t.TempDir()
+	dissent := `European Officials Revise Deployment Figures
 
 European officials now expect about 30,000 troops to be deployed to Ukraine by the coalition once a ceasefire holds.
 
 Diplomats said the draft had been cut to a 20-point plan before the Geneva meeting, and that Ukraine's military would be capped at 600,000 personnel.
-`)}
-	docs, _, err := corpus.Load(fsys, corpus.Options{})
+`
+	if err := os.WriteFile(filepath.Join(dir, "zz_dissent.txt"), []byte(dissent), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix := testbot.Index(t, dir)
+	more, _, err := corpus.LoadDir(dir, corpus.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, err := index.Open(filepath.Join(t.TempDir(), "ix"), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
-		t.Fatal(err)
-	}
+	docs := append(loadDefaultDocs(t), more...)
 	z := newSummarizer(t, ix)
 	tests := []struct {
 		topic, about string

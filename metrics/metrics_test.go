@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"context"
 	"errors"
+	"framebot/internal/testbot"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +19,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"framebot/bot"
-	"framebot/corpus"
 	"framebot/index"
 	"framebot/metrics"
 	"framebot/sqlite"
@@ -38,24 +38,13 @@ func (f *fakeAdapter) Connected() bool  { return f.up.Load() }
 func realBot(t *testing.T, m *metrics.Metrics) (*bot.Bot, *index.Index, *sqlite.DB) {
 	t.Helper()
 	ctx := context.Background()
-	ix, err := index.Open(filepath.Join(t.TempDir(), "ix"), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	docs, _, err := corpus.Load(corpus.Default(), corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ix.Sync(ctx, docs, nil); err != nil {
-		t.Fatal(err)
-	}
+	ix := testbot.Index(t)
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	b := bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{}), ix)
+	b := testbot.Bot(ix)
 	b.Feedback = st
 	b.Observer = m
 	return b, ix, st

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"framebot/internal/testbot"
 	"log/slog"
 	"net/http"
 	"os"
@@ -21,8 +22,6 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"framebot/bot"
-	"framebot/corpus"
-	"framebot/index"
 	"framebot/internal/dendritetest"
 	"framebot/sqlite"
 )
@@ -420,27 +419,11 @@ func openState(t *testing.T, name string) *sqlite.DB {
 // hostile document.
 func newBot(t *testing.T, st *sqlite.DB) *bot.Bot {
 	t.Helper()
-	ix, err := index.Open(t.TempDir(), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	docs, _, err := corpus.Load(corpus.Default(), corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "zz-quixotic-zanzibar.txt"), []byte(hostileDoc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	more, _, err := corpus.LoadDir(dir, corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ix.Sync(context.Background(), append(docs, more...), nil); err != nil {
-		t.Fatal(err)
-	}
-	b := bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{}), ix)
+	b := testbot.Bot(testbot.Index(t, dir))
 	b.Feedback = st
 	b.Subscriptions = st
 	return b

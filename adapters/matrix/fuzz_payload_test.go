@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"framebot/internal/testbot"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,8 +18,6 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"framebot/bot"
-	"framebot/corpus"
-	"framebot/index"
 	"framebot/sqlite"
 )
 
@@ -79,79 +77,8 @@ func (c *payloadClient) JoinedMembers(_ context.Context, room id.RoomID) (*mautr
 
 func (c *payloadClient) TxnID() string { return fmt.Sprintf("fuzz%d", c.txn.Add(1)) }
 
-// panicLog records log lines that report a recovered panic.
-type panicLog struct {
-	mu     sync.Mutex
-	panics []string
-}
-
-func (l *panicLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *panicLog) WithAttrs([]slog.Attr) slog.Handler       { return l }
-func (l *panicLog) WithGroup(string) slog.Handler            { return l }
-func (l *panicLog) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, "panic") {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		s := r.Message
-		r.Attrs(func(a slog.Attr) bool { s += " " + a.String(); return true })
-		l.panics = append(l.panics, s)
-	}
-	return nil
-}
-
-func (l *panicLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	p := l.panics
-	l.panics = nil
-	return p
-}
-
-var (
-	payloadIndexOnce sync.Once
-	payloadIndexDir  string
-	payloadIndex     *index.Index
-	payloadIndexErr  error
-)
-
-// TestMain removes the index embeddedIndex built, if any.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if payloadIndex != nil {
-		payloadIndex.Close()
-	}
-	if payloadIndexDir != "" {
-		os.RemoveAll(payloadIndexDir)
-	}
-	os.Exit(code)
-}
-
-// embeddedIndex indexes the embedded corpus once for the process.
-func embeddedIndex(tb testing.TB) *index.Index {
-	tb.Helper()
-	payloadIndexOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "framebot-matrix-fuzz-")
-		if err != nil {
-			payloadIndexErr = err
-			return
-		}
-		payloadIndexDir = dir
-		ix, err := index.Open(filepath.Join(dir, "ix"), index.Options{})
-		if err != nil {
-			payloadIndexErr = err
-			return
-		}
-		docs, _, err := corpus.Load(corpus.Default(), corpus.Options{})
-		if err == nil {
-			_, err = ix.Sync(context.Background(), docs, nil)
-		}
-		payloadIndex, payloadIndexErr = ix, err
-	})
-	if payloadIndexErr != nil {
-		tb.Fatalf("index the embedded corpus: %v", payloadIndexErr)
-	}
-	return payloadIndex
-}
+// TestMain removes the shared index of the embedded corpus after the tests.
+func TestMain(m *testing.M) { os.Exit(testbot.Run(m)) }
 
 // payloadHarness is a connected adapter whose homeserver is payloadClient;
 // events are fed to it as /sync responses.
@@ -159,13 +86,13 @@ type payloadHarness struct {
 	a      *Adapter
 	client *payloadClient
 	ctx    context.Context
-	log    *panicLog
+	log    *testbot.PanicLog
 	n      atomic.Int64
 }
 
 func newPayloadHarness(tb testing.TB) *payloadHarness {
 	tb.Helper()
-	ix := embeddedIndex(tb)
+	ix := testbot.Shared(tb)
 	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "state.db"))
 	if err != nil {
 		tb.Fatal(err)
@@ -178,7 +105,7 @@ func newPayloadHarness(tb testing.TB) *payloadHarness {
 		Enabled: true, Homeserver: "http://127.0.0.1:9", UserID: string(payloadBot), AccessToken: "fuzz-access-token",
 		Encryption: &off, Workers: 1, RatePerMinute: -1,
 	}
-	pl := &panicLog{}
+	pl := &testbot.PanicLog{}
 	a, err := New(cfg, b, db, slog.New(pl))
 	if err != nil {
 		tb.Fatal(err)
@@ -240,7 +167,7 @@ func (p *payloadHarness) deliver(t *testing.T, room id.RoomID, typ string, state
 	case <-time.After(time.Minute):
 		t.Fatalf("the jobs of %s %s did not finish within a minute", typ, content)
 	}
-	if ps := p.log.take(); len(ps) > 0 {
+	if ps := p.log.Take(); len(ps) > 0 {
 		t.Fatalf("panic handling %s %s: %v", typ, content, ps)
 	}
 }

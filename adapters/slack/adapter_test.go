@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"framebot/internal/testbot"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,54 +14,11 @@ import (
 	"time"
 
 	"framebot/bot"
-	"framebot/corpus"
-	"framebot/index"
 	"framebot/sqlite"
 )
 
-// sharedIndex is the embedded corpus, indexed once for the package's tests.
-var sharedIndex *index.Index
-
-func TestMain(m *testing.M) {
-	os.Exit(func() int {
-		dir, err := os.MkdirTemp("", "framebot-slack-test-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		ix, err := openIndex(context.Background(), dir, nil)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer ix.Close()
-		sharedIndex = ix
-		return m.Run()
-	}())
-}
-
-// openIndex indexes the embedded corpus, or the folder corpusDir.
-func openIndex(ctx context.Context, dir string, corpusDir *string) (*index.Index, error) {
-	ix, err := index.Open(dir, index.Options{})
-	if err != nil {
-		return nil, err
-	}
-	var docs []*corpus.Document
-	if corpusDir == nil {
-		docs, _, err = corpus.Load(corpus.Default(), corpus.Options{})
-	} else {
-		docs, _, err = corpus.LoadDir(*corpusDir, corpus.Options{})
-	}
-	if err == nil {
-		_, err = ix.Sync(ctx, docs, nil)
-	}
-	if err != nil {
-		ix.Close()
-		return nil, err
-	}
-	return ix, nil
-}
+// TestMain removes the shared index of the embedded corpus after the tests.
+func TestMain(m *testing.M) { os.Exit(testbot.Run(m)) }
 
 // harness is a running adapter connected to a fake Slack.
 type harness struct {
@@ -109,11 +67,11 @@ func start(t *testing.T, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	var s bot.Searcher = sharedIndex
+	var s bot.Searcher = testbot.Shared(t)
 	if o.searcher != nil {
 		s = o.searcher
 	}
-	var c bot.Catalog = sharedIndex
+	var c bot.Catalog = testbot.Shared(t)
 	if o.catalog != nil {
 		c = o.catalog
 	}
@@ -523,11 +481,7 @@ func TestHostileDocumentIsQuotedHarmlessly(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "hostile.txt"), []byte("Hostile memo\n\n"+hostile+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := openIndex(context.Background(), t.TempDir(), &dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
+	ix := testbot.Index(t, dir)
 	h := start(t, harnessOpts{searcher: ix, catalog: ix})
 	h.mention("C1", "1700001200.000100", "", "hostile memo script alert")
 	p := h.f.waitPosts(1)[0]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"framebot/internal/testbot"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,14 +12,12 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
-	"framebot/bot"
 	"framebot/sqlite"
 )
 
@@ -56,34 +55,6 @@ func (okTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader("ok")), Header: http.Header{}, Request: r}, nil
 }
 
-// panicLog records log lines that report a recovered panic.
-type panicLog struct {
-	mu     sync.Mutex
-	panics []string
-}
-
-func (l *panicLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *panicLog) WithAttrs([]slog.Attr) slog.Handler       { return l }
-func (l *panicLog) WithGroup(string) slog.Handler            { return l }
-func (l *panicLog) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, "panic") {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		s := r.Message
-		r.Attrs(func(a slog.Attr) bool { s += " " + a.String(); return true })
-		l.panics = append(l.panics, s)
-	}
-	return nil
-}
-
-func (l *panicLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	p := l.panics
-	l.panics = nil
-	return p
-}
-
 // payloadHarness is a running HTTP-mode adapter on the shared index, with
 // its Web API and response_url calls answered in process.
 type payloadHarness struct {
@@ -91,7 +62,7 @@ type payloadHarness struct {
 	api *payloadAPI
 	h   http.Handler
 	ctx context.Context
-	log *panicLog
+	log *testbot.PanicLog
 }
 
 func newPayloadHarness(tb testing.TB) *payloadHarness {
@@ -108,9 +79,9 @@ func newPayloadHarness(tb testing.TB) *payloadHarness {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	b := bot.New(bot.NewAnswerer(sharedIndex, bot.AnswerOptions{}), sharedIndex)
+	b := testbot.Bot(testbot.Shared(tb))
 	b.Feedback, b.Subscriptions = db, db
-	pl := &panicLog{}
+	pl := &testbot.PanicLog{}
 	a, err := New(cfg, Deps{Bot: b, Store: db, Logger: slog.New(pl)})
 	if err != nil {
 		tb.Fatal(err)
@@ -158,7 +129,7 @@ func (p *payloadHarness) post(t *testing.T, path, contentType string, body []byt
 	case <-time.After(time.Minute):
 		t.Fatalf("the jobs of %s %q did not finish within a minute", path, body)
 	}
-	if ps := p.log.take(); len(ps) > 0 {
+	if ps := p.log.Take(); len(ps) > 0 {
 		t.Fatalf("panic handling %s %q: %v", path, body, ps)
 	}
 	return rec.Code
