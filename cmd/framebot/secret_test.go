@@ -109,26 +109,7 @@ func TestSecretsNeverInSlackErrorsOrLogs(t *testing.T) {
 			var logs bytes.Buffer
 			verr := cfg.Validate()
 			a, err := slack.New(cfg, slack.Deps{Bot: secretBotFor(t), Logger: debugLogger(&logs)})
-			if tt.wantErr {
-				if err == nil || verr == nil {
-					t.Fatalf("New = %v, Validate = %v, want errors", err, verr)
-				}
-				checkNoSecret(t, "New's error", err.Error())
-				checkNoSecret(t, "Validate's error", verr.Error())
-				checkNoSecret(t, "the log", logs.String())
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			err = a.Run(ctx)
-			if err == nil || ctx.Err() != nil {
-				t.Fatalf("Run = %v, want the refused token's error", err)
-			}
-			checkNoSecret(t, "Run's error", err.Error())
-			checkNoSecret(t, "the log", logs.String())
+			checkSecretsKept(t, tt.wantErr, verr, err, func(ctx context.Context) error { return a.Run(ctx) }, &logs)
 		})
 	}
 }
@@ -166,29 +147,13 @@ func TestSecretsNeverInMatrixErrorsOrLogs(t *testing.T) {
 			defer st.Close()
 			verr := cfg.Validate()
 			a, err := matrix.New(cfg, secretBotFor(t), st, debugLogger(&logs))
+			err = checkSecretsKept(t, tt.wantErr, verr, err, func(ctx context.Context) error { return a.Run(ctx) }, &logs)
 			if tt.wantErr {
-				if err == nil || verr == nil {
-					t.Fatalf("New = %v, Validate = %v, want errors", err, verr)
-				}
-				checkNoSecret(t, "New's error", err.Error())
-				checkNoSecret(t, "Validate's error", verr.Error())
-				checkNoSecret(t, "the log", logs.String())
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			err = a.Run(ctx)
-			if err == nil || ctx.Err() != nil {
-				t.Fatalf("Run = %v, want the refusal", err)
 			}
 			if tt.env[matrix.EnvAccessToken] != "" && !errors.Is(err, matrix.ErrUnknownToken) {
 				t.Errorf("Run = %v, want ErrUnknownToken", err)
 			}
-			checkNoSecret(t, "Run's error", err.Error())
-			checkNoSecret(t, "the log", logs.String())
 		})
 	}
 }
@@ -240,4 +205,34 @@ func lastLine(s string) string {
 		return s[i+1:]
 	}
 	return s
+}
+
+// checkSecretsKept checks an adapter built with bad or refused credentials:
+// when wantErr, New's and Validate's errors must exist and name no secret;
+// otherwise Run must fail once the platform refuses the credentials, with an
+// error that names none. The log must name none either. It returns Run's
+// error.
+func checkSecretsKept(t *testing.T, wantErr bool, verr, newErr error, run func(context.Context) error, logs *bytes.Buffer) error {
+	t.Helper()
+	if wantErr {
+		if newErr == nil || verr == nil {
+			t.Fatalf("New = %v, Validate = %v, want errors", newErr, verr)
+		}
+		checkNoSecret(t, "New's error", newErr.Error())
+		checkNoSecret(t, "Validate's error", verr.Error())
+		checkNoSecret(t, "the log", logs.String())
+		return nil
+	}
+	if newErr != nil {
+		t.Fatal(newErr)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := run(ctx)
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("Run = %v, want the platform's refusal", err)
+	}
+	checkNoSecret(t, "Run's error", err.Error())
+	checkNoSecret(t, "the log", logs.String())
+	return err
 }
