@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"framebot/internal/wait"
 	"os"
 	"path/filepath"
 	"sync"
@@ -103,18 +104,10 @@ func writeFile(t *testing.T, dir, name, content string) {
 	}
 }
 
-// waitFor polls cond until it holds or five seconds have passed.
-func waitFor(t *testing.T, what string, cond func() bool) {
+// waitFor polls cond until it holds (see wait.For).
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+	wait.For(t, what, 5*time.Second, time.Millisecond, cond)
 }
 
 // receive waits for the next batch.

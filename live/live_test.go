@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"framebot/internal/wait"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,17 +128,10 @@ func startLiveWith(t *testing.T, dir, ixDir string, opts corpus.WatchOptions) *l
 	return h
 }
 
+// waitFor polls cond until it holds (see wait.For).
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+	wait.For(t, what, 10*time.Second, 2*time.Millisecond, cond)
 }
 
 func writeFile(t testing.TB, dir, name, content string) {

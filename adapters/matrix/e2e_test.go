@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"framebot/internal/testbot"
+	poller "framebot/internal/wait"
 	"log/slog"
 	"net/http"
 	"os"
@@ -636,18 +637,10 @@ func (a *asker) waitEncrypted(t *testing.T, ctx context.Context, room id.RoomID)
 	})
 }
 
-// poll checks cond every 100 ms until it holds or the wait ends.
-func poll(t *testing.T, what string, cond func() bool) {
+// poll polls cond until it holds (see wait.For).
+func poll(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+	poller.For(t, what, wait, 100*time.Millisecond, cond)
 }
 
 // checkNoMentions checks the event carries an empty m.mentions.

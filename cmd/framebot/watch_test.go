@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"framebot/internal/wait"
 	"io"
 	"os"
 	"path/filepath"
@@ -37,17 +38,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+// waitFor polls cond until it holds (see wait.For).
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+	wait.For(t, what, 10*time.Second, 2*time.Millisecond, cond)
 }
 
 func writeDoc(t *testing.T, dir, name, title, body string) {
