@@ -3,7 +3,6 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,10 +13,9 @@ import (
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
+	"framebot/internal/golden"
 	"framebot/internal/testbot"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // summaryTopics are briefs the embedded corpus must support, with the facts
 // each must state (as substrings of its sentences) and how many documents
@@ -269,7 +267,7 @@ func TestSummaryGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.file, append(got, '\n'))
+			golden.Check(t, tt.file, append(got, '\n'))
 		})
 	}
 	t.Run("proposals command", func(t *testing.T) {
@@ -278,7 +276,7 @@ func TestSummaryGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "summary_proposals.golden.txt", []byte(rep.Text+"\n"))
+		golden.Check(t, "summary_proposals.golden.txt", []byte(rep.Text+"\n"))
 	})
 }
 
@@ -333,24 +331,6 @@ func TestSummaryCommand(t *testing.T) {
 
 // catalogOnly hides every method of the index but the Catalog's.
 type catalogOnly struct{ bot.Catalog }
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
-}
 
 func loadDefaultDocs(t *testing.T) []*corpus.Document {
 	t.Helper()

@@ -2,18 +2,14 @@ package corpus
 
 import (
 	"encoding/json"
-	"flag"
+	"framebot/internal/golden"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // goldenDoc is the part of a Document golden files record: everything but
 // Hash and ModTime, which change with bytes and checkouts rather than with
@@ -40,19 +36,7 @@ func checkGolden(t *testing.T, name string, doc *Document) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, name+".golden", got)
 }
 
 func TestGoldenDefaultCorpus(t *testing.T) {

@@ -3,9 +3,7 @@ package slack
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
+	"framebot/internal/golden"
 	"strings"
 	"testing"
 	"time"
@@ -15,30 +13,6 @@ import (
 
 	"framebot/bot"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
-}
 
 var hostilePassage = func() bot.Passage {
 	text := "Attention <!channel> <!here> <!everyone> @here: see <https://evil.example|your bank> and <@U024BE7LH>.\n> not a quote\n*bold* _it_ ~del~ `code` ```pre``` & <script>alert(1)</script> security guarantees"
@@ -81,7 +55,7 @@ func TestRenderGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "render_"+tt.name+".golden.json", got)
+			golden.Check(t, "render_"+tt.name+".golden.json", got)
 		})
 	}
 }
@@ -95,7 +69,7 @@ func TestRenderAnnouncementGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "announcement.golden.json", got)
+	golden.Check(t, "announcement.golden.json", got)
 }
 
 func TestWriteJSONPrintsTextAndBlocks(t *testing.T) {
