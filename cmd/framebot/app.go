@@ -69,13 +69,12 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		// A failed write (disk full) can leave Bleve's in-memory state
 		// broken; reopen the index as it was last written to disk.
 		ix.Close()
-		if ix, err2 := index.Open(dir, index.Options{Logger: log}); err2 != nil {
-			return nil, st, errors.Join(err, err2)
-		} else {
-			a.index = ix
+		var rerr error
+		if ix, rerr = index.Open(dir, index.Options{Logger: log}); rerr != nil {
+			return nil, st, errors.Join(err, rerr)
 		}
+		a.index = ix
 	}
-	ix = a.index
 	a.bot = bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{Passages: cfg.Answer.Passages}), ix)
 	a.bot.Logger = log
 	if err != nil {
