@@ -25,11 +25,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bbolt "go.etcd.io/bbolt"
@@ -62,6 +64,10 @@ const (
 	// batchPassages is how many passages go into one Bleve batch when many
 	// documents are indexed at once.
 	batchPassages = 5000
+	// batchesInFlight is how many batches are written at once: Bleve
+	// analyses a batch on every core but builds its segment on one, so a
+	// second batch keeps the other cores busy meanwhile.
+	batchesInFlight = 2
 )
 
 // DocMeta is what the index remembers of one corpus document.
@@ -86,10 +92,14 @@ type Index struct {
 	cat     *bbolt.DB
 	textAn  analysis.Analyzer
 	exactAn analysis.Analyzer
+	docAn   analysis.Analyzer
 	rank    Ranking
 
-	mu      sync.RWMutex
-	docs    map[string]DocMeta
+	mu   sync.RWMutex
+	docs map[string]DocMeta
+	// pending holds the metadata of documents whose batch is being
+	// written: their passages may be searchable before the batch returns.
+	pending map[string]DocMeta
 	updated time.Time
 	closed  bool
 }
@@ -196,7 +206,8 @@ func (ix *Index) init() error {
 	m := ix.bleve.Mapping()
 	ix.textAn = m.AnalyzerNamed(m.(*mapping.IndexMappingImpl).DefaultAnalyzer)
 	ix.exactAn = m.AnalyzerNamed(analyzerExact)
-	if ix.textAn == nil || ix.exactAn == nil {
+	ix.docAn = m.AnalyzerNamed(keyword.Name)
+	if ix.textAn == nil || ix.exactAn == nil || ix.docAn == nil {
 		return errors.New("index mapping lacks its analyzers")
 	}
 	cat, err := openCatalog(ix.dir)
@@ -219,6 +230,7 @@ func (ix *Index) init() error {
 		return err
 	}
 	ix.docs = docs
+	ix.pending = map[string]DocMeta{}
 	for _, d := range docs {
 		if d.Indexed.After(ix.updated) {
 			ix.updated = d.Indexed
@@ -268,35 +280,94 @@ func (ix *Index) loadCatalog() (map[string]DocMeta, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}
-	dict, err := ix.bleve.FieldDict(fieldDoc)
+	counts, err := ix.livePassages(docs)
 	if err != nil {
 		return nil, fmt.Errorf("read document list: %w", err)
 	}
-	defer dict.Close()
-	seen := map[string]int{}
-	for {
-		e, err := dict.Next()
-		if err != nil {
-			return nil, fmt.Errorf("read document list: %w", err)
-		}
-		if e == nil {
-			break
-		}
-		seen[e.Term] = int(e.Count)
-		if m, ok := docs[e.Term]; !ok || m.Passages < int(e.Count) {
-			docs[e.Term] = DocMeta{ID: e.Term, Passages: max(int(e.Count), m.Passages)}
+	for id, n := range counts {
+		if m, ok := docs[id]; !ok || m.Passages < n {
+			docs[id] = DocMeta{ID: id, Passages: max(n, m.Passages)}
 		}
 	}
 	// Passages the catalog lists but the index lacks (Bleve fell back to an
 	// older snapshot after losing a segment): forget the hash so Sync
 	// indexes the document again.
 	for id, m := range docs {
-		if m.Hash != "" && seen[id] < m.Passages {
+		if m.Hash != "" && counts[id] < m.Passages {
 			m.Hash = ""
 			docs[id] = m
 		}
 	}
 	return docs, nil
+}
+
+// livePassages returns how many passages each document has in the index.
+// The "doc" field's dictionary lists the documents, but its counts can't be
+// trusted (zap's iterator can report 1 for a term that follows a
+// single-passage one, and it counts deleted passages), so when the
+// catalog's total disagrees with the index's passage count, or the
+// dictionary names a document the catalog lacks, each document's live
+// passages are counted exactly. Otherwise the catalog's counts stand.
+func (ix *Index) livePassages(catalog map[string]DocMeta) (map[string]int, error) {
+	dict, err := ix.bleve.FieldDict(fieldDoc)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			dict.Close()
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		ids = append(ids, e.Term)
+	}
+	if err := dict.Close(); err != nil {
+		return nil, err
+	}
+	live, err := ix.bleve.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	total, known := uint64(0), true
+	for _, m := range catalog {
+		total += uint64(m.Passages)
+	}
+	for _, id := range ids {
+		if _, ok := catalog[id]; !ok {
+			known = false
+			break
+		}
+	}
+	counts := make(map[string]int, len(ids))
+	if known && total == live {
+		for _, id := range ids {
+			counts[id] = catalog[id].Passages
+		}
+		return counts, nil
+	}
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	for _, id := range ids {
+		n, err := docFreq(context.Background(), r, fieldDoc, id)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			counts[id] = int(n)
+		}
+	}
+	return counts, nil
 }
 
 // saveCatalog records changes written to the index.
@@ -345,6 +416,17 @@ func (ix *Index) Meta(id string) (DocMeta, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	m, ok := ix.docs[id]
+	return m, ok
+}
+
+// hitMeta returns the metadata of the document a search hit belongs to:
+// the catalog's, or that of a batch being written. It must be called with
+// ix.mu held.
+func (ix *Index) hitMeta(id string) (DocMeta, bool) {
+	if m, ok := ix.docs[id]; ok {
+		return m, true
+	}
+	m, ok := ix.pending[id]
 	return m, ok
 }
 
@@ -455,110 +537,20 @@ func (ix *Index) Apply(ctx context.Context, upserts []*corpus.Document, deletes 
 	return ix.apply(ctx, upserts, deletes, nil)
 }
 
-// apply writes upserts and deletions in batches of about batchPassages
-// passages; a document's passages and metadata always share one batch.
-func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes []string, progress func(done, total int)) ([]Change, error) {
-	total := len(upserts) + len(deletes)
-	var (
-		changes []Change
-		pending []Change
-		done    int
-	)
-	ix.mu.RLock()
-	closed := ix.closed
-	ix.mu.RUnlock()
-	if closed {
-		return nil, ErrClosed
-	}
-	b := ix.bleve.NewBatch()
-	flush := func() error {
-		if b.Size() == 0 && len(pending) == 0 {
-			return nil
-		}
-		if err := ix.bleve.Batch(b); err != nil {
-			return fmt.Errorf("write index batch: %w", err)
-		}
-		if err := ix.saveCatalog(pending); err != nil {
-			return err
-		}
-		ix.mu.Lock()
-		for _, c := range pending {
-			if c.Kind == Removed {
-				delete(ix.docs, c.Doc)
-			} else {
-				ix.docs[c.Doc] = c.Meta
-			}
-			if c.Meta.Indexed.After(ix.updated) {
-				ix.updated = c.Meta.Indexed
-			}
-		}
-		ix.mu.Unlock()
-		changes = append(changes, pending...)
-		done += len(pending)
-		pending = nil
-		b.Reset()
-		if progress != nil {
-			progress(done, total)
-		}
-		return nil
-	}
-	passagesInBatch := 0
-	for _, id := range deletes {
-		old, ok := ix.Meta(id)
-		if !ok {
-			done++
-			continue
-		}
-		for i := 0; i < old.Passages; i++ {
-			b.Delete(passageID(id, i))
-		}
-		old.Indexed = ix.now()
-		pending = append(pending, Change{Doc: id, Kind: Removed, Meta: old})
-		passagesInBatch += old.Passages
-		if passagesInBatch >= batchPassages {
-			if err := flush(); err != nil {
-				return changes, err
-			}
-			passagesInBatch = 0
-		}
-	}
-	for _, d := range upserts {
-		if err := ctx.Err(); err != nil {
-			if ferr := flush(); ferr != nil {
-				return changes, ferr
-			}
-			return changes, err
-		}
-		kind := Added
-		if old, ok := ix.Meta(d.ID); ok {
-			kind = Updated
-			for i := len(d.Passages); i < old.Passages; i++ {
-				b.Delete(passageID(d.ID, i))
-			}
-		}
-		meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Indexed: ix.now()}
-		for _, p := range d.Passages {
-			r := record{Text: p.Text, Title: d.Title, Sect: p.Section, Doc: d.ID, Source: d.Source, URL: d.URL, Ord: float64(p.Ordinal)}
-			if err := b.Index(passageID(d.ID, p.Ordinal), r); err != nil {
-				return changes, fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)
-			}
-		}
-		pending = append(pending, Change{Doc: d.ID, Kind: kind, Meta: meta})
-		passagesInBatch += len(d.Passages)
-		if passagesInBatch >= batchPassages {
-			if err := flush(); err != nil {
-				return changes, err
-			}
-			passagesInBatch = 0
-		}
-	}
-	if err := flush(); err != nil {
-		return changes, err
-	}
-	return changes, nil
-}
-
 func passageID(doc string, ord int) string { return doc + "#" + strconv.Itoa(ord) }
+
+// splitPassageID returns the document ID and ordinal of a passage ID.
+func splitPassageID(id string) (doc string, ord int, ok bool) {
+	i := strings.LastIndexByte(id, '#')
+	if i < 0 {
+		return "", 0, false
+	}
+	ord, err := strconv.Atoi(id[i+1:])
+	if err != nil {
+		return "", 0, false
+	}
+	return id[:i], ord, true
+}
 
 // Documents returns every indexed document, sorted by ID.
 func (ix *Index) Documents(ctx context.Context) ([]bot.Source, error) {

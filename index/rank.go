@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -43,9 +42,9 @@ func (ix *Index) RankDocuments(ctx context.Context, text string, n int) ([]DocSc
 		at := map[string]int{}
 		for _, h := range sr.Hits {
 			// Passage IDs are "doc#ordinal": no stored field needs reading.
-			doc := h.ID
-			if i := strings.LastIndexByte(doc, '#'); i >= 0 {
-				doc = doc[:i]
+			doc, _, ok := splitPassageID(h.ID)
+			if !ok {
+				continue
 			}
 			if i, ok := at[doc]; ok {
 				out[i].Score += ix.rank.RestShare * h.Score

@@ -71,25 +71,32 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 			res.Terms = append(res.Terms, t.Term)
 		}
 		req := bleve.NewSearchRequestOptions(p.query, limit, 0, false)
-		req.Fields = []string{fieldText, fieldTitle, fieldDoc, fieldSource, fieldURL, fieldOrd}
+		req.Fields = []string{fieldText}
 		sr, err := ix.bleve.SearchInContext(ctx, req)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
+		ix.mu.RLock()
 		for _, h := range sr.Hits {
-			p := bot.Passage{
-				Text:   str(h.Fields[fieldText]),
-				Title:  str(h.Fields[fieldTitle]),
-				Doc:    str(h.Fields[fieldDoc]),
-				Source: str(h.Fields[fieldSource]),
-				URL:    str(h.Fields[fieldURL]),
-				Score:  h.Score,
+			doc, ord, ok := splitPassageID(h.ID)
+			if !ok {
+				continue
 			}
-			if f, ok := h.Fields[fieldOrd].(float64); ok {
-				p.Ordinal = int(f)
+			m, ok := ix.hitMeta(doc)
+			if !ok {
+				continue // removed since the search ran
 			}
-			res.Hits = append(res.Hits, bot.Hit{Passage: p})
+			res.Hits = append(res.Hits, bot.Hit{Passage: bot.Passage{
+				Text:    str(h.Fields[fieldText]),
+				Title:   m.Title,
+				Doc:     doc,
+				Source:  m.Source,
+				URL:     m.URL,
+				Ordinal: ord,
+				Score:   h.Score,
+			}})
 		}
+		ix.mu.RUnlock()
 		for i := range res.Hits {
 			h := &res.Hits[i]
 			h.Highlights, h.Matched = ix.highlight(h.Text, p.terms)
@@ -249,8 +256,19 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 			break
 		}
 		if e.Term != key && isWord(e.Term) {
-			cands = append(cands, cand{e.Term, e.Count})
+			// e.Count is not used: zap's dictionary iterator can report 1
+			// for a term read after a single-posting term (its reused
+			// postings list keeps the one-hit flag), and it counts deleted
+			// passages.
+			cands = append(cands, cand{key: e.Term})
 		}
+	}
+	for i := range cands {
+		n, err := docFreq(ctx, r, fieldText, cands[i].key)
+		if err != nil {
+			return nil, err
+		}
+		cands[i].count = n
 	}
 	sort.Slice(cands, func(i, j int) bool {
 		if cands[i].count != cands[j].count {

@@ -1,0 +1,86 @@
+package index
+
+import (
+	"bytes"
+	"hash/maphash"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+	porterstemmer "github.com/blevesearch/go-porterstemmer"
+)
+
+// filterStem is the name of stemFilter in Bleve's registry.
+const filterStem = "framebot_porter"
+
+func init() {
+	if err := registry.RegisterTokenFilter(filterStem, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return newStemFilter(), nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// stemFilter is Bleve's Porter stemmer ("stemmer_porter") with a cache of
+// the stems it has computed: a corpus repeats the same few tens of
+// thousands of words, and stemming each occurrence anew was a tenth of
+// indexing time. The cache is bounded; words beyond it are stemmed as
+// before. Stems handed out are shared and must not be written to.
+type stemFilter struct {
+	seed   maphash.Seed
+	shards [stemShards]stemShard
+}
+
+const (
+	stemShards     = 64
+	stemShardLimit = 4096 // words per shard: 262,144 in all
+	stemMaxWord    = 40   // longer words are not cached
+)
+
+type stemShard struct {
+	mu sync.RWMutex
+	m  map[string][]byte
+}
+
+func newStemFilter() *stemFilter {
+	f := &stemFilter{seed: maphash.MakeSeed()}
+	for i := range f.shards {
+		f.shards[i].m = make(map[string][]byte)
+	}
+	return f
+}
+
+func (f *stemFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, tok := range input {
+		if !tok.KeyWord {
+			tok.Term = f.stem(tok.Term)
+		}
+	}
+	return input
+}
+
+func (f *stemFilter) stem(term []byte) []byte {
+	if len(term) > stemMaxWord {
+		return stemNow(term)
+	}
+	sh := &f.shards[maphash.Bytes(f.seed, term)%stemShards]
+	sh.mu.RLock()
+	s, ok := sh.m[string(term)]
+	sh.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = stemNow(term)
+	s = s[:len(s):len(s)] // an append by a later filter copies
+	sh.mu.Lock()
+	if len(sh.m) < stemShardLimit {
+		sh.m[string(term)] = s
+	}
+	sh.mu.Unlock()
+	return s
+}
+
+// stemNow is what Bleve's porter filter does to one term.
+func stemNow(term []byte) []byte {
+	return analysis.BuildTermFromRunes(porterstemmer.StemWithoutLowerCasing(bytes.Runes(term)))
+}

@@ -1,0 +1,175 @@
+package index
+
+import (
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// tokenizerWords is the name of wordTokenizer in Bleve's registry.
+const tokenizerWords = "framebot_words"
+
+func init() {
+	if err := registry.RegisterTokenizer(tokenizerWords, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return newWordTokenizer(), nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// wordTokenizer splits text into words exactly as Bleve's "unicode"
+// tokenizer does (Unicode text segmentation, UAX #29), several times
+// faster on the ASCII text most documents are made of. Text is cut at
+// ASCII spaces and control characters, where UAX #29 always breaks; a
+// piece made of ASCII letters, digits and punctuation is split by the word
+// rules directly, and any other piece (or text that is not valid UTF-8)
+// goes to the unicode tokenizer. The
+// tests hold it to the unicode tokenizer's output, token for token.
+type wordTokenizer struct {
+	slow analysis.Tokenizer
+}
+
+func newWordTokenizer() *wordTokenizer {
+	return &wordTokenizer{slow: unicode.NewUnicodeTokenizer()}
+}
+
+// ASCII word-break classes (UAX #29).
+const (
+	wbOther   = iota // punctuation that always breaks
+	wbSpace          // space and control characters: break, never a word
+	wbLetter         // ALetter
+	wbDigit          // Numeric
+	wbMidLet         // MidLetter ':'
+	wbMidBoth        // MidNumLet '.', Single_Quote '\''
+	wbMidNum         // MidNum ',' ';'
+	wbJoin           // ExtendNumLet '_'
+	wbHigh           // not ASCII
+)
+
+var wbClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 0x80:
+			t[c] = wbHigh
+		case c <= ' ' || c == 0x7f:
+			t[c] = wbSpace
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+			t[c] = wbLetter
+		case '0' <= c && c <= '9':
+			t[c] = wbDigit
+		case c == ':':
+			t[c] = wbMidLet
+		case c == '.', c == '\'':
+			t[c] = wbMidBoth
+		case c == ',', c == ';':
+			t[c] = wbMidNum
+		case c == '_':
+			t[c] = wbJoin
+		default:
+			t[c] = wbOther
+		}
+	}
+	return t
+}()
+
+func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	if !utf8.Valid(input) {
+		// The unicode tokenizer stops at the first invalid byte.
+		return t.slow.Tokenize(input)
+	}
+	out := make(analysis.TokenStream, 0, len(input)/6+1)
+	var arena []analysis.Token
+	emit := func(start, end int, typ analysis.TokenType) {
+		if len(arena) == 0 {
+			arena = make([]analysis.Token, 64)
+		}
+		tok := &arena[0]
+		arena = arena[1:]
+		tok.Term, tok.Start, tok.End, tok.Type = input[start:end], start, end, typ
+		tok.Position = len(out) + 1
+		out = append(out, tok)
+	}
+	for i := 0; i < len(input); {
+		if wbClass[input[i]] == wbSpace {
+			i++
+			continue
+		}
+		// A piece runs to the next ASCII space or control character.
+		end, ascii := i, true
+		for end < len(input) {
+			c := wbClass[input[end]]
+			if c == wbSpace {
+				break
+			}
+			if c == wbHigh {
+				ascii = false
+			}
+			end++
+		}
+		if ascii {
+			asciiWords(input, i, end, emit)
+		} else {
+			for _, tok := range t.slow.Tokenize(input[i:end]) {
+				emit(i+tok.Start, i+tok.End, tok.Type)
+			}
+		}
+		i = end
+	}
+	return out
+}
+
+// asciiWords emits the words of input[start:end], which holds ASCII
+// letters, digits and punctuation only: runs of letters, digits and '_',
+// joined across one ':', '.' or '\” between two letters and across one
+// ',', ';', '.' or '\” between two digits. A word of digits and '_' alone
+// is Numeric; any other word is AlphaNumeric; a lone '_' run is a word too.
+func asciiWords(input []byte, start, end int, emit func(start, end int, typ analysis.TokenType)) {
+	i := start
+	for i < end {
+		c := wbClass[input[i]]
+		if c != wbLetter && c != wbDigit && c != wbJoin {
+			i++ // punctuation on its own: not a word
+			continue
+		}
+		w := i
+		letters := false
+	scan:
+		for i < end {
+			c = wbClass[input[i]]
+			switch c {
+			case wbLetter:
+				letters = true
+				i++
+				continue
+			case wbDigit, wbJoin:
+				i++
+				continue
+			case wbMidLet, wbMidBoth, wbMidNum:
+				if i+1 < end {
+					prev, next := wbClass[input[i-1]], wbClass[input[i+1]]
+					if prev == next && ((prev == wbLetter && c != wbMidNum) || (prev == wbDigit && c != wbMidLet)) {
+						i += 2
+						continue
+					}
+				}
+			}
+			break scan
+		}
+		typ := analysis.Numeric
+		if letters || onlyJoins(input[w:i]) {
+			typ = analysis.AlphaNumeric
+		}
+		emit(w, i, typ)
+	}
+}
+
+func onlyJoins(b []byte) bool {
+	for _, c := range b {
+		if c != '_' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,249 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"framebot/corpus"
+)
+
+// writer writes the batches of one apply call, up to batchesInFlight at
+// once. Each batch's catalog entries are saved once its passages are on
+// disk. The changes are reported in the order the batches were made,
+// whatever order they finish in.
+type writer struct {
+	ix       *Index
+	progress func(done, total int)
+	total    int
+
+	slots chan struct{}
+	wg    sync.WaitGroup
+
+	mu      sync.Mutex
+	results [][]Change // per batch, nil until written
+	done    int
+	err     error
+}
+
+func (ix *Index) newWriter(total int, progress func(done, total int)) *writer {
+	return &writer{ix: ix, progress: progress, total: total, slots: make(chan struct{}, batchesInFlight)}
+}
+
+// failed returns the first error a batch met.
+func (w *writer) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// skip counts n documents as done without writing anything.
+func (w *writer) skip(n int) {
+	w.mu.Lock()
+	w.done += n
+	w.mu.Unlock()
+}
+
+// submit writes b with its changes in the background. It blocks while
+// batchesInFlight batches are being written.
+func (w *writer) submit(b *bleve.Batch, changes []Change) {
+	if b.Size() == 0 && len(changes) == 0 {
+		return
+	}
+	w.slots <- struct{}{}
+	w.mu.Lock()
+	seq := len(w.results)
+	w.results = append(w.results, nil)
+	w.mu.Unlock()
+
+	ix := w.ix
+	ix.mu.Lock()
+	for _, c := range changes {
+		if c.Kind != Removed {
+			ix.pending[c.Doc] = c.Meta
+		}
+	}
+	ix.mu.Unlock()
+
+	w.wg.Add(1)
+	go func() {
+		defer func() { <-w.slots; w.wg.Done() }()
+		err := ix.writeBatch(b)
+		if err != nil {
+			err = fmt.Errorf("write index batch: %w", err)
+		} else {
+			err = ix.saveCatalog(changes)
+		}
+		ix.mu.Lock()
+		for _, c := range changes {
+			if c.Kind != Removed {
+				delete(ix.pending, c.Doc)
+			}
+			if err != nil {
+				continue
+			}
+			if c.Kind == Removed {
+				delete(ix.docs, c.Doc)
+			} else {
+				ix.docs[c.Doc] = c.Meta
+			}
+			if c.Meta.Indexed.After(ix.updated) {
+				ix.updated = c.Meta.Indexed
+			}
+		}
+		ix.mu.Unlock()
+
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err != nil {
+			// The first error is reported, but an error of the disk or
+			// the file system wins over a panic it caused in a batch
+			// written beside it.
+			if w.err == nil || (errors.Is(w.err, errBatchPanic) && !errors.Is(err, errBatchPanic)) {
+				w.err = err
+			}
+			return
+		}
+		w.results[seq] = changes
+		w.done += len(changes)
+		if w.progress != nil {
+			w.progress(w.done, w.total)
+		}
+	}()
+}
+
+// errBatchPanic marks a batch that panicked inside Bleve.
+var errBatchPanic = errors.New("index batch failed")
+
+// writeBatch writes b, turning a panic inside Bleve into an error. When a
+// batch fails to persist (a full disk), scorch closes its segment although
+// the segment is already part of the index, and a batch written beside it
+// panics on the closed segment; the caller reopens the index after any
+// error.
+func (ix *Index) writeBatch(b *bleve.Batch) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: panic: %v", errBatchPanic, p)
+		}
+	}()
+	return ix.bleve.Batch(b)
+}
+
+// wait waits for every submitted batch and returns the changes written, in
+// submission order, with the first error met.
+func (w *writer) wait() ([]Change, error) {
+	w.wg.Wait()
+	var out []Change
+	for _, r := range w.results {
+		out = append(out, r...)
+	}
+	return out, w.err
+}
+
+// apply writes upserts and deletions in batches of about batchPassages
+// passages; a document's passages and metadata always share one batch.
+// Deletions are written first, then the upserts, several batches at once.
+// When a document appears more than once in upserts, its last version wins.
+func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes []string, progress func(done, total int)) ([]Change, error) {
+	ix.mu.RLock()
+	closed := ix.closed
+	ix.mu.RUnlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	upserts = lastVersions(upserts)
+	w := ix.newWriter(len(upserts)+len(deletes), progress)
+
+	b := ix.bleve.NewBatch()
+	var pending []Change
+	inBatch := 0
+	flush := func() {
+		w.submit(b, pending)
+		b, pending, inBatch = ix.bleve.NewBatch(), nil, 0
+	}
+	for _, id := range deletes {
+		old, ok := ix.Meta(id)
+		if !ok {
+			w.skip(1)
+			continue
+		}
+		for i := 0; i < old.Passages; i++ {
+			b.Delete(passageID(id, i))
+		}
+		old.Indexed = ix.now()
+		pending = append(pending, Change{Doc: id, Kind: Removed, Meta: old})
+		inBatch += old.Passages
+		if inBatch >= batchPassages {
+			flush()
+		}
+	}
+	flush()
+	if len(deletes) > 0 && len(upserts) > 0 {
+		// A document may be both deleted and added again: the deletion
+		// must be on disk first.
+		w.wg.Wait()
+	}
+
+	var err error
+	for _, d := range upserts {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		if err = w.failed(); err != nil {
+			break
+		}
+		kind := Added
+		if old, ok := ix.Meta(d.ID); ok {
+			kind = Updated
+			for i := len(d.Passages); i < old.Passages; i++ {
+				b.Delete(passageID(d.ID, i))
+			}
+		}
+		meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Indexed: ix.now()}
+		for _, p := range d.Passages {
+			if err = b.IndexAdvanced(passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.docAn)); err != nil {
+				err = fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+		pending = append(pending, Change{Doc: d.ID, Kind: kind, Meta: meta})
+		inBatch += len(d.Passages)
+		if inBatch >= batchPassages {
+			flush()
+		}
+	}
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// What was prepared before ctx ended is written, as promised.
+		flush()
+	}
+	changes, werr := w.wait()
+	if werr != nil {
+		return changes, werr
+	}
+	return changes, err
+}
+
+// lastVersions drops all but the last version of each document in docs,
+// keeping their order otherwise.
+func lastVersions(docs []*corpus.Document) []*corpus.Document {
+	last := make(map[string]int, len(docs))
+	for i, d := range docs {
+		last[d.ID] = i
+	}
+	if len(last) == len(docs) {
+		return docs
+	}
+	out := make([]*corpus.Document, 0, len(last))
+	for i, d := range docs {
+		if last[d.ID] == i {
+			out = append(out, d)
+		}
+	}
+	return out
+}
