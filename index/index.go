@@ -88,7 +88,10 @@ type Index struct {
 	log *slog.Logger
 	now func() time.Time
 
-	bleve   bleve.Index
+	bleve bleve.Index
+	// cat is the catalog; catMu is held for writing while it is
+	// reopened (see remapCatalog) and for reading while it is used.
+	catMu   sync.RWMutex
 	cat     *bbolt.DB
 	textAn  analysis.Analyzer
 	exactAn analysis.Analyzer
@@ -231,6 +234,9 @@ func (ix *Index) init() error {
 	}
 	ix.docs = docs
 	ix.pending = map[string]DocMeta{}
+	if err := ix.remapCatalog(); err != nil {
+		return err
+	}
 	for _, d := range docs {
 		if d.Indexed.After(ix.updated) {
 			ix.updated = d.Indexed
@@ -370,8 +376,31 @@ func (ix *Index) livePassages(catalog map[string]DocMeta) (map[string]int, error
 	return counts, nil
 }
 
+// remapCatalog closes and reopens the catalog. bbolt reads through a
+// memory map, so every page read or written stays in the process's
+// resident memory while the file is open: reading the whole catalog at
+// open, or writing thousands of entries, would keep a copy of it (about
+// 500 bytes per document) resident beside ix.docs, which already holds it.
+// Reopening drops those pages. Bleve's own lock keeps other processes out
+// of the index meanwhile.
+func (ix *Index) remapCatalog() error {
+	ix.catMu.Lock()
+	defer ix.catMu.Unlock()
+	if err := ix.cat.Close(); err != nil {
+		return fmt.Errorf("close catalog: %w", err)
+	}
+	cat, err := openCatalog(ix.dir)
+	if err != nil {
+		return err
+	}
+	ix.cat = cat
+	return nil
+}
+
 // saveCatalog records changes written to the index.
 func (ix *Index) saveCatalog(changes []Change) error {
+	ix.catMu.RLock()
+	defer ix.catMu.RUnlock()
 	err := ix.cat.Update(func(tx *bbolt.Tx) error {
 		bk := tx.Bucket(bucketDocs)
 		for _, c := range changes {
@@ -405,6 +434,8 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
+	ix.catMu.Lock()
+	defer ix.catMu.Unlock()
 	return errors.Join(ix.cat.Close(), ix.bleve.Close())
 }
 

@@ -33,7 +33,7 @@ type stemFilter struct {
 
 const (
 	stemShards     = 64
-	stemShardLimit = 4096 // words per shard: 262,144 in all
+	stemShardLimit = 1024 // words per shard: 65,536 in all, a few MB
 	stemMaxWord    = 40   // longer words are not cached
 )
 

@@ -223,11 +223,20 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		flush()
 	}
 	changes, werr := w.wait()
+	if len(changes) >= remapAfter {
+		if rerr := ix.remapCatalog(); rerr != nil && werr == nil {
+			werr = rerr
+		}
+	}
 	if werr != nil {
 		return changes, werr
 	}
 	return changes, err
 }
+
+// remapAfter is how many documents an apply call changes before the
+// catalog is reopened (see remapCatalog).
+const remapAfter = 1000
 
 // lastVersions drops all but the last version of each document in docs,
 // keeping their order otherwise.
