@@ -19,6 +19,11 @@ import (
 // Platform is the adapter's name in requests and the state database.
 const Platform = "matrix"
 
+// senders is how many replies are sent to the homeserver at once. Sending
+// waits on the network, not the CPU, so it gets more goroutines than
+// answering does.
+const senders = 16
+
 var _ bot.Notifier = (*Adapter)(nil)
 
 // matrixClient is the part of *mautrix.Client the adapter calls.
@@ -64,6 +69,9 @@ type Adapter struct {
 	mention mentioner
 	started int64 // Unix ms; older events are ignored
 	workers *bot.Workers
+	// senders send replies, so that answering never waits on the
+	// homeserver.
+	senders *bot.Workers
 	// side sends what may be dropped under load (the 👍/👎 offered under an
 	// answer), so it never holds up answers.
 	side     *bot.Workers
@@ -154,11 +162,13 @@ func (a *Adapter) Run(ctx context.Context) error {
 	// returns.
 	ctx, cancel := context.WithCancel(ctx)
 	a.workers = bot.NewWorkers(ctx, a.cfg.Workers, 4*a.cfg.Workers, a.log)
+	a.senders = bot.NewWorkers(ctx, senders, 16*senders, a.log)
 	a.side = bot.NewWorkers(ctx, 2, 8*a.cfg.Workers, a.log)
 	close(a.connectd)
 	defer func() {
 		cancel()
 		a.workers.Wait()
+		a.senders.Wait()
 		a.side.Wait()
 	}()
 	a.log.Info("matrix connected", "user_id", a.me.String(), "device_id", a.cli.DeviceID.String(), "encryption", a.cli.Crypto != nil)

@@ -651,3 +651,53 @@ func checkNoMentions(t *testing.T, e *event.Event) {
 		t.Errorf("m.mentions = %#v, want {}", e.Content.Raw["m.mentions"])
 	}
 }
+
+// TestPerUserRateLimit: past the burst, a user is told once to slow down
+// and then refused without a reply, while another user is still answered.
+func TestPerUserRateLimit(t *testing.T) {
+	srv := dendritetest.Start(t)
+	for _, u := range []string{"framebot", "alice", "carol"} {
+		srv.CreateAccount(t, u, u+"-password", false)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	state := openState(t, "state.db")
+	b := newBot(t, state)
+	botID, botToken, _ := srv.Login(t, "framebot", "framebot-password")
+	no := false
+	cfg := Config{Homeserver: srv.URL(), UserID: botID, AccessToken: botToken, Encryption: &no, RatePerMinute: 1, RateBurst: 2}
+	startAdapter(t, ctx, cfg, b, state)
+
+	alice := newAsker(t, ctx, srv, "alice", false)
+	carol := newAsker(t, ctx, srv, "carol", false)
+	botUser := id.UserID(botID)
+	room := alice.createRoom(t, ctx, &mautrix.ReqCreateRoom{Preset: "public_chat", Invite: []id.UserID{botUser}})
+	alice.waitMember(t, ctx, room, botUser, event.MembershipJoin)
+	if _, err := carol.cli.JoinRoomByID(ctx, room); err != nil {
+		t.Fatal(err)
+	}
+
+	var qs []id.EventID
+	for range 4 {
+		qs = append(qs, alice.sendText(t, ctx, room, "framebot: who met in Geneva?"))
+	}
+	for _, q := range qs[:2] {
+		if c := alice.waitReply(t, ctx, q).Content.AsMessage(); strings.Contains(c.Body, "faster than I can answer") {
+			t.Errorf("a question within the burst was refused: %s", c.Body)
+		}
+	}
+	notice := alice.waitReply(t, ctx, qs[2]).Content.AsMessage()
+	if !strings.Contains(notice.Body, "asking faster than I can answer") {
+		t.Errorf("third question: got %q, want the slow-down notice", notice.Body)
+	}
+	// Carol is not limited by Alice's flood; once her answer is in, Alice's
+	// fourth question (sent before it) has been refused in silence.
+	q := carol.sendText(t, ctx, room, "framebot: who met in Geneva?")
+	if c := carol.waitReply(t, ctx, q).Content.AsMessage(); strings.Contains(c.Body, "faster than I can answer") {
+		t.Errorf("another user was refused: %s", c.Body)
+	}
+	time.Sleep(500 * time.Millisecond) // a reply to the fourth would be sent by now
+	if alice.repliedTo(qs[3]) {
+		t.Error("the fourth question got a reply; want silence after one notice a minute")
+	}
+}

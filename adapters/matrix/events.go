@@ -95,6 +95,10 @@ func (a *Adapter) onEncrypted(_ context.Context, evt *event.Event) {
 }
 
 // onMessage queues a message for the workers when it may be for the bot.
+// A mention or a command is checked against the per-user limit here, on
+// the sync loop, so a flood from one user never takes a worker from the
+// others; whether a plain message is a thread follow-up or sits in a
+// direct room needs lookups, which the worker does.
 func (a *Adapter) onMessage(ctx context.Context, evt *event.Event) {
 	if !a.fresh(evt) {
 		return
@@ -104,15 +108,31 @@ func (a *Adapter) onMessage(ctx context.Context, evt *event.Event) {
 		// Notices are what bots send; edits would answer twice.
 		return
 	}
-	a.workers.Go(ctx, func(ctx context.Context) { a.handleMessage(ctx, evt, c) },
+	m := a.parse(evt, c)
+	if m.command || m.mentioned {
+		if !a.allow(ctx, evt, m) {
+			return
+		}
+		m.allowed = true
+	}
+	a.workers.Go(ctx, func(ctx context.Context) { a.handleMessage(ctx, evt, m) },
 		func() {
-			a.reply(context.WithoutCancel(ctx), evt, c.RelatesTo.GetThreadParent(), "", bot.Reply{Text: msgFailed})
+			a.reply(context.WithoutCancel(ctx), evt, m.thread, "", bot.Reply{Text: msgFailed})
 		})
 }
 
-// handleMessage answers a message if it is addressed to the bot: a command,
-// a mention, a direct room, or a thread the bot answered in.
-func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event, c *event.MessageEventContent) {
+// message is what onMessage read from a message event.
+type message struct {
+	req       bot.Request
+	text      string // the message without the mention
+	line      string // the command line, when command
+	thread    id.EventID
+	command   bool
+	mentioned bool
+	allowed   bool // already passed the per-user limit
+}
+
+func (a *Adapter) parse(evt *event.Event, c *event.MessageEventContent) message {
 	body := c.Body
 	if c.RelatesTo.GetReplyTo() != "" {
 		body = event.TrimReplyFallbackText(body)
@@ -121,36 +141,57 @@ func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event, c *event.
 	if c.Format == event.FormatHTML {
 		formatted = event.TrimReplyFallbackHTML(c.FormattedBody)
 	}
-	mentioned, text := a.mention.find(body, formatted, c.Mentions)
-	thread := c.RelatesTo.GetThreadParent()
-	req := bot.Request{
+	m := message{thread: c.RelatesTo.GetThreadParent()}
+	m.mentioned, m.text = a.mention.find(body, formatted, c.Mentions)
+	m.req = bot.Request{
 		Platform: Platform,
 		User:     evt.Sender.String(),
 		Channel:  evt.RoomID.String(),
-		Thread:   thread.String(),
+		Thread:   m.thread.String(),
 		Prefix:   a.cfg.CommandPrefix,
 	}
-	line, isCommand := commandLine(text, a.cfg.CommandPrefix)
-	if !isCommand && !mentioned && !a.followUp(ctx, evt.RoomID, thread) && !a.direct(ctx, evt.RoomID) {
+	m.line, m.command = commandLine(m.text, a.cfg.CommandPrefix)
+	return m
+}
+
+// allow applies the per-user limit to m. A refused user is told to slow
+// down (once a minute at most, by the sender pool) and allow returns
+// false.
+func (a *Adapter) allow(ctx context.Context, evt *event.Event, m message) bool {
+	ok, wait := a.limiter.Allow(m.req.User)
+	if ok {
+		return true
+	}
+	a.bot.NoteRateLimited(Platform)
+	if a.warnLimited(evt.Sender) {
+		notice := bot.Reply{Text: fmt.Sprintf(msgLimited, int(wait.Seconds())+1)}
+		a.senders.Go(ctx, func(ctx context.Context) { a.reply(ctx, evt, m.thread, "", notice) }, nil)
+	}
+	return false
+}
+
+// handleMessage answers a message if it is addressed to the bot: a command,
+// a mention, a direct room, or a thread the bot answered in. The reply is
+// sent by the sender pool, so the worker goes on to the next question
+// while the homeserver takes the last answer.
+func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event, m message) {
+	if !m.command && !m.mentioned && !a.followUp(ctx, evt.RoomID, m.thread) && !a.direct(ctx, evt.RoomID) {
 		return
 	}
-	if ok, wait := a.limiter.Allow(req.User); !ok {
-		a.bot.NoteRateLimited(Platform)
-		if a.warnLimited(evt.Sender) {
-			a.reply(ctx, evt, thread, "", bot.Reply{Text: fmt.Sprintf(msgLimited, int(wait.Seconds())+1)})
-		}
+	if !m.allowed && !a.allow(ctx, evt, m) {
 		return
 	}
-	log := a.log.With("room_id", req.Channel, "event_id", evt.ID.String(), "user", req.User)
+	log := a.log.With("room_id", m.req.Channel, "event_id", evt.ID.String(), "user", m.req.User)
 	var (
 		rep bot.Reply
 		err error
 	)
 	start := a.now()
-	if isCommand {
-		rep, err = a.bot.Command(ctx, req, a.cfg.CommandPrefix, line)
+	if m.command {
+		rep, err = a.bot.Command(ctx, m.req, a.cfg.CommandPrefix, m.line)
 	} else {
-		req.Text = text
+		req := m.req
+		req.Text = m.text
 		rep, err = a.bot.Ask(ctx, req)
 	}
 	if err != nil {
@@ -161,8 +202,13 @@ func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event, c *event.
 	if rep.Answer != nil {
 		question = rep.Answer.Question
 	}
-	a.reply(ctx, evt, thread, question, rep)
-	log.Info("matrix message answered", "command", isCommand, "thread", thread != "", "answered", rep.Answer != nil && rep.Answer.Answered, "duration_ms", a.now().Sub(start).Milliseconds())
+	took := a.now().Sub(start)
+	a.senders.Go(ctx, func(ctx context.Context) {
+		a.reply(ctx, evt, m.thread, question, rep)
+		log.Info("matrix message answered", "command", m.command, "thread", m.thread != "", "answered", rep.Answer != nil && rep.Answer.Answered, "duration_ms", took.Milliseconds(), "sent_after_ms", a.now().Sub(start).Milliseconds())
+	}, func() {
+		a.reply(context.WithoutCancel(ctx), evt, m.thread, "", bot.Reply{Text: msgFailed})
+	})
 }
 
 // warnLimited reports whether to tell sender they are rate limited: once a
