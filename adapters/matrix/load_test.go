@@ -33,6 +33,11 @@ import (
 // count them.
 //
 //	FRAMEBOT_BENCH_DIR=/tmp/scale-200k go test -run '^$' -bench LoadMatrix -benchtime 1x -timeout 0 ./adapters/matrix/
+//
+// With FRAMEBOT_LOAD_LOG=FILE the adapter's log goes to FILE as JSON at
+// level Info: each "matrix message answered" line has duration_ms (the
+// bot's answer) and sent_after_ms (answer plus the homeserver's send), which
+// split the latency between the bot and the homeserver.
 func BenchmarkLoadMatrix(b *testing.B) {
 	ix, set := loadtest.Setup(b)
 	srv := dendritetest.Start(b)
@@ -66,6 +71,14 @@ func BenchmarkLoadMatrix(b *testing.B) {
 	no := false
 	cfg := Config{Enabled: true, Homeserver: srv.URL(), UserID: botID, AccessToken: botToken, Encryption: &no}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if path := os.Getenv(envLoadLog); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		log = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
 	a, err := New(cfg, bt, st, log)
 	if err != nil {
 		b.Fatal(err)
@@ -131,6 +144,9 @@ func BenchmarkLoadMatrix(b *testing.B) {
 		loadtest.ReportTo(b, r, m)
 	}
 }
+
+// envLoadLog names the file BenchmarkLoadMatrix logs to.
+const envLoadLog = "FRAMEBOT_LOAD_LOG"
 
 // matrixLoad sends mentions as the simulated users and matches the bot's
 // replies, seen by the watcher's sync, to them.
