@@ -48,7 +48,10 @@ type Set struct {
 // queries.jsonl are not. It returns an error naming the file and line of
 // the first malformed record.
 func Load(dir string) (*Set, error) {
-	s := &Set{}
+	s, err := LoadQueries(dir)
+	if err != nil {
+		return nil, err
+	}
 	if err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(raw []byte) error {
 		var d Doc
 		if err := json.Unmarshal(raw, &d); err != nil {
@@ -62,6 +65,13 @@ func Load(dir string) (*Set, error) {
 	}); err != nil {
 		return nil, err
 	}
+	return s, nil
+}
+
+// LoadQueries reads the queries and qrels of the collection in dir, not
+// its documents: for answering from an index already built from them.
+func LoadQueries(dir string) (*Set, error) {
+	s := &Set{}
 	if err := readJSONL(filepath.Join(dir, "queries.jsonl"), func(raw []byte) error {
 		var q Query
 		if err := json.Unmarshal(raw, &q); err != nil {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"framebot/bot"
 	"framebot/corpus"
@@ -77,6 +78,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 	}
 	a.bot = bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{Passages: cfg.Answer.Passages}), ix)
 	a.bot.Logger = log
+	answeringGC()
 	if err != nil {
 		// The index could not be brought up to date (disk full, unreadable
 		// folder): it still answers from what it holds.
@@ -148,4 +150,19 @@ func newLogger(level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// answerGCPercent is the garbage collector's target once the corpus is
+// indexed. Bulk indexing runs at Go's default (100), which favours
+// throughput; answering allocates little that lives, and a heap allowed
+// to grow to 1.5 times its live size instead of 2 keeps the process's
+// memory about 30 MB lower on a 200,000-passage corpus at no measurable
+// cost in latency (docs/benchmarks.md).
+const answerGCPercent = 50
+
+// answeringGC applies answerGCPercent, unless GOGC is set.
+func answeringGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(answerGCPercent)
+	}
 }

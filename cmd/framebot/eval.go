@@ -53,6 +53,7 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	ask := fs.Bool("ask", false, "also answer every query as a chat question and report ask_p50_ms/ask_p99_ms")
 	k1 := fs.Float64("k1", 0, "BM25 k1 (default: the tuned value)")
 	b := fs.Float64("b", -1, "BM25 b (default: the tuned value)")
+	answerOnly := fs.Bool("answer-only", false, "answer from the --index folder as it is, without reading corpus.jsonl or syncing: a process that only answers, for memory figures")
 	rankJSON := fs.String("ranking", "", "JSON object overriding fields of index.Ranking, for tuning (e.g. '{\"FeedbackTerms\":0}')")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -80,7 +81,14 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		index.SetBM25(nk1, nb)
 	}
 
-	set, err := beir.Load(pos[0])
+	if *answerOnly && *ixDir == "" {
+		return usageError{errors.New("--answer-only needs --index: the folder of an index built from DIR")}
+	}
+	load := beir.Load
+	if *answerOnly {
+		load = beir.LoadQueries
+	}
+	set, err := load(pos[0])
 	if err != nil {
 		return err
 	}
@@ -100,29 +108,23 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return err
 	}
 	defer ix.Close()
-	docs := set.Documents(0)
-	for _, d := range docs {
-		rep.Passages += len(d.Passages)
-	}
-	bar := newProgressBar(stderr, isTerminal(stderr))
-	start := time.Now()
-	st, err := ix.Sync(ctx, docs, bar.update)
-	bar.done()
-	if err != nil {
+	if *answerOnly {
+		rep.Reused = true
+		n, passages, _, err := ix.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("--answer-only: the index in %s is empty; build it first with framebot eval --index %s %s", dir, dir, pos[0])
+		}
+		rep.Docs, rep.Passages = n, passages
+	} else if err := evalIndex(ctx, ix, set, &rep, stderr); err != nil {
 		return err
 	}
-	took := time.Since(start).Seconds()
-	rep.IndexS = round3(took)
-	if st.Added+st.Updated == 0 && len(docs) > 0 {
-		rep.Reused = true
-	} else {
-		rep.IndexDocsPerS = int(float64(len(docs))/took + 0.5)
-		rep.IndexPassPerS = int(float64(rep.Passages)/took + 0.5)
-	}
-
 	// The answering phase: drop the documents, return the memory, and
 	// measure the peak from here on.
-	docs, set.Docs = nil, nil
+	set.Docs = nil
+	answeringGC()
 	runtime.GC()
 	debug.FreeOSMemory()
 	resetPeakRSS()
@@ -182,6 +184,31 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", out)
 	return err
+}
+
+// evalIndex indexes set's documents into ix (or finds them there already)
+// and fills rep's indexing figures.
+func evalIndex(ctx context.Context, ix *index.Index, set *beir.Set, rep *evalReport, stderr io.Writer) error {
+	docs := set.Documents(0)
+	for _, d := range docs {
+		rep.Passages += len(d.Passages)
+	}
+	bar := newProgressBar(stderr, isTerminal(stderr))
+	start := time.Now()
+	st, err := ix.Sync(ctx, docs, bar.update)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	took := time.Since(start).Seconds()
+	rep.IndexS = round3(took)
+	if st.Added+st.Updated == 0 && len(docs) > 0 {
+		rep.Reused = true
+	} else {
+		rep.IndexDocsPerS = int(float64(len(docs))/took + 0.5)
+		rep.IndexPassPerS = int(float64(rep.Passages)/took + 0.5)
+	}
+	return nil
 }
 
 // peakBeforeReset is VmHWM (KiB) when resetPeakRSS last ran.
