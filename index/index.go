@@ -559,8 +559,8 @@ func (ix *Index) Delete(ctx context.Context, id string) (ok bool, err error) {
 
 // Apply indexes upserts (each replacing all passages of its earlier version
 // in the same batch as its metadata) and removes the documents deletes, in
-// Bleve batches of about two thousand passages, so searches keep running
-// between batches. Deleting an unknown document is not an error and yields
+// Bleve batches of about batchPassages passages (batchesInFlight written at
+// once), so searches keep running between batches. Deleting an unknown document is not an error and yields
 // no change. It returns the changes made, deletions first; on error (ctx
 // ended, ErrClosed, a batch that can't be written) the changes already
 // written are returned with it.
