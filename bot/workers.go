@@ -15,6 +15,10 @@ type Workers struct {
 	jobs chan job
 	log  *slog.Logger
 	wg   sync.WaitGroup
+
+	mu      sync.Mutex
+	pending int             // jobs queued or running
+	idle    []chan struct{} // closed when pending drops to 0
 }
 
 type job struct {
@@ -47,6 +51,7 @@ func NewWorkers(ctx context.Context, n, queue int, log *slog.Logger) *Workers {
 }
 
 func (w *Workers) do(ctx context.Context, j job) {
+	defer w.finish()
 	defer func() {
 		if p := recover(); p != nil {
 			w.log.Error("panic while handling a message", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -61,10 +66,12 @@ func (w *Workers) do(ctx context.Context, j job) {
 // Go queues run; it blocks while the queue is full and returns false when
 // ctx ends first. onPanic, when not nil, runs if run panics.
 func (w *Workers) Go(ctx context.Context, run func(context.Context), onPanic func()) bool {
+	w.start()
 	select {
 	case w.jobs <- job{run: run, onPanic: onPanic}:
 		return true
 	case <-ctx.Done():
+		w.finish()
 		return false
 	}
 }
@@ -76,10 +83,50 @@ func (w *Workers) Wait() { w.wg.Wait() }
 // TryGo queues run like Go but never waits: it returns false at once when
 // the queue is full, for work that may be dropped under load.
 func (w *Workers) TryGo(run func(context.Context), onPanic func()) bool {
+	w.start()
 	select {
 	case w.jobs <- job{run: run, onPanic: onPanic}:
 		return true
 	default:
+		w.finish()
 		return false
+	}
+}
+
+// Idle waits until every job queued so far has run (and any job those
+// queue here has run too), or ctx ends; it reports which. Jobs still
+// queued when the workers stop never run, so Idle then waits for ctx.
+func (w *Workers) Idle(ctx context.Context) bool {
+	w.mu.Lock()
+	if w.pending == 0 {
+		w.mu.Unlock()
+		return true
+	}
+	ch := make(chan struct{})
+	w.idle = append(w.idle, ch)
+	w.mu.Unlock()
+	select {
+	case <-ch:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (w *Workers) start() {
+	w.mu.Lock()
+	w.pending++
+	w.mu.Unlock()
+}
+
+func (w *Workers) finish() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.pending--
+	if w.pending == 0 {
+		for _, ch := range w.idle {
+			close(ch)
+		}
+		w.idle = nil
 	}
 }

@@ -132,7 +132,7 @@ func newPayloadHarness(tb testing.TB) *payloadHarness {
 }
 
 // deliver hands one timeline event, built around the raw content, to the
-// adapter as a /sync response would, then waits until the worker has
+// adapter as a /sync response would, then waits until the worker pools have
 // handled what it queued. It fails on a panic (recovered by the syncer or
 // the pool) and on a job that does not finish within a minute.
 func (p *payloadHarness) deliver(t *testing.T, room id.RoomID, typ string, stateKey *string, content []byte) {
@@ -158,14 +158,14 @@ func (p *payloadHarness) deliver(t *testing.T, room id.RoomID, typ string, state
 	if err := p.a.syncer.ProcessResponse(p.ctx, &resp, "s0"); err != nil {
 		t.Fatalf("ProcessResponse(%s): %v", content, err)
 	}
-	drained := make(chan struct{})
-	if !p.a.workers.Go(p.ctx, func(context.Context) { close(drained) }, nil) {
-		t.Fatal("worker pool stopped")
-	}
-	select {
-	case <-drained:
-	case <-time.After(time.Minute):
-		t.Fatalf("the jobs of %s %s did not finish within a minute", typ, content)
+	// The workers answer, then queue the reply for the senders, which
+	// queue the reactions for side.
+	ctx, cancel := context.WithTimeout(p.ctx, time.Minute)
+	defer cancel()
+	for _, w := range []*bot.Workers{p.a.workers, p.a.senders, p.a.side} {
+		if !w.Idle(ctx) {
+			t.Fatalf("the jobs of %s %s did not finish within a minute", typ, content)
+		}
 	}
 	if ps := p.log.Take(); len(ps) > 0 {
 		t.Fatalf("panic handling %s %s: %v", typ, content, ps)
