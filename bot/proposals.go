@@ -400,6 +400,20 @@ func cachedProposals(ctx context.Context, l PassageLister) ([]Proposal, error) {
 	return ps, nil
 }
 
+// WarmProposals finds the corpus's proposals now and keeps them for the
+// proposals command and for summaries, which otherwise find them on first
+// use: a read of every passage, seconds on a large corpus. A caller that
+// needs them meanwhile waits for this build rather than starting its own.
+// It does nothing when the bot can't list its passages.
+func (b *Bot) WarmProposals(ctx context.Context) error {
+	l := b.passageLister()
+	if l == nil {
+		return nil
+	}
+	_, err := cachedProposals(ctx, l)
+	return err
+}
+
 // passageLister returns what lists the bot's passages: the catalog or the
 // searcher, whichever can; nil when neither can.
 func (b *Bot) passageLister() PassageLister {

@@ -426,3 +426,23 @@ func truncate(s string) string {
 	}
 	return s
 }
+
+// WarmProposals builds the list the proposals command then shows, and it
+// is a no-op for a bot that can't list its passages.
+func TestWarmProposals(t *testing.T) {
+	ctx := context.Background()
+	b := testbot.Bot(defaultIndex(t))
+	if err := b.WarmProposals(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := b.Command(ctx, bot.Request{Platform: "test", User: "u"}, "!framework", "proposals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Text, "security guarantees") {
+		t.Errorf("proposals after warming:\n%s", rep.Text)
+	}
+	if err := (&bot.Bot{}).WarmProposals(ctx); err != nil {
+		t.Errorf("a bot without a corpus: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"framebot/bot"
 	"framebot/sqlite"
@@ -109,7 +110,22 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		ops.attach(env, svcs, w)
 		svcs = append(svcs, ops)
 	}
+	go warmProposals(ctx, log, a.bot)
 	return runAll(ctx, log, svcs)
+}
+
+// warmProposals builds the bot's list of proposals in the background at
+// start, so that the first proposals command or summary does not wait for
+// it.
+func warmProposals(ctx context.Context, log *slog.Logger, b *bot.Bot) {
+	start := time.Now()
+	if err := b.WarmProposals(ctx); err != nil {
+		if ctx.Err() == nil {
+			log.Warn("proposal list not built", "error", err.Error())
+		}
+		return
+	}
+	log.Info("proposal list ready", "duration_ms", time.Since(start).Milliseconds())
 }
 
 // runAll runs the services until ctx ends or one fails; then it cancels the
