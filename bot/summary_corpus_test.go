@@ -3,9 +3,11 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -427,13 +429,19 @@ func truncate(s string) string {
 	return s
 }
 
-// WarmProposals builds the list the proposals command then shows, and it
-// is a no-op for a bot that can't list its passages.
+// WarmProposals reads the passages once and keeps the list: the proposals
+// command that follows shows it without reading them again. A bot that
+// can't list its passages warms nothing.
 func TestWarmProposals(t *testing.T) {
 	ctx := context.Background()
-	b := testbot.Bot(defaultIndex(t))
+	lister := &countingLister{Index: defaultIndex(t)}
+	b := testbot.Bot(lister.Index)
+	b.Catalog = lister
 	if err := b.WarmProposals(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if n := lister.reads.Load(); n != 1 {
+		t.Fatalf("warming read the passages %d times, want 1", n)
 	}
 	rep, err := b.Command(ctx, bot.Request{Platform: "test", User: "u"}, "!framework", "proposals")
 	if err != nil {
@@ -442,7 +450,22 @@ func TestWarmProposals(t *testing.T) {
 	if !strings.Contains(rep.Text, "security guarantees") {
 		t.Errorf("proposals after warming:\n%s", rep.Text)
 	}
+	if n := lister.reads.Load(); n != 1 {
+		t.Errorf("the proposals command read the passages again (%d reads): the warmed list was not used", n)
+	}
 	if err := (&bot.Bot{}).WarmProposals(ctx); err != nil {
 		t.Errorf("a bot without a corpus: %v", err)
 	}
+}
+
+// countingLister is the real index, counting how often all its passages
+// are read.
+type countingLister struct {
+	*index.Index
+	reads atomic.Int64
+}
+
+func (c *countingLister) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
+	c.reads.Add(1)
+	return c.Index.Passages(ctx)
 }
