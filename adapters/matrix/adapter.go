@@ -191,7 +191,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			d = ra
 		}
 		a.log.Warn("matrix sync stopped, restarting", "error", errString(err), "retry_in", d.String())
-		if !sleep(ctx, d) {
+		if bot.Sleep(ctx, d) != nil {
 			return nil
 		}
 	}
@@ -315,7 +315,7 @@ func (a *Adapter) retry(ctx context.Context, what string, fn func() error) error
 			d = a.backoff(n)
 		}
 		a.log.Warn("matrix request failed, retrying", "action", what, "error", errString(err), "retry_in", d.String())
-		if !sleep(ctx, d) {
+		if bot.Sleep(ctx, d) != nil {
 			return ctx.Err()
 		}
 	}
@@ -365,17 +365,6 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // send sends content to room, waiting out rate limits and network errors

@@ -111,7 +111,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		log:       d.Logger,
 		now:       d.Now,
 		seen:      newSeenSet(2048),
-		sleep:     sleepCtx,
+		sleep:     bot.Sleep,
 		listening: make(chan struct{}),
 	}
 	if a.log == nil {
@@ -176,17 +176,6 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return a.runHTTP(ctx)
 	}
 	return a.runSocket(ctx)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // maxRetries is how many times a rate-limited call is retried.

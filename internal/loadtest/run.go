@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"framebot/bot"
 )
 
 // Kind is how a question ended.
@@ -197,16 +199,7 @@ func Run(ctx context.Context, name string, plan Plan, p Platform) Report {
 		}()
 		return done
 	}
-	wait := func(d time.Duration) bool {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-			return true
-		}
-	}
+	wait := func(d time.Duration) bool { return bot.Sleep(ctx, d) == nil }
 	for u := range plan.Users {
 		users.Go(func() {
 			for n := 0; time.Now().Before(stopAsking); n++ {
