@@ -45,14 +45,6 @@ func indexDocs(b *testing.B, dir string, docs []*corpus.Document) *index.Index {
 	return ix
 }
 
-func countPassages(docs []*corpus.Document) int {
-	n := 0
-	for _, d := range docs {
-		n += len(d.Passages)
-	}
-	return n
-}
-
 // BenchmarkIndexEmbedded indexes the embedded corpus into a new index.
 func BenchmarkIndexEmbedded(b *testing.B) {
 	docs, _, err := corpus.Load(corpus.Default(), corpus.Options{})
@@ -64,7 +56,7 @@ func BenchmarkIndexEmbedded(b *testing.B) {
 		ix := indexDocs(b, filepath.Join(b.TempDir(), "ix"), docs)
 		ix.Close()
 	}
-	b.ReportMetric(float64(countPassages(docs)*b.N)/b.Elapsed().Seconds(), "passages/s")
+	b.ReportMetric(float64(corpus.CountPassages(docs)*b.N)/b.Elapsed().Seconds(), "passages/s")
 }
 
 // BenchmarkAskEmbedded answers the test questions on the embedded corpus.
@@ -89,7 +81,7 @@ func BenchmarkIndexSynthetic(b *testing.B) {
 		ix := indexDocs(b, filepath.Join(b.TempDir(), "ix"), docs)
 		ix.Close()
 	}
-	b.ReportMetric(float64(countPassages(docs)*b.N)/b.Elapsed().Seconds(), "passages/s")
+	b.ReportMetric(float64(corpus.CountPassages(docs)*b.N)/b.Elapsed().Seconds(), "passages/s")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.Sys)/(1<<20), "MB-sys")

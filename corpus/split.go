@@ -140,3 +140,12 @@ func wordRanges(text string, start, end int) [][2]int {
 func wordCount(s string) int {
 	return len(strings.Fields(s))
 }
+
+// CountPassages returns how many passages docs hold in all.
+func CountPassages(docs []*Document) int {
+	n := 0
+	for _, d := range docs {
+		n += len(d.Passages)
+	}
+	return n
+}

@@ -61,14 +61,6 @@ func benchIndex(b *testing.B) (*Index, *beir.Set) {
 	return benchIx, benchSet
 }
 
-func countPassages(docs []*corpus.Document) int {
-	n := 0
-	for _, d := range docs {
-		n += len(d.Passages)
-	}
-	return n
-}
-
 // BenchmarkSync indexes the whole collection into a new index.
 func BenchmarkSync(b *testing.B) {
 	docs := loadBench(b).Documents(0)
@@ -83,7 +75,7 @@ func BenchmarkSync(b *testing.B) {
 		}
 		ix.Close()
 	}
-	b.ReportMetric(float64(countPassages(docs)*b.N)/b.Elapsed().Seconds(), "passages/s")
+	b.ReportMetric(float64(corpus.CountPassages(docs)*b.N)/b.Elapsed().Seconds(), "passages/s")
 }
 
 // BenchmarkSearch runs the chat path's passage search (30 candidates, with

@@ -132,24 +132,3 @@ func (s *slackLoad) dispatch(ctx context.Context) {
 		}
 	}
 }
-
-// trySend is send for goroutines other than the test's: it returns the
-// error instead of failing the test.
-func (f *fakeSlack) trySend(typ string, payload any) (string, error) {
-	envelopeSeq.Lock()
-	envelopeSeq.n++
-	id := fmt.Sprintf("env-%d", envelopeSeq.n)
-	envelopeSeq.Unlock()
-	f.mu.Lock()
-	conn := f.conn
-	f.mu.Unlock()
-	if conn == nil {
-		return "", fmt.Errorf("no socket connection")
-	}
-	f.wmu.Lock()
-	defer f.wmu.Unlock()
-	if err := conn.WriteJSON(map[string]any{"envelope_id": id, "type": typ, "payload": payload, "accepts_response_payload": false, "retry_attempt": 0}); err != nil {
-		return "", fmt.Errorf("send envelope: %w", err)
-	}
-	return id, nil
-}

@@ -298,6 +298,16 @@ var envelopeSeq struct {
 // returns its envelope ID.
 func (f *fakeSlack) send(typ string, payload any) string {
 	f.t.Helper()
+	id, err := f.trySend(typ, payload)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+// trySend is send for goroutines other than the test's: it returns the
+// error instead of failing the test.
+func (f *fakeSlack) trySend(typ string, payload any) (string, error) {
 	envelopeSeq.Lock()
 	envelopeSeq.n++
 	id := fmt.Sprintf("env-%d", envelopeSeq.n)
@@ -306,14 +316,14 @@ func (f *fakeSlack) send(typ string, payload any) string {
 	conn := f.conn
 	f.mu.Unlock()
 	if conn == nil {
-		f.t.Fatal("no socket connection to send on")
+		return "", fmt.Errorf("no socket connection to send on")
 	}
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
 	if err := conn.WriteJSON(map[string]any{"envelope_id": id, "type": typ, "payload": payload, "accepts_response_payload": typ != "events_api", "retry_attempt": 0}); err != nil {
-		f.t.Fatalf("send envelope: %v", err)
+		return "", fmt.Errorf("send envelope: %w", err)
 	}
-	return id
+	return id, nil
 }
 
 // waitAck waits until envelope id was acknowledged.

@@ -18,6 +18,7 @@ import (
 
 	"framebot/beir"
 	"framebot/bot"
+	"framebot/corpus"
 	"framebot/index"
 )
 
@@ -190,9 +191,7 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 // and fills rep's indexing figures.
 func evalIndex(ctx context.Context, ix *index.Index, set *beir.Set, rep *evalReport, stderr io.Writer) error {
 	docs := set.Documents(0)
-	for _, d := range docs {
-		rep.Passages += len(d.Passages)
-	}
+	rep.Passages = corpus.CountPassages(docs)
 	bar := newProgressBar(stderr, isTerminal(stderr))
 	start := time.Now()
 	st, err := ix.Sync(ctx, docs, bar.update)

@@ -44,19 +44,7 @@ func probe(url string) (int, string) {
 // waitProbe polls url until its status is want.
 func waitProbe(t *testing.T, url string, want int) string {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		code, body := probe(url)
-		if code == want {
-			return body
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET %s = %d %q, want %d", url, code, body, want)
-		}
-		<-tick.C
-	}
+	return waitUntil(t, url, func(code int, _ string) bool { return code == want })
 }
 
 // TestServeReportsReadinessAndMetrics runs framebot serve with the metrics
