@@ -20,6 +20,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"framebot/internal/testfs"
 )
 
 // countingFS wraps an fs.FS and counts the bytes read from each file, so a
@@ -69,12 +71,7 @@ func (f *countingFile) Read(p []byte) (int, error) {
 
 func writeHostile(t *testing.T, path string, data []byte) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testfs.Write(t, filepath.Dir(path), filepath.Base(path), string(data))
 }
 
 // gzipBomb returns a gzip stream that inflates to n zero bytes.

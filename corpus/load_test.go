@@ -12,6 +12,8 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+
+	"framebot/internal/testfs"
 )
 
 const goodText = "A Title\n\nA sentence worth quoting."
@@ -20,13 +22,7 @@ const goodText = "A Title\n\nA sentence worth quoting."
 func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testfs.Write(t, dir, name, content)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"framebot/internal/testfs"
 	"framebot/internal/wait"
 	"os"
 	"path/filepath"
@@ -52,7 +53,7 @@ func startWatcher(t *testing.T, opts WatchOptions, files map[string]string) (*wa
 	dir := t.TempDir()
 	old := time.Now().Add(-time.Hour)
 	for name, content := range files {
-		writeFile(t, dir, name, content)
+		testfs.Write(t, dir, name, content)
 		// Files that were there long before: settled.
 		if err := os.Chtimes(filepath.Join(dir, filepath.FromSlash(name)), old, old); err != nil {
 			t.Fatal(err)
@@ -91,17 +92,6 @@ func startWatcher(t *testing.T, opts WatchOptions, files map[string]string) (*wa
 		t.Fatalf("first batch %+v is not a full scan", first)
 	}
 	return h, first
-}
-
-func writeFile(t *testing.T, dir, name, content string) {
-	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // waitFor polls cond until it holds (see wait.For).
@@ -196,8 +186,8 @@ func TestWatcherReportsEachKindOfChange(t *testing.T) {
 		do   func(t *testing.T, dir string)
 		want []string
 	}{
-		{"an added file is reported", func(t *testing.T, dir string) { writeFile(t, dir, "new.md", "New.") }, []string{"new.md"}},
-		{"a changed file is reported", func(t *testing.T, dir string) { writeFile(t, dir, "a.md", "Alpha again.") }, []string{"a.md"}},
+		{"an added file is reported", func(t *testing.T, dir string) { testfs.Write(t, dir, "new.md", "New.") }, []string{"new.md"}},
+		{"a changed file is reported", func(t *testing.T, dir string) { testfs.Write(t, dir, "a.md", "Alpha again.") }, []string{"a.md"}},
 		{"a deleted file is reported", func(t *testing.T, dir string) {
 			if err := os.Remove(filepath.Join(dir, "a.md")); err != nil {
 				t.Fatal(err)
@@ -205,7 +195,7 @@ func TestWatcherReportsEachKindOfChange(t *testing.T) {
 		}, []string{"a.md"}},
 		{"a renamed file is reported under both names", mv("a.md", "z.md"), []string{"a.md", "z.md"}},
 		{"a file in a new sub-folder is reported", func(t *testing.T, dir string) {
-			writeFile(t, dir, "later/deeper/c.md", "Gamma.")
+			testfs.Write(t, dir, "later/deeper/c.md", "Gamma.")
 		}, []string{"later/deeper/c.md"}},
 		{"a removed folder is reported with its files", func(t *testing.T, dir string) {
 			if err := os.RemoveAll(filepath.Join(dir, "sub")); err != nil {
@@ -214,8 +204,8 @@ func TestWatcherReportsEachKindOfChange(t *testing.T) {
 		}, []string{"sub", "sub/b.md"}},
 		{"a renamed folder is reported as gone and its files as new", mv("sub", "moved"), []string{"moved/b.md", "sub"}},
 		{"an editor's save through a temporary file is one change", func(t *testing.T, dir string) {
-			writeFile(t, dir, ".a.md.swp", "swap")
-			writeFile(t, dir, "a.md.tmp", "Alpha, saved.")
+			testfs.Write(t, dir, ".a.md.swp", "swap")
+			testfs.Write(t, dir, "a.md.tmp", "Alpha, saved.")
 			mv("a.md.tmp", "a.md")(t, dir)
 		}, []string{"a.md"}},
 	}
@@ -234,19 +224,19 @@ func TestWatcherReportsEachKindOfChange(t *testing.T) {
 func TestWatcherPassesOverIgnoredNames(t *testing.T) {
 	h, _ := startWatcher(t, testWatchOptions, nil)
 	for _, name := range []string{".hidden.md", "draft.md~", "#draft.md#", "report.md.crdownload", "report.md.part", "x.tmp", ".cache/a.md", "picture.png"} {
-		writeFile(t, h.dir, name, "ignored")
+		testfs.Write(t, h.dir, name, "ignored")
 	}
 	h.quiet(t)
 }
 
 func TestWatcherFollowsFoldersCreatedLater(t *testing.T) {
 	h, _ := startWatcher(t, testWatchOptions, nil)
-	writeFile(t, h.dir, "one/a.md", "A")
+	testfs.Write(t, h.dir, "one/a.md", "A")
 	if diff := cmp.Diff(Batch{Paths: []string{"one/a.md"}}, h.settle(t)); diff != "" {
 		t.Fatalf("first batch (-want +got):\n%s", diff)
 	}
 	// The new folder itself is watched now: a later file in it is seen.
-	writeFile(t, h.dir, "one/b.md", "B")
+	testfs.Write(t, h.dir, "one/b.md", "B")
 	if diff := cmp.Diff(Batch{Paths: []string{"one/b.md"}}, h.settle(t)); diff != "" {
 		t.Errorf("second batch (-want +got):\n%s", diff)
 	}
@@ -297,7 +287,7 @@ func TestWatcherSendsABurstAsOneBatch(t *testing.T) {
 	var want []string
 	for i := range 200 {
 		name := fmt.Sprintf("burst/doc-%03d.md", i)
-		writeFile(t, h.dir, name, fmt.Sprintf("Document %d.", i))
+		testfs.Write(t, h.dir, name, fmt.Sprintf("Document %d.", i))
 		want = append(want, name)
 	}
 	waitFor(t, "200 files pending", func() bool { return h.w.Health().Pending == 200 })

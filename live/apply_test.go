@@ -11,6 +11,7 @@ import (
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
+	"framebot/internal/testfs"
 )
 
 func TestApplierApply(t *testing.T) {
@@ -42,10 +43,10 @@ func TestApplierApply(t *testing.T) {
 			if err := os.Remove(filepath.Join(dir, "keep.md")); err != nil {
 				t.Fatal(err)
 			}
-			writeFile(t, dir, "keep.md/inside.md", doc("Inside", "Inside."))
+			testfs.Write(t, dir, "keep.md/inside.md", doc("Inside", "Inside."))
 		}, corpus.Batch{Paths: []string{"keep.md"}}, []bot.DocChange{{Kind: "removed", Doc: "keep.md", Title: "Keep", Source: "Test desk", Passages: 1}}},
 		{"an empty file keeps the last good version", func(t *testing.T, dir string) {
-			writeFile(t, dir, "keep.md", "")
+			testfs.Write(t, dir, "keep.md", "")
 		}, corpus.Batch{Paths: []string{"keep.md"}}, nil},
 		{"a path that vanished and was never indexed changes nothing", nil, corpus.Batch{Paths: []string{"ghost.md"}}, nil},
 	}
@@ -54,7 +55,7 @@ func TestApplierApply(t *testing.T) {
 			dir := t.TempDir()
 			var docs []*corpus.Document
 			for name, content := range files {
-				writeFile(t, dir, name, content)
+				testfs.Write(t, dir, name, content)
 				d, err := corpus.LoadFile(dir, name, corpus.Options{})
 				if err != nil {
 					t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
+	"framebot/internal/testfs"
 )
 
 // recordingNotifier records every announcement it is asked to post.
@@ -134,17 +135,6 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 	wait.For(t, what, 10*time.Second, 2*time.Millisecond, cond)
 }
 
-func writeFile(t testing.TB, dir, name, content string) {
-	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // takeChanges waits until n changes have been applied and returns them.
 func (h *liveHarness) takeChanges(t *testing.T, n int) []bot.DocChange {
 	t.Helper()
@@ -186,7 +176,7 @@ var sortChanges = cmpopts.SortSlices(func(a, b bot.DocChange) bool { return a.Ki
 func TestServiceFollowsAddChangeRenameAndDelete(t *testing.T) {
 	h := startLive(t, "", "")
 
-	writeFile(t, h.dir, "birds.md", doc("Birds", "The zebrafinch sings at dawn in the garden.\n\nIt nests in the hedge."))
+	testfs.Write(t, h.dir, "birds.md", doc("Birds", "The zebrafinch sings at dawn in the garden.\n\nIt nests in the hedge."))
 	got := h.takeChanges(t, 1)
 	want := []bot.DocChange{{Kind: "added", Doc: "birds.md", Title: "Birds", Source: "Test desk", Passages: 2, Opening: "The zebrafinch sings at dawn in the garden. It nests in the hedge."}}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -196,7 +186,7 @@ func TestServiceFollowsAddChangeRenameAndDelete(t *testing.T) {
 		t.Errorf("search after adding (-want +got):\n%s", diff)
 	}
 
-	writeFile(t, h.dir, "birds.md", doc("Birds", "The nightingale sings at night."))
+	testfs.Write(t, h.dir, "birds.md", doc("Birds", "The nightingale sings at night."))
 	got = h.takeChanges(t, 1)
 	want = []bot.DocChange{{Kind: "updated", Doc: "birds.md", Title: "Birds", Source: "Test desk", Passages: 1, Opening: "The nightingale sings at night."}}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -239,12 +229,12 @@ func TestServiceFollowsAddChangeRenameAndDelete(t *testing.T) {
 
 func TestServiceIndexesANewSubFolder(t *testing.T) {
 	h := startLive(t, "", "")
-	writeFile(t, h.dir, "reports/2026/march.txt", "The marmoset census counted four hundred animals.")
+	testfs.Write(t, h.dir, "reports/2026/march.txt", "The marmoset census counted four hundred animals.")
 	got := h.takeChanges(t, 1)
 	if len(got) != 1 || got[0].Kind != "added" || got[0].Doc != "reports/2026/march.txt" {
 		t.Fatalf("changes = %+v", got)
 	}
-	writeFile(t, h.dir, "reports/2026/april.txt", "The capybara census counted ninety animals.")
+	testfs.Write(t, h.dir, "reports/2026/april.txt", "The capybara census counted ninety animals.")
 	h.takeChanges(t, 1)
 	if diff := cmp.Diff([]string{"reports/2026/april.txt"}, h.docsWith(t, "capybara")); diff != "" {
 		t.Errorf("search (-want +got):\n%s", diff)
@@ -260,14 +250,14 @@ func TestServiceIndexesANewSubFolder(t *testing.T) {
 
 func TestServiceKeepsTheLastGoodVersionOfAnUnparseableFile(t *testing.T) {
 	h := startLive(t, "", "")
-	writeFile(t, h.dir, "otters.md", doc("Otters", "Sea otters hold hands while they sleep."))
+	testfs.Write(t, h.dir, "otters.md", doc("Otters", "Sea otters hold hands while they sleep."))
 	h.takeChanges(t, 1)
 	before, _ := h.ix.Meta("otters.md")
 
-	writeFile(t, h.dir, "otters.md", "binary\x00\x00\x00junk")
+	testfs.Write(t, h.dir, "otters.md", "binary\x00\x00\x00junk")
 	// Batches are applied in order: once a later file is in, the broken one
 	// has been dealt with.
-	writeFile(t, h.dir, "zz-marker.md", doc("Marker", "A marker document."))
+	testfs.Write(t, h.dir, "zz-marker.md", doc("Marker", "A marker document."))
 	got := h.takeChanges(t, 1)
 	if diff := cmp.Diff([]string{"zz-marker.md"}, []string{got[0].Doc}); diff != "" {
 		t.Fatalf("changes (-want +got):\n%s", diff)
@@ -280,7 +270,7 @@ func TestServiceKeepsTheLastGoodVersionOfAnUnparseableFile(t *testing.T) {
 		t.Errorf("search (-want +got):\n%s", diff)
 	}
 
-	writeFile(t, h.dir, "otters.md", doc("Otters", "Sea otters use stones as tools."))
+	testfs.Write(t, h.dir, "otters.md", doc("Otters", "Sea otters use stones as tools."))
 	got = h.takeChanges(t, 1)
 	if got[0].Kind != "updated" || got[0].Opening != "Sea otters use stones as tools." {
 		t.Errorf("after repairing: %+v", got)
@@ -289,10 +279,10 @@ func TestServiceKeepsTheLastGoodVersionOfAnUnparseableFile(t *testing.T) {
 
 func TestServiceTreatsAnEditorSaveAsOneUpdate(t *testing.T) {
 	h := startLive(t, "", "")
-	writeFile(t, h.dir, "plan.md", doc("Plan", "The first draft of the plan."))
+	testfs.Write(t, h.dir, "plan.md", doc("Plan", "The first draft of the plan."))
 	h.takeChanges(t, 1)
-	writeFile(t, h.dir, ".plan.md.swp", "swap")
-	writeFile(t, h.dir, "plan.md.tmp", doc("Plan", "The second draft of the plan."))
+	testfs.Write(t, h.dir, ".plan.md.swp", "swap")
+	testfs.Write(t, h.dir, "plan.md.tmp", doc("Plan", "The second draft of the plan."))
 	if err := os.Rename(filepath.Join(h.dir, "plan.md.tmp"), filepath.Join(h.dir, "plan.md")); err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +301,7 @@ func TestServiceAnnouncesABurstAsOneDigest(t *testing.T) {
 	h := startLiveWith(t, "", "", opts)
 	staging := t.TempDir()
 	for i := range 200 {
-		writeFile(t, staging, fmt.Sprintf("doc-%03d.md", i), doc(fmt.Sprintf("Report %03d", i), fmt.Sprintf("Report number %d of the burst.", i)))
+		testfs.Write(t, staging, fmt.Sprintf("doc-%03d.md", i), doc(fmt.Sprintf("Report %03d", i), fmt.Sprintf("Report number %d of the burst.", i)))
 	}
 	if err := os.Mkdir(filepath.Join(h.dir, "burst"), 0o755); err != nil {
 		t.Fatal(err)
@@ -342,9 +332,9 @@ func TestServiceAnnouncesABurstAsOneDigest(t *testing.T) {
 
 func TestRestartReconcilesChangesMadeWhileStopped(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "a.md", doc("A", "Alpha version one."))
-	writeFile(t, dir, "b.md", doc("B", "Bravo stays the same."))
-	writeFile(t, dir, "c.md", doc("C", "Charlie will be deleted."))
+	testfs.Write(t, dir, "a.md", doc("A", "Alpha version one."))
+	testfs.Write(t, dir, "b.md", doc("B", "Bravo stays the same."))
+	testfs.Write(t, dir, "c.md", doc("C", "Charlie will be deleted."))
 	h := startLive(t, dir, "")
 	got := h.takeChanges(t, 3)
 	if len(got) != 3 {
@@ -352,11 +342,11 @@ func TestRestartReconcilesChangesMadeWhileStopped(t *testing.T) {
 	}
 	h.stop()
 
-	writeFile(t, dir, "a.md", doc("A", "Alpha version two."))
+	testfs.Write(t, dir, "a.md", doc("A", "Alpha version two."))
 	if err := os.Remove(filepath.Join(dir, "c.md")); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, dir, "d/e.md", doc("E", "Echo arrived while the bot was down."))
+	testfs.Write(t, dir, "d/e.md", doc("E", "Echo arrived while the bot was down."))
 
 	h2 := startLive(t, dir, h.ixDir)
 	got = h2.takeChanges(t, 3)

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"framebot/bot"
+	"framebot/internal/testfs"
 	"framebot/sqlite"
 )
 
@@ -46,13 +47,7 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 
 func writeDoc(t *testing.T, dir, name, title, body string) {
 	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte("---\ntitle: "+title+"\nsource: Desk\n---\n\n"+body+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testfs.Write(t, dir, name, "---\ntitle: "+title+"\nsource: Desk\n---\n\n"+body+"\n")
 }
 
 // fastWatchConfig writes a configuration file that makes the watcher
