@@ -256,10 +256,9 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 			break
 		}
 		if e.Term != key && isWord(e.Term) {
-			// e.Count is not used: zap's dictionary iterator can report 1
-			// for a term read after a single-posting term (its reused
-			// postings list keeps the one-hit flag), and it counts deleted
-			// passages.
+			// Bleve's fuzzy dictionary leaves e.Count at 0 (it skips
+			// reading the postings), so the counts are read below, for
+			// the few candidates only.
 			cands = append(cands, cand{key: e.Term})
 		}
 	}
