@@ -40,7 +40,6 @@ type evalReport struct {
 	PeakRSSMB      float64 `json:"peak_rss_mb"`
 	AnswerPeakRSS  float64 `json:"answer_peak_rss_mb"`
 	AnswerGoSysMB  float64 `json:"answer_go_sys_mb"`
-	AnswerAnonMB   float64 `json:"answer_rss_anon_mb"`
 	AnswerFileMB   float64 `json:"answer_rss_file_mb"`
 	AnswerPeakAnon float64 `json:"answer_peak_anon_mb"`
 	AnswerHeapMB   float64 `json:"answer_go_heap_mb"`
@@ -170,7 +169,6 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	runtime.ReadMemStats(&ms)
 	rep.AnswerGoSysMB = round1(float64(ms.Sys) / (1 << 20))
 	rep.AnswerHeapMB = round1(float64(ms.HeapInuse) / (1 << 20))
-	rep.AnswerAnonMB = round1(float64(procStatusKB("RssAnon")) / 1024)
 	rep.AnswerPeakAnon = round1(float64(max(peakAnon, procStatusKB("RssAnon"))) / 1024)
 	rep.AnswerFileMB = round1(float64(procStatusKB("RssFile")) / 1024)
 	rep.AnswerPeakRSS = round1(float64(procStatusKB("VmHWM")) / 1024)

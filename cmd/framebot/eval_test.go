@@ -2,10 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"framebot/internal/testfs"
 )
 
 // writeBEIR writes a three-document collection; qrels only when judged.
@@ -25,13 +26,7 @@ func writeBEIR(t *testing.T, judged bool) string {
 		files["qrels/test.tsv"] = "query-id\tcorpus-id\tscore\n1\td1\t2\n2\td2\t1\n"
 	}
 	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testfs.Write(t, dir, name, body)
 	}
 	return dir
 }
@@ -71,9 +66,45 @@ func TestEvalPrintsPeerKeys(t *testing.T) {
 }
 
 func TestEvalRejectsBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"eval"}, {"eval", "a", "b"}, {"eval", "--ranking", "{\"Nope\":1}", "x"}} {
+	for _, args := range [][]string{{"eval"}, {"eval", "a", "b"}, {"eval", "--ranking", "{\"Nope\":1}", "x"}, {"eval", "--answer-only", "x"}} {
 		if _, _, code := runCLI(t, "", args...); code != 2 {
 			t.Errorf("framebot %q: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// --answer-only answers from the index an earlier run built, without
+// reading the documents, and finds the same ranking; on an empty index it
+// says to build one first.
+func TestEvalAnswerOnly(t *testing.T) {
+	set := writeBEIR(t, true)
+	ix := filepath.Join(t.TempDir(), "ix")
+	evalJSON := func(args ...string) (map[string]any, string, int) {
+		t.Helper()
+		out, errOut, code := runCLI(t, "", append([]string{"eval"}, args...)...)
+		var got map[string]any
+		if code == 0 {
+			if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &got); err != nil {
+				t.Fatalf("output is not one JSON line: %v\n%s", err, out)
+			}
+		}
+		return got, errOut, code
+	}
+	if _, errOut, code := evalJSON("--index", filepath.Join(t.TempDir(), "empty"), "--answer-only", set); code == 0 || !strings.Contains(errOut, "build it first") {
+		t.Errorf("answer-only on an empty index: exit %d, stderr %q", code, errOut)
+	}
+	built, errOut, code := evalJSON("--index", ix, set)
+	if code != 0 {
+		t.Fatalf("build: exit %d, stderr %s", code, errOut)
+	}
+	got, errOut, code := evalJSON("--index", ix, "--answer-only", set)
+	if code != 0 {
+		t.Fatalf("answer-only: exit %d, stderr %s", code, errOut)
+	}
+	if got["index_reused"] != true || got["docs"] != float64(3) || got["passages"] != built["passages"] {
+		t.Errorf("answer-only report %v, want the built index's 3 documents and %v passages, reused", got, built["passages"])
+	}
+	if got["ndcg@10"] != built["ndcg@10"] || got["ndcg@10"] != float64(1) {
+		t.Errorf("ndcg@10 %v answering only, %v when built, want 1 both", got["ndcg@10"], built["ndcg@10"])
 	}
 }
