@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,11 +14,8 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
-	"framebot/bot"
 	"framebot/internal/dendritetest"
 	"framebot/internal/loadtest"
-	"framebot/metrics"
-	"framebot/sqlite"
 )
 
 // BenchmarkLoadMatrix is the load test of the Matrix path: 50 accounts on a
@@ -59,18 +55,10 @@ func BenchmarkLoadMatrix(b *testing.B) {
 		users[i] = cli
 	}
 
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "state.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	m := metrics.New(nil)
-	bt := bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{}), ix)
-	bt.Feedback, bt.Subscriptions, bt.Observer = st, st, m
+	bt, st, m, log := loadtest.Bot(b, ix)
 	botID, botToken, _ := srv.Login(b, "framebot", "framebot-password")
 	no := false
 	cfg := Config{Enabled: true, Homeserver: srv.URL(), UserID: botID, AccessToken: botToken, Encryption: &no}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if path := os.Getenv(envLoadLog); path != "" {
 		f, err := os.Create(path)
 		if err != nil {

@@ -3,18 +3,12 @@ package slack
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"framebot/bot"
 	"framebot/internal/loadtest"
-	"framebot/metrics"
-	"framebot/sqlite"
 )
 
 // BenchmarkLoadSlack is the load test of the Slack path: 50 simulated users
@@ -33,15 +27,7 @@ func BenchmarkLoadSlack(b *testing.B) {
 	b.Setenv("FRAMEBOT_TEST_SLACK_BOT", fakeBotToken)
 	b.Setenv("FRAMEBOT_TEST_SLACK_APP", fakeAppToken)
 	cfg := Config{Enabled: true, BotTokenEnv: "FRAMEBOT_TEST_SLACK_BOT", AppTokenEnv: "FRAMEBOT_TEST_SLACK_APP", APIURL: f.srv.URL + "/api/"}
-	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "state.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	m := metrics.New(nil)
-	bt := bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{}), ix)
-	bt.Feedback, bt.Subscriptions, bt.Observer = db, db, m
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	bt, db, m, log := loadtest.Bot(b, ix)
 	a, err := New(cfg, Deps{Bot: bt, Store: db, Logger: log})
 	if err != nil {
 		b.Fatal(err)

@@ -2,13 +2,17 @@ package loadtest
 
 import (
 	"context"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"framebot/beir"
+	"framebot/bot"
 	"framebot/index"
 	"framebot/metrics"
+	"framebot/sqlite"
 )
 
 // EnvDuration overrides how long users ask (default one minute), e.g. for
@@ -123,3 +127,20 @@ func Counter(m *metrics.Metrics, name string) float64 {
 
 // Gauge returns the value of gauge family name in m.
 func Gauge(m *metrics.Metrics, name string) float64 { return Counter(m, name) }
+
+// Bot is the bot a load benchmark runs: the real answer engine on ix, with
+// a state database (feedback, subscriptions) closed when b ends, and
+// metrics, which count the rate-limit refusals. Its logger shows warnings
+// and errors only.
+func Bot(b *testing.B, ix *index.Index) (*bot.Bot, *sqlite.DB, *metrics.Metrics, *slog.Logger) {
+	b.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "state.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	m := metrics.New(nil)
+	bt := bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{}), ix)
+	bt.Feedback, bt.Subscriptions, bt.Observer = st, st, m
+	return bt, st, m, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
