@@ -179,14 +179,6 @@ func TestOpenRebuildsUnusableIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"when its folder is a file", func(t *testing.T, dir string) {
-			if err := os.RemoveAll(dir); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(dir, []byte("not an index"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}},
 	}
 	for _, tt := range tests {
 		t.Run("it rebuilds "+tt.name, func(t *testing.T) {

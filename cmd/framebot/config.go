@@ -113,6 +113,9 @@ func (c Config) Validate() error {
 	if c.DataDir == "" && c.IndexDir == "" {
 		errs = append(errs, errors.New("data_dir: set it to a writable folder for the index and state"))
 	}
+	if err := c.checkIndexPlace(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.MaxFileSize <= 0 {
 		errs = append(errs, fmt.Errorf("max_file_size: %d must be a positive number of bytes", c.MaxFileSize))
 	}

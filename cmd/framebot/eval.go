@@ -81,6 +81,11 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		index.SetBM25(nk1, nb)
 	}
 
+	if *ixDir != "" {
+		if err := notAmong(*ixDir, pos[0], "the BEIR folder"); err != nil {
+			return usageError{err}
+		}
+	}
 	if *answerOnly && *ixDir == "" {
 		return usageError{errors.New("--answer-only needs --index: the folder of an index built from DIR")}
 	}
