@@ -33,14 +33,9 @@ func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
 		ix.mu.RUnlock()
 		sort.Slice(metas, func(i, j int) bool { return metas[i].ID < metas[j].ID })
 
-		adv, err := ix.bleve.Advanced()
+		r, err := ix.snapshotReader()
 		if err != nil {
-			yield(bot.Passage{}, fmt.Errorf("open index reader: %w", err))
-			return
-		}
-		r, err := adv.Reader()
-		if err != nil {
-			yield(bot.Passage{}, fmt.Errorf("open index reader: %w", err))
+			yield(bot.Passage{}, err)
 			return
 		}
 		defer r.Close()
@@ -50,7 +45,7 @@ func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
 					yield(bot.Passage{}, err)
 					return
 				}
-				d, err := r.Document(passageID(m.ID, ord))
+				d, err := ix.readDocument(r, passageID(m.ID, ord))
 				if err != nil {
 					yield(bot.Passage{}, fmt.Errorf("read passage %d of %s: %w", ord, m.ID, err))
 					return

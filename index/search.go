@@ -111,23 +111,9 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 
 // withReader runs fn with a reader of the index's current snapshot, which
 // plan needs for term statistics.
+// A damaged index is detected and rebuilt there (see withSnapshot).
 func (ix *Index) withReader(fn func(bleveindex.IndexReader) error) error {
-	ix.mu.RLock()
-	closed := ix.closed
-	ix.mu.RUnlock()
-	if closed {
-		return ErrClosed
-	}
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		return fmt.Errorf("open index reader: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return fmt.Errorf("open index reader: %w", err)
-	}
-	defer r.Close()
-	return fn(r)
+	return ix.withSnapshot(fn)
 }
 
 // queryPlan is a question turned into a Bleve query.

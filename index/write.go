@@ -148,6 +148,13 @@ func (w *writer) wait() ([]Change, error) {
 // Deletions are written first, then the upserts, several batches at once.
 // When a document appears more than once in upserts, its last version wins.
 func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes []string, progress func(done, total int)) ([]Change, error) {
+	if ix.rebuilding.Load() {
+		// The rebuild reads the whole corpus again; the watcher's next
+		// rescan catches what changed meanwhile.
+		return nil, ErrRebuilding
+	}
+	ix.swapMu.RLock()
+	defer ix.swapMu.RUnlock()
 	ix.mu.RLock()
 	closed := ix.closed
 	ix.mu.RUnlock()

@@ -91,6 +91,9 @@ func (s *Service) loop(ctx context.Context, log *slog.Logger, digests chan<- bot
 					return ctx.Err()
 				}
 			}
+			if err == nil && b.Full {
+				s.verify(ctx, log)
+			}
 			switch {
 			case err == nil:
 			case ctx.Err() != nil:
@@ -101,5 +104,22 @@ func (s *Service) loop(ctx context.Context, log *slog.Logger, digests chan<- bot
 				log.Error("corpus changes not indexed; the next rescan retries", slog.String("error", err.Error()))
 			}
 		}
+	}
+}
+
+// verifier is an index that can check its own files (index.Index): each
+// full rescan checks them too, so that a damaged index is found and
+// rebuilt even when no search reads the damaged part.
+type verifier interface {
+	Verify(ctx context.Context) error
+}
+
+func (s *Service) verify(ctx context.Context, log *slog.Logger) {
+	v, ok := s.Applier.Index.(verifier)
+	if !ok {
+		return
+	}
+	if err := v.Verify(ctx); err != nil && !errors.Is(err, index.ErrRebuilding) && ctx.Err() == nil {
+		log.Error("index check failed", slog.String("error", err.Error()))
 	}
 }

@@ -53,14 +53,21 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 	if err != nil {
 		return nil, index.SyncStats{}, err
 	}
-	ix, err := index.Open(dir, index.Options{Logger: log})
-	if err != nil {
-		return nil, index.SyncStats{}, err
-	}
-	a := &app{cfg: cfg, log: log, index: ix}
+	a := &app{cfg: cfg, log: log}
 	if cfg.Corpus == "" {
 		a.corpus = corpus.Default()
 	}
+	// A damaged index found while answering is rebuilt in the background
+	// from the corpus, read again.
+	opts := index.Options{Logger: log, Reload: func(context.Context) ([]*corpus.Document, error) {
+		docs, _, err := a.loadCorpus()
+		return docs, err
+	}}
+	ix, err := index.Open(dir, opts)
+	if err != nil {
+		return nil, index.SyncStats{}, err
+	}
+	a.index = ix
 	st, err := a.sync(ctx, progress)
 	if err != nil && ctx.Err() != nil {
 		ix.Close()
@@ -71,7 +78,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		// broken; reopen the index as it was last written to disk.
 		ix.Close()
 		var rerr error
-		if ix, rerr = index.Open(dir, index.Options{Logger: log}); rerr != nil {
+		if ix, rerr = index.Open(dir, opts); rerr != nil {
 			return nil, st, errors.Join(err, rerr)
 		}
 		a.index = ix
@@ -105,8 +112,19 @@ func serveStale(log *slog.Logger, err error) error {
 	return err
 }
 
-// load reads every document of the corpus.
+// load reads every document of the corpus and remembers the files
+// skipped.
 func (a *app) load() ([]*corpus.Document, error) {
+	docs, skipped, err := a.loadCorpus()
+	if err != nil {
+		return nil, err
+	}
+	a.skipped = skipped
+	return docs, nil
+}
+
+// loadCorpus reads every document of the corpus.
+func (a *app) loadCorpus() ([]*corpus.Document, []corpus.Skipped, error) {
 	opts := corpus.Options{MaxFileSize: a.cfg.MaxFileSize, Logger: a.log}
 	var (
 		docs    []*corpus.Document
@@ -119,10 +137,9 @@ func (a *app) load() ([]*corpus.Document, error) {
 		docs, skipped, err = corpus.LoadDir(a.cfg.Corpus, opts)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load corpus: %w", err)
+		return nil, nil, fmt.Errorf("load corpus: %w", err)
 	}
-	a.skipped = skipped
-	return docs, nil
+	return docs, skipped, nil
 }
 
 // sync loads the corpus and makes the index match it.
