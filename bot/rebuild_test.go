@@ -19,7 +19,9 @@ func TestARebuildingIndexGetsAReplyNotAnError(t *testing.T) {
 		run  func() (Reply, error)
 	}{
 		{"a question", func() (Reply, error) { return b.Ask(context.Background(), req) }},
-		{"the ask command", func() (Reply, error) { return b.Command(context.Background(), req, "/framework", "ask what guarantees are offered?") }},
+		{"the ask command", func() (Reply, error) {
+			return b.Command(context.Background(), req, "/framework", "ask what guarantees are offered?")
+		}},
 		{"the summary command", func() (Reply, error) { return b.Command(context.Background(), req, "/framework", "summary guarantees") }},
 	} {
 		t.Run(tt.name+" is told the index is being rebuilt", func(t *testing.T) {
