@@ -35,6 +35,9 @@ type Document struct {
 	Paragraphs []string
 	// Passages are the quotable units cut from Paragraphs, in order.
 	Passages []Passage
+	// Note, when not empty, says what was left out of the document (it
+	// had more passages than Options.MaxPassages), for the operator.
+	Note string
 }
 
 // Passage is a quotable piece of a document: one paragraph, or a run of

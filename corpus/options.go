@@ -8,6 +8,8 @@ import (
 const (
 	defaultMaxFileSize     = 10 << 20
 	defaultMaxPassageWords = 80
+	// DefaultMaxPassages is the default cap on a document's passages.
+	DefaultMaxPassages = 10000
 )
 
 // Options tunes loading and parsing. The zero value is ready to use.
@@ -18,6 +20,11 @@ type Options struct {
 	// MaxPassageWords is the soft limit on the length of a passage; longer
 	// paragraphs are split at sentence boundaries. 0 means 80.
 	MaxPassageWords int
+	// MaxPassages caps the passages of one document: a document with more
+	// is indexed up to the cap, and Document.Note says so. It bounds the
+	// memory and time one file can cost (a file of two million one-word
+	// paragraphs). 0 means DefaultMaxPassages.
+	MaxPassages int
 	// Logger receives warnings about skipped files and broken metadata.
 	// nil discards them.
 	Logger *slog.Logger
@@ -30,6 +37,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxPassageWords <= 0 {
 		o.MaxPassageWords = defaultMaxPassageWords
+	}
+	if o.MaxPassages <= 0 {
+		o.MaxPassages = DefaultMaxPassages
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -94,7 +94,7 @@ func Parse(id string, data []byte, opts Options) (*Document, error) {
 	if len(doc.Paragraphs) == 0 {
 		return nil, ErrEmpty
 	}
-	doc.Passages = Split(id, doc.Paragraphs, opts.MaxPassageWords)
+	doc.Passages = splitCapped(doc, opts, log)
 	for i := range doc.Passages {
 		doc.Passages[i].Section = sections[doc.Passages[i].Para]
 	}
@@ -165,7 +165,7 @@ func cleanTitle(s string) string {
 // ("Source ID: X", "URL: https://…") and records them in m unless the
 // format already set that field.
 func extractMetaLines(blocks []block, m *meta) []block {
-	out := blocks[:0:0]
+	out := make([]block, 0, len(blocks))
 	for _, b := range blocks {
 		key, value, ok := metaLine(b.text)
 		if !ok {

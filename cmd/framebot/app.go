@@ -24,8 +24,9 @@ type app struct {
 	corpus fs.FS // nil when the corpus is a folder on disk (cfg.Corpus)
 	index  *index.Index
 	bot    *bot.Bot
-	// skipped lists the files the last load could not use.
-	skipped []corpus.Skipped
+	// skipped lists the files the last load could not use; notes, the
+	// documents it used only in part (cut at the passage cap).
+	skipped, notes []corpus.Skipped
 }
 
 // indexDir says where the index of cfg's corpus lives: IndexDir when set,
@@ -120,12 +121,18 @@ func (a *app) load() ([]*corpus.Document, error) {
 		return nil, err
 	}
 	a.skipped = skipped
+	a.notes = nil
+	for _, d := range docs {
+		if d.Note != "" {
+			a.notes = append(a.notes, corpus.Skipped{Path: d.ID, Reason: d.Note})
+		}
+	}
 	return docs, nil
 }
 
 // loadCorpus reads every document of the corpus.
 func (a *app) loadCorpus() ([]*corpus.Document, []corpus.Skipped, error) {
-	opts := corpus.Options{MaxFileSize: a.cfg.MaxFileSize, Logger: a.log}
+	opts := corpus.Options{MaxFileSize: a.cfg.MaxFileSize, MaxPassages: a.cfg.MaxPassagesPerDoc, Logger: a.log}
 	var (
 		docs    []*corpus.Document
 		skipped []corpus.Skipped

@@ -13,7 +13,12 @@ import (
 
 	"framebot/adapters/matrix"
 	"framebot/adapters/slack"
+	"framebot/corpus"
 )
+
+// maxPassagesLimit bounds max_passages_per_doc: past it one document could
+// again take gigabytes to index.
+const maxPassagesLimit = 1_000_000
 
 // Config is framebot's configuration: defaults in code, a YAML file for the
 // rest, secrets from environment variables (see config.example.yaml).
@@ -26,6 +31,10 @@ type Config struct {
 	IndexDir string `yaml:"index_dir"`
 	// MaxFileSize is the largest document read, in bytes (default 10 MiB).
 	MaxFileSize int64 `yaml:"max_file_size"`
+	// MaxPassagesPerDoc caps the passages indexed from one document
+	// (default corpus.DefaultMaxPassages); a longer one is indexed up to
+	// the cap, with a note.
+	MaxPassagesPerDoc int `yaml:"max_passages_per_doc"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 	// Answer tunes answers.
@@ -49,11 +58,12 @@ type AnswerConfig struct {
 // DefaultConfig returns the configuration used when a file sets nothing.
 func DefaultConfig() Config {
 	return Config{
-		DataDir:     defaultDataDir(),
-		MaxFileSize: 10 << 20,
-		LogLevel:    "info",
-		Answer:      AnswerConfig{Passages: 3},
-		Watch:       defaultWatchConfig(),
+		DataDir:           defaultDataDir(),
+		MaxFileSize:       10 << 20,
+		MaxPassagesPerDoc: corpus.DefaultMaxPassages,
+		LogLevel:          "info",
+		Answer:            AnswerConfig{Passages: 3},
+		Watch:             defaultWatchConfig(),
 	}
 }
 
@@ -115,6 +125,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.checkIndexPlace(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.MaxPassagesPerDoc < 1 || c.MaxPassagesPerDoc > maxPassagesLimit {
+		errs = append(errs, fmt.Errorf("max_passages_per_doc: %d must be between 1 and %d", c.MaxPassagesPerDoc, maxPassagesLimit))
 	}
 	if c.MaxFileSize <= 0 {
 		errs = append(errs, fmt.Errorf("max_file_size: %d must be a positive number of bytes", c.MaxFileSize))

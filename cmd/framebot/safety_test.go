@@ -102,3 +102,48 @@ func TestIndexFolderThatIsNotAnIndexIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestPassageCapIsShownAndTheRestAnswers indexes a folder holding a file
+// of 200,000 one-word paragraphs, with max_passages_per_doc: 50: the
+// file is indexed up to the cap, framebot index says so, and the other
+// documents are answerable. (The peak memory of the same run with the
+// default cap is in docs/hardening.md.)
+func TestPassageCapIsShownAndTheRestAnswers(t *testing.T) {
+	root := t.TempDir()
+	corpusDir := filepath.Join(root, "corpus")
+	writeMarkerCorpus(t, corpusDir, 0, 3, 2)
+	var b strings.Builder
+	for i := range 200_000 {
+		fmt.Fprintf(&b, "p%d\n\n", i)
+	}
+	testfs.Write(t, corpusDir, "huge.txt", b.String())
+	cfg := filepath.Join(root, "config.yaml")
+	writeConfig(t, cfg, "max_passages_per_doc: 50\n")
+	ixDir := filepath.Join(root, "ix")
+
+	r := runBinary(t, faultTimeout, nil, "", "index", "--config", cfg, "--corpus", corpusDir, "--index", ixDir)
+	if r.code != 0 {
+		t.Fatalf("index: exit %d\n%s", r.code, tail(r.stderr))
+	}
+	want := "Indexed in part, 1 files:\n  huge.txt: indexed its first 50 passages only (the cap, max_passages_per_doc); the rest, after paragraph 50 of 199999, is left out\n"
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("index output lacks the note %q:\n%s", want, r.stdout)
+	}
+	if st := parseIndexOutput(t, r.stdout); st.Documents != 4 || st.Passages != 3*2+50 {
+		t.Errorf("index: %+v, want 4 documents and %d passages", st, 3*2+50)
+	}
+	if !strings.Contains(r.stderr, "document cut at the passage cap") {
+		t.Errorf("no warning logged:\n%s", tail(r.stderr))
+	}
+	askMarker(t, corpusDir, ixDir, 1)
+
+	t.Run("the cap is validated", func(t *testing.T) {
+		for _, v := range []string{"0", "-5", "1000001"} {
+			writeConfig(t, cfg, "max_passages_per_doc: "+v+"\n")
+			r := runBinary(t, faultTimeout, nil, "", "index", "--config", cfg, "--corpus", corpusDir, "--index", ixDir)
+			if r.code != 2 || !strings.Contains(r.stderr, "max_passages_per_doc: "+v+" must be between 1 and 1000000") {
+				t.Errorf("max_passages_per_doc %s: exit %d\n%s", v, r.code, tail(r.stderr))
+			}
+		}
+	})
+}
