@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -94,6 +95,7 @@ func (s *Service) loop(ctx context.Context, log *slog.Logger, digests chan<- bot
 			if err == nil && b.Full {
 				s.verify(ctx, log)
 			}
+			releaseMemory(changes)
 			switch {
 			case err == nil:
 			case ctx.Err() != nil:
@@ -121,5 +123,23 @@ func (s *Service) verify(ctx context.Context, log *slog.Logger) {
 	}
 	if err := v.Verify(ctx); err != nil && !errors.Is(err, index.ErrRebuilding) && ctx.Err() == nil {
 		log.Error("index check failed", slog.String("error", err.Error()))
+	}
+}
+
+// releaseAfter is how many passages a batch writes before the memory it
+// took is handed back to the operating system at once.
+const releaseAfter = 5000
+
+// releaseMemory returns the memory a large batch took to the operating
+// system. The Go runtime would keep it for minutes (or for good, if the
+// heap never shrinks enough): a chat process that indexed one big file
+// went from 29 MB to 1.2 GB resident and stayed there.
+func releaseMemory(changes []bot.DocChange) {
+	n := 0
+	for _, c := range changes {
+		n += c.Passages
+	}
+	if n >= releaseAfter {
+		debug.FreeOSMemory()
 	}
 }
