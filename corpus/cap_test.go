@@ -1,9 +1,11 @@
 package corpus
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -47,5 +49,39 @@ func TestPassageCap(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLoadEachPassesEachDocumentAndStopsOnError(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.txt":     {Data: []byte("Alpha\n\nThe walrus sings.\n")},
+		"b/c.md":    {Data: []byte("# Gamma\n\nPenguins march.\n")},
+		"d.txt":     {Data: []byte("Delta\n\nOtters float.\n")},
+		"skip.bin":  {Data: []byte{0, 1, 2}},
+		"empty.txt": {Data: []byte("   \n")},
+	}
+	var got []string
+	skipped, err := LoadEach(fsys, Options{}, func(d *Document) error {
+		got = append(got, d.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.txt", "b/c.md", "d.txt"}, got); diff != "" {
+		t.Errorf("documents (-want +got):\n%s", diff)
+	}
+	if len(skipped) != 1 || skipped[0].Path != "empty.txt" {
+		t.Errorf("skipped = %+v, want empty.txt", skipped)
+	}
+
+	stop := errors.New("index full")
+	got = nil
+	_, err = LoadEach(fsys, Options{}, func(d *Document) error {
+		got = append(got, d.ID)
+		return stop
+	})
+	if !errors.Is(err, stop) || len(got) != 1 {
+		t.Errorf("LoadEach = %v after %v, want the callback's error after one document", err, got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -69,6 +70,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		return nil, index.SyncStats{}, err
 	}
 	a.index = ix
+	indexingGC()
 	st, err := a.sync(ctx, progress)
 	if err != nil && ctx.Err() != nil {
 		ix.Close()
@@ -113,23 +115,6 @@ func serveStale(log *slog.Logger, err error) error {
 	return err
 }
 
-// load reads every document of the corpus and remembers the files
-// skipped.
-func (a *app) load() ([]*corpus.Document, error) {
-	docs, skipped, err := a.loadCorpus()
-	if err != nil {
-		return nil, err
-	}
-	a.skipped = skipped
-	a.notes = nil
-	for _, d := range docs {
-		if d.Note != "" {
-			a.notes = append(a.notes, corpus.Skipped{Path: d.ID, Reason: d.Note})
-		}
-	}
-	return docs, nil
-}
-
 // loadCorpus reads every document of the corpus.
 func (a *app) loadCorpus() ([]*corpus.Document, []corpus.Skipped, error) {
 	opts := corpus.Options{MaxFileSize: a.cfg.MaxFileSize, MaxPassages: a.cfg.MaxPassagesPerDoc, Logger: a.log}
@@ -149,13 +134,84 @@ func (a *app) loadCorpus() ([]*corpus.Document, []corpus.Skipped, error) {
 	return docs, skipped, nil
 }
 
-// sync loads the corpus and makes the index match it.
+// sync makes the index match the corpus. Documents are indexed syncChunk
+// passages at a time as they are parsed, and dropped once written, so that
+// memory does not grow with the corpus; documents whose content hash the
+// index already has are left alone, and those no longer in the corpus are
+// removed at the end.
 func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.SyncStats, error) {
-	docs, err := a.load()
-	if err != nil {
-		return index.SyncStats{}, err
+	var (
+		st      index.SyncStats
+		chunk   []*corpus.Document
+		inChunk int
+		seen    = map[string]bool{}
+	)
+	a.notes = nil
+	flush := func() error {
+		chs, err := a.index.Apply(ctx, chunk, nil)
+		for _, c := range chs {
+			switch c.Kind {
+			case index.Added:
+				st.Added++
+			case index.Updated:
+				st.Updated++
+			}
+			st.Passages += c.Meta.Passages
+		}
+		chunk, inChunk = nil, 0
+		if progress != nil {
+			progress(len(seen), 0)
+		}
+		return err
 	}
-	st, err := a.index.Sync(ctx, docs, progress)
+	each := func(d *corpus.Document) error {
+		if seen[d.ID] {
+			return nil
+		}
+		seen[d.ID] = true
+		if d.Note != "" {
+			a.notes = append(a.notes, corpus.Skipped{Path: d.ID, Reason: d.Note})
+		}
+		if m, ok := a.index.Meta(d.ID); ok && m.Hash == d.Hash {
+			st.Unchanged++
+			return nil
+		}
+		chunk = append(chunk, d)
+		inChunk += len(d.Passages)
+		if inChunk >= syncChunk {
+			return flush()
+		}
+		return ctx.Err()
+	}
+	opts := corpus.Options{MaxFileSize: a.cfg.MaxFileSize, MaxPassages: a.cfg.MaxPassagesPerDoc, Logger: a.log}
+	var (
+		skipped []corpus.Skipped
+		err     error
+	)
+	if a.corpus != nil {
+		skipped, err = corpus.LoadEach(a.corpus, opts, each)
+	} else {
+		skipped, err = corpus.LoadDirEach(a.cfg.Corpus, opts, each)
+	}
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return st, fmt.Errorf("index corpus: %w", err)
+	}
+	a.skipped = skipped
+	srcs, err := a.index.Documents(ctx)
+	if err != nil {
+		return st, fmt.Errorf("index corpus: %w", err)
+	}
+	var gone []string
+	for _, s := range srcs {
+		if !seen[s.Doc] {
+			gone = append(gone, s.Doc)
+		}
+	}
+	chs, err := a.index.Apply(ctx, nil, gone)
+	st.Removed += len(chs)
 	if err != nil {
 		return st, fmt.Errorf("index corpus: %w", err)
 	}
@@ -164,6 +220,11 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 	}
 	return st, nil
 }
+
+// syncChunk is about how many passages sync parses before writing them:
+// a few of the index's batches, so that the writer keeps both of its
+// batches in flight.
+const syncChunk = 20000
 
 func (a *app) Close() error { return a.index.Close() }
 
@@ -184,9 +245,28 @@ func newLogger(level string) *slog.Logger {
 // cost in latency (docs/benchmarks.md).
 const answerGCPercent = 50
 
-// answeringGC applies answerGCPercent, unless GOGC is set.
+// answeringGC applies answerGCPercent, unless GOGC is set, and lifts
+// bulkMemoryLimit, unless GOMEMLIMIT is set.
 func answeringGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(answerGCPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
+}
+
+// bulkMemoryLimit is the Go runtime's soft memory limit while a corpus is
+// indexed. At Go's default the heap grows to twice what is live, and
+// building the 200,000-passage benchmark index peaked at 710 MB resident;
+// with the limit the collector runs harder once the heap nears it, for a
+// peak of about 480 MB at a few percent of indexing speed
+// (docs/hardening.md). It is soft: a heap that needs more gets it.
+const bulkMemoryLimit = 400 << 20
+
+// indexingGC applies bulkMemoryLimit, unless GOMEMLIMIT is set.
+func indexingGC() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(bulkMemoryLimit)
 	}
 }

@@ -123,9 +123,13 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			return fmt.Errorf("--answer-only: the index in %s is empty; build it first with framebot eval --index %s %s", dir, dir, pos[0])
 		}
 		rep.Docs, rep.Passages = n, passages
-	} else if err := evalIndex(ctx, ix, set, &rep, stderr); err != nil {
-		return err
+	} else {
+		indexingGC()
+		if err := evalIndex(ctx, ix, set, &rep, stderr); err != nil {
+			return err
+		}
 	}
+
 	// The answering phase: drop the documents, return the memory, and
 	// measure the peak from here on.
 	set.Docs = nil
