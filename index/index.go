@@ -179,7 +179,6 @@ func openOrRebuild(dir string, log *slog.Logger) (bleve.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	cleanLeftovers(dir)
 	if own == absent {
 		return create(dir)
 	}
@@ -191,6 +190,9 @@ func openOrRebuild(dir string, log *slog.Logger) (bleve.Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", dir, ErrLocked)
 	}
 	if err == nil {
+		// Leftovers of an interrupted rebuild are removed only now, with
+		// the index's lock held: a running framebot may be building one.
+		cleanLeftovers(dir)
 		err = checkOpened(bi)
 		if err == nil {
 			return bi, nil

@@ -89,11 +89,8 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if *answerOnly && *ixDir == "" {
 		return usageError{errors.New("--answer-only needs --index: the folder of an index built from DIR")}
 	}
-	load := beir.Load
-	if *answerOnly {
-		load = beir.LoadQueries
-	}
-	set, err := load(pos[0])
+	// The documents are read as they are indexed (evalIndex).
+	set, err := beir.LoadQueries(pos[0])
 	if err != nil {
 		return err
 	}
@@ -106,7 +103,7 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		defer os.RemoveAll(tmp)
 		dir = filepath.Join(tmp, "index")
 	}
-	rep := evalReport{Engine: "framebot bleve " + bleveVersion(), Docs: len(set.Docs), Queries: len(set.Queries)}
+	rep := evalReport{Engine: "framebot bleve " + bleveVersion(), Queries: len(set.Queries)}
 
 	ix, err := index.Open(dir, index.Options{Ranking: &rank})
 	if err != nil {
@@ -125,14 +122,13 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		rep.Docs, rep.Passages = n, passages
 	} else {
 		indexingGC()
-		if err := evalIndex(ctx, ix, set, &rep, stderr); err != nil {
+		if err := evalIndex(ctx, ix, pos[0], &rep, stderr); err != nil {
 			return err
 		}
 	}
 
-	// The answering phase: drop the documents, return the memory, and
-	// measure the peak from here on.
-	set.Docs = nil
+	// The answering phase: return the memory, and measure the peak from
+	// here on.
 	answeringGC()
 	runtime.GC()
 	debug.FreeOSMemory()
@@ -194,37 +190,45 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	return err
 }
 
-// evalIndex indexes set's documents into ix (or finds them there already)
-// and fills rep's indexing figures. The documents are converted and
-// written evalChunk at a time, and each BEIR record's text is dropped once
-// converted, so that the corpus is not held twice (raw and converted)
-// while Bleve builds its segments: building the 200,000-passage
-// benchmark peaked at 1.5 GB resident when it was.
-func evalIndex(ctx context.Context, ix *index.Index, set *beir.Set, rep *evalReport, stderr io.Writer) error {
+// evalIndex indexes the documents of the BEIR folder dir into ix (or finds
+// them there already) and fills rep's document count and indexing figures.
+// corpus.jsonl is read one record at a time, and the documents converted
+// and written evalChunk at a time, so that the corpus is never held in
+// memory while Bleve builds its segments: building the 200,000-passage
+// benchmark peaked at 1.5 GB resident when it was, raw and converted.
+func evalIndex(ctx context.Context, ix *index.Index, dir string, rep *evalReport, stderr io.Writer) error {
 	bar := newProgressBar(stderr, isTerminal(stderr))
 	defer bar.done()
 	start := time.Now()
-	want := make(map[string]bool, len(set.Docs))
+	want := map[string]bool{}
 	written := 0
-	for from := 0; from < len(set.Docs); from += evalChunk {
-		to := min(from+evalChunk, len(set.Docs))
-		var todo []*corpus.Document
-		for i := from; i < to; i++ {
-			d := beir.ToDocument(set.Docs[i], 0)
-			set.Docs[i] = beir.Doc{}
-			want[d.ID] = true
-			rep.Passages += len(d.Passages)
-			if m, ok := ix.Meta(d.ID); ok && m.Hash == d.Hash {
-				continue
-			}
-			todo = append(todo, d)
-		}
+	var todo []*corpus.Document
+	flush := func() error {
 		chs, err := ix.Apply(ctx, todo, nil)
 		written += len(chs)
-		if err != nil {
-			return err
+		todo = nil
+		bar.update(rep.Docs, 0)
+		return err
+	}
+	err := beir.EachDoc(dir, func(raw beir.Doc) error {
+		d := beir.ToDocument(raw, 0)
+		rep.Docs++
+		want[d.ID] = true
+		rep.Passages += len(d.Passages)
+		if m, ok := ix.Meta(d.ID); ok && m.Hash == d.Hash {
+			return nil
 		}
-		bar.update(to, len(set.Docs))
+		todo = append(todo, d)
+		if len(todo) >= evalChunk {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
 	}
 	srcs, err := ix.Documents(ctx)
 	if err != nil {
@@ -244,7 +248,7 @@ func evalIndex(ctx context.Context, ix *index.Index, set *beir.Set, rep *evalRep
 	if written == 0 && len(want) > 0 {
 		rep.Reused = true
 	} else {
-		rep.IndexDocsPerS = int(float64(len(set.Docs))/took + 0.5)
+		rep.IndexDocsPerS = int(float64(rep.Docs)/took + 0.5)
 		rep.IndexPassPerS = int(float64(rep.Passages)/took + 0.5)
 	}
 	return nil
