@@ -84,6 +84,8 @@ type Adapter struct {
 	invites  map[id.RoomID]bool  // invites being handled
 	noCrypto map[id.RoomID]bool  // rooms warned about encryption being off
 	lastWarn map[id.UserID]int64 // rate-limit notice per user (Unix ms)
+
+	trust trustState // cross-signing and undecryptable messages (withheld.go)
 }
 
 // New returns an adapter for cfg (secrets may come from the environment,

@@ -22,6 +22,10 @@ const (
 	EnvAccessToken = "MATRIX_ACCESS_TOKEN"
 	EnvPassword    = "MATRIX_PASSWORD"
 	EnvPickleKey   = "MATRIX_PICKLE_KEY"
+	// EnvRecoveryKey is the recovery key of the bot account's secret
+	// storage: a new device of the bot (state database lost) reads the
+	// cross-signing keys with it and signs itself.
+	EnvRecoveryKey = "MATRIX_RECOVERY_KEY"
 )
 
 // DefaultPrefix is the command prefix when Config.CommandPrefix is empty.
@@ -57,6 +61,11 @@ type Config struct {
 	// database; MATRIX_PICKLE_KEY is used when empty. Keep it stable: a new
 	// key can't read the old keys.
 	PickleKey string `yaml:"pickle_key"`
+	// CrossSigning makes the bot cross-sign its device at start-up, so
+	// that clients trust its messages and share room keys with it in
+	// strict mode (default true when encryption is on). Creating the
+	// account's cross-signing keys needs MATRIX_PASSWORD.
+	CrossSigning *bool `yaml:"cross_signing"`
 	// Workers is how many questions are answered at once (default 4).
 	Workers int `yaml:"workers"`
 	// RatePerMinute and RateBurst limit each user's questions (defaults 20
@@ -72,6 +81,10 @@ type Config struct {
 	// MATRIX_PASSWORD.
 	AccessToken string `yaml:"-"`
 	Password    string `yaml:"-"`
+	// RecoveryKey opens the account's secret storage to sign a new device
+	// with the existing cross-signing keys; MATRIX_RECOVERY_KEY is used
+	// when empty. It is never read from the file.
+	RecoveryKey string `yaml:"-"`
 }
 
 // withEnv fills the secrets left empty from the environment and applies the
@@ -85,6 +98,9 @@ func (c Config) withEnv() Config {
 	}
 	if c.PickleKey == "" {
 		c.PickleKey = os.Getenv(EnvPickleKey)
+	}
+	if c.RecoveryKey == "" {
+		c.RecoveryKey = os.Getenv(EnvRecoveryKey)
 	}
 	if c.DeviceName == "" {
 		c.DeviceName = "framebot"
@@ -108,6 +124,10 @@ func (c Config) withEnv() Config {
 		t := true
 		c.Encryption = &t
 	}
+	if c.CrossSigning == nil {
+		t := true
+		c.CrossSigning = &t
+	}
 	if c.FeedbackReactions == nil {
 		t := true
 		c.FeedbackReactions = &t
@@ -122,6 +142,12 @@ func (c Config) withEnv() Config {
 
 // encryption reports whether encryption was asked for (after withEnv).
 func (c Config) encryption() bool { return c.Encryption == nil || *c.Encryption }
+
+// crossSigning reports whether the bot cross-signs its device (after
+// withEnv).
+func (c Config) crossSigning() bool {
+	return c.encryption() && (c.CrossSigning == nil || *c.CrossSigning)
+}
 
 // Validate checks the configuration, environment included, and says what to
 // fix. It returns every problem at once, joined.
