@@ -217,3 +217,56 @@ func TestWithheldKeys(t *testing.T) {
 		t.Errorf("want an encrypted answer with quotes, got %q", ans.Content.AsMessage().Body)
 	}
 }
+
+// TestUndecryptableHistoryIsSummarised: a new device of the bot (state
+// lost) sees encrypted history it has no keys for; that is logged once as
+// a summary, not once per event, and nobody is sent a notice about it.
+func TestUndecryptableHistoryIsSummarised(t *testing.T) {
+	srv := dendritetest.Start(t)
+	for _, u := range []string{"framebot", "alice"} {
+		srv.CreateAccount(t, u, u+"-password", false)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	botID := srv.UserID("framebot")
+	cfg := Config{
+		Homeserver: srv.URL(), UserID: botID, Password: "framebot-password", PickleKey: "k",
+		Workers: 1, RatePerMinute: -1, AllowedInviters: []string{"@alice:localhost"},
+	}
+	state := openState(t, "state.db")
+	b := newBot(t, state)
+	run := startAdapter(t, ctx, cfg, b, state)
+
+	alice := newAsker(t, ctx, srv, "alice", true)
+	botUser := id.UserID(botID)
+	room := alice.createRoom(t, ctx, &mautrix.ReqCreateRoom{
+		Preset: "private_chat", Invite: []id.UserID{botUser},
+		InitialState: []*event.Event{{
+			Type:    event.StateEncryption,
+			Content: event.Content{Parsed: &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}},
+		}},
+	})
+	alice.waitMember(t, ctx, room, botUser, event.MembershipJoin)
+	alice.waitEncrypted(t, ctx, room)
+	const asked = 3
+	for range asked {
+		alice.waitReply(t, ctx, alice.sendText(t, ctx, room, "framebot: what guarantees does the plan give?"))
+	}
+	run.stop(t)
+
+	logs := &syncBuffer{}
+	startAdapterWith(t, ctx, cfg, b, openState(t, "new-device.db"), slog.New(slog.NewTextHandler(logs, nil)), nil)
+	poll(t, "the history summary", func() bool { return strings.Contains(logs.String(), "skipped encrypted history") })
+	if n := strings.Count(logs.String(), "skipped encrypted history"); n != 1 {
+		t.Errorf("%d summaries, want 1:\n%s", n, logs.String())
+	}
+	if strings.Contains(logs.String(), "could not be decrypted") {
+		t.Errorf("history was logged event by event:\n%s", logs.String())
+	}
+	// The new device answers new questions, and sent nothing about the old
+	// ones.
+	alice.waitReply(t, ctx, alice.sendText(t, ctx, room, "framebot: how many troops would be deployed?"))
+	if n := alice.countFrom(room, botUser); n != asked+1 {
+		t.Errorf("the bot sent %d messages, want %d (the answers only)", n, asked+1)
+	}
+}
