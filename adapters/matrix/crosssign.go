@@ -16,6 +16,8 @@ import (
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/crypto"
+	"maunium.net/go/mautrix/crypto/ssss"
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 )
 
@@ -71,6 +73,9 @@ func (a *Adapter) crossSign(ctx context.Context, mach *crypto.OlmMachine) error 
 		if err := mach.ImportCrossSigningKeys(stored.Seeds()); err != nil {
 			return fmt.Errorf("import stored cross-signing keys: %w", err)
 		}
+		if err := a.ensureSecretStorage(ctx, mach); err != nil {
+			return err
+		}
 	case a.cfg.RecoveryKey != "":
 		if err := a.fetchCrossSigningKeys(ctx, mach, published); err != nil {
 			return err
@@ -124,6 +129,29 @@ func (a *Adapter) bootstrapCrossSigning(ctx context.Context, mach *crypto.OlmMac
 	if err := a.saveCrossSigningKeys(ctx, keys); err != nil {
 		return err
 	}
+	a.log.Info("matrix cross-signing keys created", "master_key", keys.MasterKey.PublicKey().String())
+	return a.backUpCrossSigningKeys(ctx, mach, keys)
+}
+
+// ensureSecretStorage backs the keys up in secret storage when it does not
+// hold them: the first start stopped between publishing and backing up, or
+// the account's secret storage was cleared.
+func (a *Adapter) ensureSecretStorage(ctx context.Context, mach *crypto.OlmMachine) error {
+	var stored ssss.EncryptedAccountDataEventContent
+	err := a.cli.GetAccountData(ctx, event.AccountDataCrossSigningMaster.Type, &stored)
+	if err != nil && !errors.Is(err, mautrix.MNotFound) {
+		return fmt.Errorf("read secret storage: %w", err)
+	}
+	if err == nil && len(stored.Encrypted) > 0 {
+		return nil
+	}
+	a.log.Warn("matrix secret storage holds no cross-signing keys; backing them up under a new recovery key")
+	return a.backUpCrossSigningKeys(ctx, mach, mach.CrossSigningKeys)
+}
+
+// backUpCrossSigningKeys stores the keys in the account's secret storage
+// under a new recovery key, makes it the default key, and prints it once.
+func (a *Adapter) backUpCrossSigningKeys(ctx context.Context, mach *crypto.OlmMachine, keys *crypto.CrossSigningKeysCache) error {
 	key, err := mach.SSSS.GenerateAndUploadKey(ctx, "")
 	if err != nil {
 		return fmt.Errorf("create secret storage key: %w", err)
@@ -135,7 +163,6 @@ func (a *Adapter) bootstrapCrossSigning(ctx context.Context, mach *crypto.OlmMac
 		return fmt.Errorf("set default secret storage key: %w", err)
 	}
 	a.printRecoveryKey(key.RecoveryKey())
-	a.log.Info("matrix cross-signing keys created", "master_key", keys.MasterKey.PublicKey().String())
 	return nil
 }
 

@@ -102,6 +102,28 @@ func TestCrossSigning(t *testing.T) {
 		}
 	})
 
+	t.Run("cleared secret storage is refilled under a new recovery key", func(t *testing.T) {
+		// Another session of the bot's account clears it.
+		_, token, _ := srv.Login(t, "framebot", "framebot-password")
+		other, err := mautrix.NewClient(srv.URL(), botID, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := other.SetAccountData(ctx, event.AccountDataCrossSigningMaster.Type, map[string]any{}); err != nil {
+			t.Fatal(err)
+		}
+		run, out, _ := start(t, cfg, state)
+		defer run.stop(t)
+		m := recoveryKeyLine.FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("no new recovery key printed:\n%s", out.String())
+		}
+		if got, _ := ownKeys(t, ctx, run.a.cli, botID, run.a.cli.DeviceID); got != master {
+			t.Errorf("master key %q, want %q (the keys must not be replaced)", got, master)
+		}
+		recovery = m[1]
+	})
+
 	t.Run("a new device without the recovery key stays unsigned and says what to do", func(t *testing.T) {
 		st := openState(t, "lost.db")
 		run, out, logs := start(t, cfg, st)

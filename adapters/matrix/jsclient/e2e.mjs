@@ -34,11 +34,17 @@ const BOT = env("BOT_USER_ID");
 const TIMEOUT = Number(process.env.TIMEOUT_MS || 60000);
 const QUESTION = "what guarantees does the plan give?";
 
-// matrix-js-sdk logs a lot at info level; keep warnings, on stderr.
-logger.setLevel(process.env.JSCLIENT_LOG_LEVEL || "warn");
-for (const m of ["trace", "debug", "info", "log", "warn", "error"]) {
-  console[m] = (...args) => process.stderr.write(args.map(String).join(" ") + "\n");
+// matrix-js-sdk and its Rust crypto log a lot below warning level; keep
+// warnings and errors (JSCLIENT_LOG_LEVEL=debug: everything), on stderr, as
+// stdout carries the results.
+const verbose = process.env.JSCLIENT_LOG_LEVEL === "debug";
+logger.setLevel(verbose ? "debug" : "warn");
+const toStderr = (...args) => process.stderr.write(args.map(String).join(" ") + "\n");
+for (const m of ["trace", "debug", "info", "log"]) {
+  console[m] = verbose ? toStderr : () => {};
 }
+console.warn = toStderr;
+console.error = toStderr;
 
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 
