@@ -89,3 +89,28 @@ func TestInviterAllowed(t *testing.T) {
 		})
 	}
 }
+
+func TestCrossSigningConfig(t *testing.T) {
+	t.Setenv(EnvRecoveryKey, "EsT0 recovery")
+	no, yes := false, true
+	tests := []struct {
+		name         string
+		cfg          Config
+		crossSigning bool
+	}{
+		{"on by default with encryption", Config{}, true},
+		{"off when asked", Config{CrossSigning: &no}, false},
+		{"off without encryption", Config{Encryption: &no, CrossSigning: &yes}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.cfg.withEnv()
+			if got := c.crossSigning(); got != tt.crossSigning {
+				t.Errorf("crossSigning() = %v, want %v", got, tt.crossSigning)
+			}
+			if c.RecoveryKey != "EsT0 recovery" {
+				t.Errorf("RecoveryKey = %q, want it from %s", c.RecoveryKey, EnvRecoveryKey)
+			}
+		})
+	}
+}
