@@ -140,6 +140,19 @@ func TestCrossSigning(t *testing.T) {
 		}
 	})
 
+	t.Run("a wrong recovery key is refused and named", func(t *testing.T) {
+		cfg := cfg
+		cfg.RecoveryKey = "EsTj 3yST y4Fv 1Gai t9Jm rbbW ufQf oGdc VSfT 2ogL 94xN F5Ec" // well formed, not this account's
+		run, _, logs := start(t, cfg, openState(t, "wrong.db"))
+		defer run.stop(t)
+		if _, signed := ownKeys(t, ctx, run.a.cli, botID, run.a.cli.DeviceID); signed {
+			t.Error("the device was signed with a wrong recovery key")
+		}
+		if !strings.Contains(logs.String(), EnvRecoveryKey+" does not open") {
+			t.Errorf("the log does not say the recovery key is wrong:\n%s", logs.String())
+		}
+	})
+
 	t.Run("a new device with the recovery key signs itself", func(t *testing.T) {
 		st := openState(t, "recovered.db")
 		cfg := cfg

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"maunium.net/go/mautrix/crypto"
 	"maunium.net/go/mautrix/crypto/cryptohelper"
@@ -43,7 +44,11 @@ func (a *Adapter) initCrypto(ctx context.Context) error {
 		a.log.Info("matrix cross-signing off: clients will mark the bot's messages as sent by an unverified device")
 		return nil
 	}
-	err = a.retry(ctx, "cross-sign", func() error { return a.crossSign(ctx, helper.Machine()) })
+	// Network errors are retried, but not for ever: the bot answers
+	// unsigned rather than not at all.
+	csCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	err = a.retry(csCtx, "cross-sign", func() error { return a.crossSign(csCtx, helper.Machine()) })
 	if err != nil && ctx.Err() == nil {
 		a.log.Error("matrix cross-signing failed; the bot runs unsigned (clients show a warning, strict clients withhold their keys)", "error", errString(err))
 	}
