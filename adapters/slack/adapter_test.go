@@ -39,6 +39,7 @@ type harnessOpts struct {
 	searcher bot.Searcher // default: the shared index
 	catalog  bot.Catalog
 	now      func() time.Time
+	observer bot.Observer // e.g. a metrics.Metrics
 }
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -77,6 +78,7 @@ func start(t *testing.T, o harnessOpts) *harness {
 	}
 	b := bot.New(bot.NewAnswerer(s, bot.AnswerOptions{}), c)
 	b.Feedback, b.Subscriptions = db, db
+	b.Observer = o.observer
 	a, err := New(cfg, Deps{Bot: b, Store: db, Now: o.now})
 	if err != nil {
 		t.Fatal(err)

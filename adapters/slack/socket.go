@@ -75,11 +75,17 @@ func (a *Adapter) onSocketEvent(ctx context.Context, sm *socketmode.Client, evt 
 			a.onEvent(ctx, ev)
 		}
 	case socketmode.EventTypeSlashCommand:
-		if !ack() {
+		if evt.Request == nil {
 			return
 		}
-		if c, ok := evt.Data.(slack.SlashCommand); ok {
-			a.onSlash(ctx, c)
+		// onSlash never waits; when the queue is full the "busy" reply
+		// travels in the acknowledgement.
+		var payload any
+		if c, ok := evt.Data.(slack.SlashCommand); ok && !a.onSlash(ctx, c) {
+			payload = busyPayload()
+		}
+		if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
+			a.log.Warn("socket mode ack failed", "envelope_id", evt.Request.EnvelopeID, "error", err.Error())
 		}
 	case socketmode.EventTypeInteractive:
 		if !ack() {
