@@ -47,6 +47,8 @@ type fakeSlack struct {
 	// fail maps a Web API method or "response_url" to how many of its next
 	// calls answer 503 Service Unavailable.
 	fail map[string]int
+	// retryAfter is the Retry-After of the 429s (default "2").
+	retryAfter string
 }
 
 // post is one message the bot sent.
@@ -156,6 +158,14 @@ func (f *fakeSlack) failNext(method string, n int) {
 	f.fail[method] = n
 }
 
+// retryAfterValue is the Retry-After header of a 429; f.mu must be held.
+func (f *fakeSlack) retryAfterValue() string {
+	if f.retryAfter == "" {
+		return "2"
+	}
+	return f.retryAfter
+}
+
 // rateLimit makes the next n calls of method answer 429 with Retry-After.
 func (f *fakeSlack) rateLimit(method string, n int) {
 	f.mu.Lock()
@@ -200,7 +210,7 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.limit[method] > 0 {
 		f.limit[method]--
-		w.Header().Set("Retry-After", "2")
+		w.Header().Set("Retry-After", f.retryAfterValue())
 		w.WriteHeader(http.StatusTooManyRequests)
 		_, _ = io.WriteString(w, `{"ok":false,"error":"ratelimited"}`)
 		f.notify()
@@ -273,7 +283,7 @@ func (f *fakeSlack) response(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.limit["response_url"] > 0 {
 		f.limit["response_url"]--
-		w.Header().Set("Retry-After", "2")
+		w.Header().Set("Retry-After", f.retryAfterValue())
 		w.WriteHeader(http.StatusTooManyRequests)
 		f.notify()
 		return
