@@ -50,10 +50,13 @@ type FeedbackStore interface {
 // Feedback is one user's vote on an answer.
 type Feedback struct {
 	Platform, User, Channel string
-	Question                string
-	Passages                []Passage
-	Helpful                 bool
-	At                      time.Time
+	// AnswerID is the answer voted on (its sqlite.AnswerRecord ID); a user
+	// has one vote per answer, the latest. 0 when unknown: every vote counts.
+	AnswerID int64
+	Question string
+	Passages []Passage
+	Helpful  bool
+	At       time.Time
 }
 
 // SubscriptionStore remembers which conversations want corpus

@@ -250,7 +250,7 @@ func (a *Adapter) onButton(ctx context.Context, t target, action, value string) 
 		return a.share(ctx, t, rec)
 	}
 	f := bot.Feedback{
-		Platform: Platform, User: t.user, Channel: rec.Channel, Question: rec.Question,
+		Platform: Platform, User: t.user, Channel: rec.Channel, AnswerID: rec.ID, Question: rec.Question,
 		Passages: rec.Passages, Helpful: action == actionHelpful, At: a.now(),
 	}
 	if err := a.store.RecordFeedback(ctx, f); err != nil {
