@@ -2,6 +2,8 @@ package bot
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -40,5 +42,30 @@ func TestLogsQuoteUnsafeNames(t *testing.T) {
 	out := buf.String()
 	if strings.Count(out, "\n") != 1 || strings.ContainsRune(out, '\u202E') {
 		t.Errorf("log line %q is not escaped", out)
+	}
+}
+
+func TestPrivateErrorHidesTheUsersText(t *testing.T) {
+	cause := errors.New("index closed")
+	tests := []struct {
+		name, text string
+		err        error
+		want       string
+	}{
+		{"a quoted question", "Who met in Geneva?", fmt.Errorf("search for %q: %w", "Who met in Geneva?", cause), `search for "[text]": index closed`},
+		{"a quoted word of it", "Who met in Geneva?", fmt.Errorf("look up spellings of %q: %w", "geneva", cause), `look up spellings of "[text]": index closed`},
+		{"the text unquoted", "Who met in Geneva?", fmt.Errorf("search for Who met in Geneva?: %w", cause), `search for [text]: index closed`},
+		{"escaped quotes inside", `say "hi"`, fmt.Errorf("term %q: %w", `say "hi"`, cause), `term "[text]": index closed`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := private(tt.err, tt.text)
+			if got := err.Error(); got != tt.want {
+				t.Errorf("Error() = %q, want %q", got, tt.want)
+			}
+			if !errors.Is(err, cause) {
+				t.Error("the cause is lost")
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"framebot/internal/testbot"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,7 @@ type harnessOpts struct {
 	catalog  bot.Catalog
 	now      func() time.Time
 	observer bot.Observer // e.g. a metrics.Metrics
+	logger   *slog.Logger
 }
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -79,7 +81,7 @@ func start(t *testing.T, o harnessOpts) *harness {
 	b := bot.New(bot.NewAnswerer(s, bot.AnswerOptions{}), c)
 	b.Feedback, b.Subscriptions = db, db
 	b.Observer = o.observer
-	a, err := New(cfg, Deps{Bot: b, Store: db, Now: o.now})
+	a, err := New(cfg, Deps{Bot: b, Store: db, Now: o.now, Logger: o.logger})
 	if err != nil {
 		t.Fatal(err)
 	}
