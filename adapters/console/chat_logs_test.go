@@ -47,3 +47,14 @@ func TestChatLogsCarryNoMessageText(t *testing.T) {
 	}
 	rec.AssertNone(t, question, topic, other, "What guarantees does the plan give")
 }
+
+func TestCorpusEventsEscapeNames(t *testing.T) {
+	var out strings.Builder
+	c := &Chat{Out: &out, Format: Text}
+	if err := c.PrintEvent(Event{Event: "added", Doc: "a\n[corpus] removed: all.txt", Title: "x\u202Ey"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[corpus] added: x\\u202ey (a\\n[corpus] removed: all.txt)\n"; out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+}
