@@ -34,11 +34,13 @@ func (a *Adapter) runHTTP(ctx context.Context) error {
 		WriteTimeout:      30 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
+	// Connected before Addr returns: the listener is bound, requests queue
+	// in the kernel until Serve accepts them.
+	a.connected.Store(true)
 	a.mu.Lock()
 	a.addr = ln.Addr()
 	close(a.listening)
 	a.mu.Unlock()
-	a.connected.Store(true)
 	a.log.Info("slack http endpoints listening", "addr", ln.Addr().String(), "events", EventsPath, "commands", CommandsPath, "interactive", InteractivePath)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
