@@ -200,6 +200,10 @@ func (a *Adapter) authTest(ctx context.Context) (*slack.AuthTestResponse, error)
 			return nil, ctx.Err()
 		}
 		d, ok := retryDelay(err, n)
+		var se slack.SlackErrorResponse
+		if !ok && errors.As(err, &se) && slackBusy[se.Err] {
+			d, ok = backoff(n), true
+		}
 		if !ok {
 			return nil, fmt.Errorf("slack refused the bot token: set %s to the app's bot token (xoxb-…, OAuth & Permissions): %w", a.cfg.BotTokenEnv, err)
 		}
@@ -209,6 +213,10 @@ func (a *Adapter) authTest(ctx context.Context) (*slack.AuthTestResponse, error)
 		}
 	}
 }
+
+// slackBusy are the errors Slack answers when it is the one failing; at
+// start they are waited out like a 5xx.
+var slackBusy = map[string]bool{"internal_error": true, "fatal_error": true, "service_unavailable": true, "request_timeout": true}
 
 // Retry policy of calls to Slack.
 const (

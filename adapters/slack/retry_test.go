@@ -85,9 +85,14 @@ func TestStartRetriesWhileSlackIsUnreachable(t *testing.T) {
 	}
 }
 
+// TestStartWaitsOutServerErrorsThenConnects: two 503s and an ok:false
+// internal_error are waited out.
 func TestStartWaitsOutServerErrorsThenConnects(t *testing.T) {
 	f := newFakeSlack(t)
-	f.failNext("auth.test", 3)
+	f.failNext("auth.test", 2)
+	f.mu.Lock()
+	f.internal["auth.test"] = 1
+	f.mu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s := newStarting(t, f.srv.URL+"/api/", fakeBotToken, nil)

@@ -47,6 +47,9 @@ type fakeSlack struct {
 	// fail maps a Web API method or "response_url" to how many of its next
 	// calls answer 503 Service Unavailable.
 	fail map[string]int
+	// internal maps a Web API method to how many of its next calls answer
+	// ok:false with internal_error (Slack failing, not refusing).
+	internal map[string]int
 	// retryAfter is the Retry-After of the 429s (default "2").
 	retryAfter string
 }
@@ -67,7 +70,7 @@ type post struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, calls: map[string]int{}, limit: map[string]int{}, fail: map[string]int{}, acks: map[string]bool{}, ackBody: map[string]string{}, changed: make(chan struct{})}
+	f := &fakeSlack{t: t, calls: map[string]int{}, limit: map[string]int{}, fail: map[string]int{}, internal: map[string]int{}, acks: map[string]bool{}, ackBody: map[string]string{}, changed: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", f.api)
 	mux.HandleFunc("/response/", f.response)
@@ -205,6 +208,12 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 	if f.fail[method] > 0 {
 		f.fail[method]--
 		w.WriteHeader(http.StatusServiceUnavailable)
+		f.notify()
+		return
+	}
+	if f.internal[method] > 0 {
+		f.internal[method]--
+		writeJSON(w, map[string]any{"ok": false, "error": "internal_error"})
 		f.notify()
 		return
 	}
