@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -70,7 +69,6 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		return nil, index.SyncStats{}, err
 	}
 	a.index = ix
-	indexingGC()
 	st, err := a.sync(ctx, progress)
 	if err != nil && ctx.Err() != nil {
 		ix.Close()
@@ -245,28 +243,9 @@ func newLogger(level string) *slog.Logger {
 // cost in latency (docs/benchmarks.md).
 const answerGCPercent = 50
 
-// answeringGC applies answerGCPercent, unless GOGC is set, and lifts
-// bulkMemoryLimit, unless GOMEMLIMIT is set.
+// answeringGC applies answerGCPercent, unless GOGC is set.
 func answeringGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(answerGCPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(math.MaxInt64)
-	}
-}
-
-// bulkMemoryLimit is the Go runtime's soft memory limit while a corpus is
-// indexed. At Go's default the heap grows to twice what is live, and
-// building the 200,000-passage benchmark index peaked at 710 MB resident;
-// with the limit the collector runs harder once the heap nears it, for a
-// peak of about 480 MB at a few percent of indexing speed
-// (docs/hardening.md). It is soft: a heap that needs more gets it.
-const bulkMemoryLimit = 400 << 20
-
-// indexingGC applies bulkMemoryLimit, unless GOMEMLIMIT is set.
-func indexingGC() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(bulkMemoryLimit)
 	}
 }

@@ -186,7 +186,7 @@ func cmdIndex(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if len(a.notes) > 0 {
 		fmt.Fprintf(stdout, "Indexed in part, %d files:\n", len(a.notes))
 		for _, s := range a.notes {
-			fmt.Fprintf(stdout, "  %s: %s\n", s.Path, s.Reason)
+			fmt.Fprintf(stdout, "  %s: %s\n", bot.SafeName(s.Path), s.Reason)
 		}
 	}
 	if len(a.skipped) > 0 {

@@ -121,7 +121,6 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		}
 		rep.Docs, rep.Passages = n, passages
 	} else {
-		indexingGC()
 		if err := evalIndex(ctx, ix, pos[0], &rep, stderr); err != nil {
 			return err
 		}
