@@ -86,7 +86,8 @@ func claim(dir string) (ownership, error) {
 	if err != nil {
 		return 0, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	if len(entries) == 0 {
+	if len(entries) == 0 || (len(entries) == 1 && entries[0].Name() == markerFile+".tmp") {
+		// Empty, or a creation cut short while writing the marker.
 		return absent, nil
 	}
 	if !isLegacyIndex(dir, entries) {
