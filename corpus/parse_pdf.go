@@ -1,0 +1,5 @@
+package corpus
+
+func parsePDF(data []byte, opts Options) ([]block, meta, error) {
+	return nil, meta{}, ErrUnreadable
+}
