@@ -19,7 +19,7 @@ func TestGoldenDocuments(t *testing.T) {
 	n := 0
 	for _, p := range names {
 		name := filepath.Base(p)
-		if !Supported(name) || strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".pdf") {
+		if !Supported(name) || strings.HasSuffix(name, ".md") {
 			continue
 		}
 		n++
@@ -36,7 +36,7 @@ func TestGoldenDocuments(t *testing.T) {
 			checkGolden(t, filepath.Join("docs", strings.ReplaceAll(name, ".", "_")), doc)
 		})
 	}
-	if n < 4 {
-		t.Fatalf("found %d documents in testdata/docs, want at least 6", n)
+	if n < 7 {
+		t.Fatalf("found %d documents in testdata/docs, want at least 7", n)
 	}
 }
