@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"encoding/xml"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -28,7 +27,7 @@ func parseDOCX(data []byte, opts Options) ([]block, meta, error) {
 	}
 	body, err := p.read("word/document.xml")
 	if err != nil {
-		return nil, meta{}, fmt.Errorf("not a DOCX: %w", err)
+		return nil, meta{}, missingPart("DOCX", err)
 	}
 	styles, err := docxStyles(p)
 	if err != nil {

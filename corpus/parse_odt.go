@@ -28,7 +28,7 @@ func parseODT(data []byte, opts Options) ([]block, meta, error) {
 	}
 	content, err := p.read("content.xml")
 	if err != nil {
-		return nil, meta{}, fmt.Errorf("not an ODT: %w", err)
+		return nil, meta{}, missingPart("ODT", err)
 	}
 	blocks, notes, err := odtBlocks(newXMLWalker(p, "content.xml", content))
 	if err != nil {

@@ -108,6 +108,15 @@ func (p *zipPackage) readOptional(name string) ([]byte, error) {
 	return data, err
 }
 
+// missingPart words the error of a package whose main part can't be read:
+// a missing part makes the file unreadable as that format.
+func missingPart(format string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("not a %s (%v): %w", format, err, ErrUnreadable)
+	}
+	return err
+}
+
 // xmlWalker decodes a package part token by token, bounding depth and time.
 type xmlWalker struct {
 	dec      *xml.Decoder
