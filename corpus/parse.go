@@ -31,6 +31,9 @@ type block struct {
 	kind  kind
 	level int // heading level, 1–6, for kindHeading
 	page  int // 1-based page of a paged format, 0 otherwise
+	// breaks are the byte offsets in text where later pages start, for a
+	// paragraph that runs over a page break.
+	breaks []pageBreak
 	// marked is set by formats whose markup tells headings apart (DOCX,
 	// ODT, PDF with sized headings): their short paragraphs stay prose.
 	marked bool
@@ -84,7 +87,7 @@ func Parse(id string, data []byte, opts Options) (*Document, error) {
 	blocks = clean(blocks, doc.Title)
 	var (
 		sections []string
-		pages    []int
+		pages    []block
 	)
 	doc.Paragraphs, sections, pages = paragraphs(blocks)
 	if len(doc.Paragraphs) == 0 {
@@ -93,7 +96,7 @@ func Parse(id string, data []byte, opts Options) (*Document, error) {
 	doc.Passages = Split(id, doc.Paragraphs, opts.MaxPassageWords)
 	for i := range doc.Passages {
 		doc.Passages[i].Section = sections[doc.Passages[i].Para]
-		doc.Passages[i].Page = pages[doc.Passages[i].Para]
+		doc.Passages[i].Page = pages[doc.Passages[i].Para].pageAt(doc.Passages[i].Start)
 	}
 	return doc, nil
 }
@@ -126,12 +129,26 @@ func parseFormat(ext string, data []byte, opts Options, log *slog.Logger) ([]blo
 	}
 }
 
+// pageBreak marks where, in the text of a block, a page starts.
+type pageBreak struct{ offset, page int }
+
+// pageAt returns the page that the byte at offset of b's text is on.
+func (b block) pageAt(offset int) int {
+	page := b.page
+	for _, br := range b.breaks {
+		if br.offset <= offset {
+			page = br.page
+		}
+	}
+	return page
+}
+
 // paragraphs separates headings from quotable paragraphs. It returns the
 // paragraphs and, for each, the text of the heading above it ("" before the
-// first heading) and its page (0 in unpaged formats). If every block looks like a heading, the document is a
+// first heading) and the block it comes from, which knows its pages. If every block looks like a heading, the document is a
 // list of short lines rather than an article, and they are all kept as
 // paragraphs.
-func paragraphs(blocks []block) (paras, sections []string, pages []int) {
+func paragraphs(blocks []block) (paras, sections []string, pages []block) {
 	heading := make([]bool, len(blocks))
 	any := false
 	for i, b := range blocks {
@@ -146,7 +163,7 @@ func paragraphs(blocks []block) (paras, sections []string, pages []int) {
 		}
 		paras = append(paras, b.text)
 		sections = append(sections, section)
-		pages = append(pages, b.page)
+		pages = append(pages, b)
 	}
 	return paras, sections, pages
 }

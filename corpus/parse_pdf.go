@@ -425,16 +425,19 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 	var cur *block
 	var prev pdfLine
 	prevEdge := 0.0   // right edge of prev's column
-	var notes []block // footnotes of the page before, held until its last paragraph ends
+	// Footnotes of a page are held until the paragraph that the page break
+	// cuts ends, on the next page, so that they don't cut it.
+	var held, notes []block
 	flush := func() {
 		if cur != nil && hasAlnum(cur.text) {
 			out = append(out, *cur)
 		}
 		cur = nil
-		out = append(out, notes...)
-		notes = nil
+		out = append(out, held...)
+		held = nil
 	}
 	for _, lines := range pages {
+		held = append(held, notes...)
 		lines, notes = splitFootnotes(lines, body)
 		pitch := linePitch(lines, body)
 		left, right := columnEdges(lines)
@@ -481,12 +484,15 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 				cur = &block{kind: k, text: text, page: l.page}
 			} else {
 				cur.text = joinHyphenated(cur.text, text)
+				if l.page != prev.page {
+					cur.breaks = append(cur.breaks, pageBreak{offset: len(cur.text) - len(text), page: l.page})
+				}
 			}
 			prev, prevEdge = l, right[colOf(l, left)]
 		}
 	}
 	flush()
-	return out
+	return append(out, notes...)
 }
 
 // splitFootnotes separates the footnotes at the foot of a page, the last

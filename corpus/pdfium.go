@@ -66,6 +66,7 @@ func (e *pdfEngine) get() (pdfium.Pool, error) {
 			FSConfig:      wazero.NewFSConfig(), // no host files: the PDF is passed as bytes
 			Stdout:        io.Discard,
 			Stderr:        io.Discard,
+			ReuseWorkers:  true, // a fresh instance costs more than most files
 		})
 		if e.err != nil {
 			e.err = fmt.Errorf("start the PDF engine: %w", e.err)
@@ -185,30 +186,45 @@ func extractPDF(inst pdfium.Pdfium, data []byte, maxPages int) (*pdfContent, err
 	return c, nil
 }
 
+// extractPage reads the text of page i (0-based) as runs. PDFium's rects
+// give the font size of each stretch of text, its characters their exact
+// text: the text PDFium puts in a rect can repeat a character whose box
+// overlaps the next rect (slanted type), so the characters are read apart
+// and each is given the size of the rect around it.
 func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int) (pdfPage, error) {
 	page := requests.Page{ByIndex: &requests.PageByIndex{Document: doc, Index: i}}
 	size, err := inst.GetPageSize(&requests.GetPageSize{Page: page})
 	if err != nil {
 		return pdfPage{}, err
 	}
+	// Font information for every character would cost six more calls into
+	// PDFium per character; one per run, below, is enough.
 	st, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{
-		Page: page, Mode: requests.GetPageTextStructuredModeChars, CollectFontInformation: true,
+		Page: page, Mode: requests.GetPageTextStructuredModeBoth,
 	})
 	if err != nil {
 		return pdfPage{}, err
 	}
+	boxes := make([]pdfRun, len(st.Rects))
+	for k, r := range st.Rects {
+		pos := r.PointPosition
+		boxes[k] = pdfRun{left: pos.Left, top: pos.Top, right: pos.Right, bottom: pos.Bottom}
+	}
 	p := pdfPage{num: i + 1, width: size.Width, height: size.Height}
+	var firsts []int // index of the first character of each run
 	var cur *pdfRun
+	curBox := -1
 	var sb strings.Builder
 	flush := func() {
 		if cur != nil {
 			cur.text = sb.String()
 			p.runs = append(p.runs, *cur)
 		}
-		cur = nil
+		cur, curBox = nil, -1
 		sb.Reset()
 	}
-	for _, ch := range st.Chars {
+	hint := 0
+	for idx, ch := range st.Chars {
 		if ch.Text == "\r" || ch.Text == "\n" || ch.Text == "\r\n" {
 			flush()
 			continue
@@ -220,27 +236,67 @@ func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int) (pdfPa
 			}
 			continue
 		}
-		fs, bold := pos.Top-pos.Bottom, false
-		if fi := ch.FontInformation; fi != nil {
-			if fi.Size > 0 {
-				fs = fi.Size
-			}
-			bold = fi.Weight >= 600 || strings.Contains(strings.ToLower(fi.Name), "bold")
+		k := boxOf(boxes, hint, (pos.Left+pos.Right)/2, (pos.Top+pos.Bottom)/2)
+		if k >= 0 {
+			hint = k
 		}
-		if cur != nil && (math.Abs(fs-cur.size) > 0.05*fs || pos.Left < cur.right-0.5*fs ||
-			math.Min(pos.Top, cur.top)-math.Max(pos.Bottom, cur.bottom) < -0.2*fs) {
+		if cur != nil && (k != curBox || pos.Left < cur.right-0.5*(cur.top-cur.bottom)) {
 			flush()
 		}
 		if cur == nil {
-			cur = &pdfRun{left: pos.Left, top: pos.Top, right: pos.Right, bottom: pos.Bottom, size: fs, bold: bold}
+			cur = &pdfRun{left: pos.Left, top: pos.Top, right: pos.Right, bottom: pos.Bottom, size: pos.Top - pos.Bottom}
+			curBox = k
+			firsts = append(firsts, idx)
 		}
 		cur.right = math.Max(cur.right, pos.Right)
 		cur.top, cur.bottom = math.Max(cur.top, pos.Top), math.Min(cur.bottom, pos.Bottom)
-		cur.bold = cur.bold && bold
 		sb.WriteString(ch.Text)
 	}
 	flush()
-	return p, nil
+	return p, fontSizes(inst, page, p.runs, firsts)
+}
+
+// fontSizes sets the size of each run to the font size of its first
+// character, firsts[k] for runs[k].
+func fontSizes(inst pdfium.Pdfium, page requests.Page, runs []pdfRun, firsts []int) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	tp, err := inst.FPDFText_LoadPage(&requests.FPDFText_LoadPage{Page: page})
+	if err != nil {
+		return err
+	}
+	defer inst.FPDFText_ClosePage(&requests.FPDFText_ClosePage{TextPage: tp.TextPage})
+	for k := range runs {
+		fs, err := inst.FPDFText_GetFontSize(&requests.FPDFText_GetFontSize{TextPage: tp.TextPage, Index: firsts[k]})
+		if err != nil {
+			return err
+		}
+		// A producer that sets type at size 1 and scales it by the text
+		// matrix reports 1: the height of the glyphs is nearer the truth.
+		if h := runs[k].top - runs[k].bottom; fs.FontSize > 0.5*h && fs.FontSize < 4*h {
+			runs[k].size = fs.FontSize
+		}
+	}
+	return nil
+}
+
+// boxOf returns the index of the box holding the point (x, y), trying the
+// box at hint and the next ones first since characters come in order; -1
+// when none does.
+func boxOf(boxes []pdfRun, hint int, x, y float64) int {
+	in := func(b pdfRun) bool { return x >= b.left-0.5 && x <= b.right+0.5 && y >= b.bottom-0.5 && y <= b.top+0.5 }
+	for k := hint; k < min(hint+3, len(boxes)); k++ {
+		if in(boxes[k]) {
+			return k
+		}
+	}
+	for k, b := range boxes {
+		if in(b) {
+			return k
+		}
+	}
+	return -1
 }
 
 // extractBookmarks walks the outline depth first, at most maxBookmarks
