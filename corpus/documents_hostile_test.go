@@ -43,6 +43,7 @@ func TestBadDocumentsAreSkippedWithAReason(t *testing.T) {
 	}{
 		{"a scanned PDF has no text layer", "scan.pdf", scannedPDF(), Options{}, ErrNoTextLayer},
 		{"a password-protected PDF is encrypted", "locked.pdf", encrypted, Options{}, ErrEncrypted},
+		{"a password-protected PDF read again is encrypted too", "locked.pdf", encrypted, Options{}, ErrEncrypted},
 		{"a PDF cut after its header is unreadable", "cut.pdf", textPDF(3, func(int) []string { return []string{"Some words."} })[:40], Options{}, ErrUnreadable},
 		{"random bytes named .pdf are unreadable", "noise.pdf", bytes.Repeat([]byte{0x8f, 0x13, 0xff, 0x00}, 3000), Options{}, ErrUnreadable},
 		{"a text file named .pdf is unreadable", "notes.pdf", []byte("These are notes, not a PDF.\n"), Options{}, ErrUnreadable},

@@ -424,7 +424,7 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 	var out []block
 	var cur *block
 	var prev pdfLine
-	prevEdge := 0.0   // right edge of prev's column
+	prevEdge := 0.0 // right edge of prev's column
 	// Footnotes of a page are held until the paragraph that the page break
 	// cuts ends, on the next page, so that they don't cut it.
 	var held, notes []block

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -161,7 +162,10 @@ func readPDF(ctx context.Context, data []byte, maxPages int) (c *pdfContent, err
 func extractPDF(inst pdfium.Pdfium, data []byte, maxPages int) (*pdfContent, error) {
 	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
 	if err != nil {
-		if errors.Is(err, pdferrors.ErrPassword) || errors.Is(err, pdferrors.ErrSecurity) {
+		// A reused PDFium instance may report a password failure as an
+		// unknown error: a file that has an encryption dictionary and can't
+		// be opened without a password is encrypted either way.
+		if errors.Is(err, pdferrors.ErrPassword) || errors.Is(err, pdferrors.ErrSecurity) || bytes.Contains(data, []byte("/Encrypt")) {
 			return nil, fmt.Errorf("password-protected: %w", ErrEncrypted)
 		}
 		return nil, fmt.Errorf("%v: %w", err, ErrUnreadable)
