@@ -318,7 +318,11 @@ func dropRunningLines(pages [][]pdfLine, src []pdfPage) {
 // of contents pages: pages where most lines end with a page number.
 func dropContents(pages [][]pdfLine) {
 	for i, lines := range pages {
+		n := len(lines)
 		lines = slices.DeleteFunc(lines, func(l pdfLine) bool { return leaderRe.MatchString(l.text) })
+		if len(lines) < n {
+			lines = slices.DeleteFunc(lines, func(l pdfLine) bool { return isContentsTitle(l.text) })
+		}
 		numbered := 0
 		for _, l := range lines {
 			if endNumRe.MatchString(l.text) {

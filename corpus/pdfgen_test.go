@@ -133,3 +133,29 @@ func docxXML(body string) string {
 	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body + `</w:body></w:document>`
 }
+
+// placed is a line of text at a position on a generated page.
+type placed struct {
+	x, y, size float64
+	text       string
+}
+
+// placedPDF makes a PDF whose page i shows the lines pages[i] where they
+// say, in Helvetica.
+func placedPDF(pages [][]placed) []byte {
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+	var kids []string
+	for _, lines := range pages {
+		pageObj := len(objs) + 1
+		kids = append(kids, fmt.Sprintf("%d 0 R", pageObj))
+		var c strings.Builder
+		for _, l := range lines {
+			fmt.Fprintf(&c, "BT /F1 %g Tf 1 0 0 1 %g %g Tm (%s) Tj ET\n", l.size, l.x, l.y, pdfEscape(l.text))
+		}
+		objs = append(objs,
+			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", pageObj+1),
+			stream(c.String()))
+	}
+	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages))
+	return buildPDF(objs)
+}
