@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +110,59 @@ func TestIndexReportsBadDocumentsWithTheirReason(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("index output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestChatFollowsPDFChanges drops a 26-page PDF into a watched corpus: it
+// is announced, answered from with its page, and listed with its pages;
+// replaced by a 4-page PDF, its pages are updated.
+func TestChatFollowsPDFChanges(t *testing.T) {
+	dir := t.TempDir()
+	writeDoc(t, dir, "otters.md", "Otters", "Sea otters hold hands while they sleep.")
+	src := filepath.Join("..", "..", "corpus", "testdata", "docs")
+	stdin, feed := io.Pipe()
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(context.Background(), []string{"chat", "--config", fastWatchConfig(t), "--corpus", dir, "--index", filepath.Join(t.TempDir(), "ix"), "--format", "json"}, stdin, &out, &errOut)
+	}()
+	fmt.Fprintln(feed, "/help")
+	waitFor(t, "the help reply", func() bool { return strings.Contains(out.String(), `"text":`) })
+
+	drop := func(from string) {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(src, from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Written beside, then renamed: the watcher sees a whole file.
+		tmp := filepath.Join(dir, ".manual.pdf.tmp")
+		if err := os.WriteFile(tmp, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, "manual.pdf")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drop("camlidl-pdftex.pdf")
+	waitFor(t, "the added event", func() bool {
+		return strings.Contains(out.String(), `{"event":"added","doc":"manual.pdf","title":"Camlidl user’s manual"}`)
+	})
+	fmt.Fprintln(feed, "What are IDL pointers of kind unique mapped to?")
+	waitFor(t, "an answer citing page 9", func() bool {
+		return strings.Contains(out.String(), `"doc":"manual.pdf","source":"manual.pdf","ordinal":`) && strings.Contains(out.String(), `"page":9`)
+	})
+	fmt.Fprintln(feed, "/sources")
+	waitFor(t, "the sources with 26 pages", func() bool { return strings.Contains(out.String(), `"pages":26`) })
+
+	drop("camlidl-libreoffice.pdf")
+	waitFor(t, "the updated event", func() bool {
+		return strings.Contains(out.String(), `{"event":"updated","doc":"manual.pdf","title":"Camlidl user’s manual"}`)
+	})
+	fmt.Fprintln(feed, "/sources")
+	waitFor(t, "the sources with 4 pages", func() bool { return strings.Contains(out.String(), `"pages":4`) })
+	feed.Close()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut.String())
 	}
 }
