@@ -54,8 +54,7 @@ func (e *pdfEngine) get() (pdfium.Pool, error) {
 	e.once.Do(func() {
 		rc := wazero.NewRuntimeConfig().
 			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
-			WithMemoryLimitPages(pdfMemoryPages).
-			WithCloseOnContextDone(true)
+			WithMemoryLimitPages(pdfMemoryPages)
 		if cache := compilationCache(); cache != nil {
 			rc = rc.WithCompilationCache(cache)
 		}
@@ -125,7 +124,7 @@ type pdfContent struct {
 // readPDF extracts the text runs of the first maxPages pages of data, its
 // title and its outline, within ctx's deadline. Errors wrap ErrEncrypted or
 // ErrUnreadable (malformed, over the memory bound, over the deadline).
-func readPDF(ctx context.Context, data []byte, maxPages int) (c *pdfContent, err error) {
+func readPDF(ctx context.Context, data []byte, maxPages int) (*pdfContent, error) {
 	pool, err := sharedPDF.get()
 	if err != nil {
 		return nil, err
@@ -134,32 +133,40 @@ func readPDF(ctx context.Context, data []byte, maxPages int) (c *pdfContent, err
 	if err != nil {
 		return nil, fmt.Errorf("wait for the PDF engine: %v: %w", err, ErrUnreadable)
 	}
-	done := make(chan struct{})
-	killed := make(chan struct{})
+	type result struct {
+		c   *pdfContent
+		err error
+	}
+	done := make(chan result, 1)
 	go func() {
-		defer close(killed)
-		select {
-		case <-done:
-		case <-ctx.Done():
-			inst.Kill() // interrupts the running call; later calls fail
-		}
+		defer func() {
+			if r := recover(); r != nil {
+				done <- result{err: fmt.Errorf("PDF engine failed: %v: %w", r, ErrUnreadable)}
+			}
+		}()
+		c, err := extractPDF(ctx, inst, data, maxPages)
+		done <- result{c, err}
 	}()
-	defer func() {
-		close(done)
-		<-killed
+	select {
+	case r := <-done:
 		inst.Close()
-		if r := recover(); r != nil {
-			c, err = nil, fmt.Errorf("PDF engine failed: %v: %w", r, ErrUnreadable)
+		if r.err != nil && ctx.Err() != nil {
+			return nil, fmt.Errorf("not read within the time limit: %w", ErrUnreadable)
 		}
-		if err != nil && ctx.Err() != nil {
-			c, err = nil, fmt.Errorf("over the %s time limit: %w", "parse", ErrUnreadable)
-		}
-	}()
-	return extractPDF(inst, data, maxPages)
+		return r.c, r.err
+	case <-ctx.Done():
+		// The instance is killed and the file given up at once. A call
+		// already running inside PDFium is not interrupted (interrupting
+		// every call would halve the speed of every PDF): it ends on its
+		// own, and the calls after it fail on the killed instance.
+		inst.Kill()
+		return nil, fmt.Errorf("not read within the time limit: %w", ErrUnreadable)
+	}
 }
 
-// extractPDF does readPDF's work on one instance.
-func extractPDF(inst pdfium.Pdfium, data []byte, maxPages int) (*pdfContent, error) {
+// extractPDF does readPDF's work on one instance, checking ctx between
+// pages.
+func extractPDF(ctx context.Context, inst pdfium.Pdfium, data []byte, maxPages int) (*pdfContent, error) {
 	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
 	if err != nil {
 		// A reused PDFium instance may report a password failure as an
@@ -180,6 +187,9 @@ func extractPDF(inst pdfium.Pdfium, data []byte, maxPages int) (*pdfContent, err
 		c.title = strings.TrimSpace(t.Value)
 	}
 	for i := 0; i < min(count.PageCount, maxPages); i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		p, err := extractPage(inst, doc.Document, i)
 		if err != nil {
 			return nil, fmt.Errorf("page %d: %v: %w", i+1, err, ErrUnreadable)
