@@ -447,7 +447,7 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 		left, right := columnEdges(lines)
 		for i, l := range lines {
 			if l.heading > 0 {
-				if cur != nil && cur.kind == kindHeading && prev.heading == l.heading && prev.page == l.page && prev.bottom-l.top < pitch {
+				if cur != nil && cur.kind == kindHeading && prev.heading == l.heading && prev.page == l.page && lineStep(prev, l) < 1.6*pitch {
 					cur.text += " " + l.text // a heading set on two lines
 					prev = l
 					continue
@@ -473,8 +473,7 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 					prevEdge-prev.right > firstWordWidth(text, l.size)
 			} else if !newPara && i > 0 {
 				col := colOf(l, left)
-				gap := prev.bottom - l.top
-				newPara = gap > 0.9*pitch ||
+				newPara = lineStep(prev, l) > 1.2*pitch+0.05*l.size ||
 					!inItem && l.left-left[col] > 1.2*l.size && prev.left-left[col] <= 1.2*l.size ||
 					right[col]-prev.right > firstWordWidth(text, l.size) ||
 					math.Abs(l.size-prev.size) > 0.12*body
@@ -548,21 +547,28 @@ func startsLower(s string) bool {
 	return unicode.IsLower(r)
 }
 
-// linePitch is the usual distance between the bottom of one line and the
-// top of the next on a page (the leading), at least a fifth of the body
-// size.
+// lineStep is the distance from one line down to the next, measured at
+// whichever of their tops and bottoms moved less: glyph boxes hug the
+// letters, so a line without descenders or capitals would otherwise seem
+// set apart.
+func lineStep(prev, l pdfLine) float64 {
+	return math.Min(prev.bottom-l.bottom, prev.top-l.top)
+}
+
+// linePitch is the usual lineStep between the lines of a page (the
+// leading), or 1.2 times the body size on a page of one line.
 func linePitch(lines []pdfLine, body float64) float64 {
-	var gaps []float64
+	var steps []float64
 	for i := 1; i < len(lines); i++ {
-		if g := lines[i-1].bottom - lines[i].top; g >= 0 && g < 3*body {
-			gaps = append(gaps, g)
+		if d := lineStep(lines[i-1], lines[i]); d > 0 && d < 4*body {
+			steps = append(steps, d)
 		}
 	}
-	if len(gaps) == 0 {
-		return 0.5 * body
+	if len(steps) == 0 {
+		return 1.2 * body
 	}
-	slices.Sort(gaps)
-	return math.Max(gaps[len(gaps)/2]*1.6+0.1*body, 0.2*body)
+	slices.Sort(steps)
+	return steps[len(steps)/2]
 }
 
 // columnEdges returns the usual left and right edges of the text on a
