@@ -282,21 +282,29 @@ var (
 const marginBand = 0.15
 
 // dropRunningLines removes page numbers and the running headers and
-// footers: lines in the top or bottom band of the page whose text, digits
-// aside, repeats on at least a third of the pages (and three of them).
+// footers: lines in the top or bottom band of the page each of whose
+// cells ("User Guide | Chapter 2 Graphics") is a page number or, digits
+// aside, repeats in the bands of at least a third of the pages, or of
+// three pages for a chapter's running title in a longer document.
 func dropRunningLines(pages [][]pdfLine, src []pdfPage) {
 	inBand := func(l pdfLine, p pdfPage) bool {
 		return p.height > 0 && (l.bottom >= p.height*(1-marginBand) || l.top <= p.height*marginBand)
 	}
-	key := func(l pdfLine) string {
-		return digitsRe.ReplaceAllString(strings.ToLower(l.text), "#")
+	cells := func(l pdfLine) []string {
+		out := strings.Split(strings.ToLower(l.text), " | ")
+		for i, c := range out {
+			out[i] = digitsRe.ReplaceAllString(c, "#")
+		}
+		return out
 	}
 	seen := map[string]int{}
 	for i, lines := range pages {
 		keys := map[string]bool{}
 		for _, l := range lines {
 			if inBand(l, src[i]) {
-				keys[key(l)] = true
+				for _, c := range cells(l) {
+					keys[c] = true
+				}
 			}
 		}
 		for k := range keys {
@@ -304,13 +312,19 @@ func dropRunningLines(pages [][]pdfLine, src []pdfPage) {
 		}
 	}
 	minPages := max(3, (len(pages)+2)/3)
-	for i, lines := range pages {
-		pages[i] = slices.DeleteFunc(lines, func(l pdfLine) bool {
-			if !inBand(l, src[i]) {
+	if len(pages) >= 12 {
+		minPages = 3
+	}
+	running := func(l pdfLine) bool {
+		for i, c := range cells(l) {
+			if !pageNumRe.MatchString(strings.Split(l.text, " | ")[i]) && seen[c] < minPages {
 				return false
 			}
-			return pageNumRe.MatchString(l.text) || seen[key(l)] >= minPages
-		})
+		}
+		return true
+	}
+	for i, lines := range pages {
+		pages[i] = slices.DeleteFunc(lines, func(l pdfLine) bool { return inBand(l, src[i]) && running(l) })
 	}
 }
 
