@@ -413,6 +413,7 @@ func hasLetter(s string) bool { return strings.IndexFunc(s, unicode.IsLetter) >=
 // outline that points at pages.
 func markOutline(pages [][]pdfLine, bms []pdfBookmark) bool {
 	any := false
+	inserted := map[int]int{} // entries put at the top of a page so far
 	for _, bm := range bms {
 		if bm.page < 1 || bm.page > len(pages) || !hasAlnum(bm.title) {
 			continue
@@ -420,14 +421,24 @@ func markOutline(pages [][]pdfLine, bms []pdfBookmark) bool {
 		any = true
 		want := strings.Join(normWords(bm.title), " ")
 		lines := pages[bm.page-1]
+		found := false
 		for i, l := range lines {
 			got := strings.Join(normWords(l.text), " ")
 			if got == want || strings.HasSuffix(got, " "+want) && len(got)-len(want) <= 12 {
 				if lines[i].heading == 0 || lines[i].heading > bm.level {
 					lines[i].heading = min(bm.level, 6)
 				}
+				found = true
 				break
 			}
+		}
+		if !found && len(lines) > 0 {
+			// The entry's words are not a line of its page: it still names
+			// the section that starts there.
+			top, at := lines[0], inserted[bm.page]
+			inserted[bm.page]++
+			pages[bm.page-1] = slices.Insert(lines, at, pdfLine{text: bm.title, left: top.left, right: top.left,
+				top: top.top + top.size, bottom: top.top + 0.1, size: top.size, page: bm.page, heading: min(bm.level, 6)})
 		}
 	}
 	return any

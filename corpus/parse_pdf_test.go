@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -92,5 +93,49 @@ func TestPDFLayout(t *testing.T) {
 	}
 	if doc.Title != "Introduction" || doc.Pages != 3 {
 		t.Errorf("title %q, pages %d; want the first heading, 3", doc.Title, doc.Pages)
+	}
+}
+
+// TestPDFOutlineNamesSections gives a two-page PDF, set in one size, an
+// outline: an entry whose words are a line of its page makes that line a
+// heading; one whose words are not names the section from the top of its
+// page.
+func TestPDFOutlineNamesSections(t *testing.T) {
+	content := func(lines ...placed) string {
+		var c strings.Builder
+		for _, l := range lines {
+			fmt.Fprintf(&c, "BT /F1 11 Tf 1 0 0 1 %g %g Tm (%s) Tj ET\n", l.x, l.y, pdfEscape(l.text))
+		}
+		return stream(c.String())
+	}
+	page := func(contents int) string {
+		return fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", contents)
+	}
+	data := buildPDF([]string{
+		"<< /Type /Catalog /Pages 2 0 R /Outlines 8 0 R >>",
+		"<< /Type /Pages /Kids [4 0 R 6 0 R] /Count 2 >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		page(5),
+		content(placed{x: 72, y: 700, text: "Tides"}, placed{x: 72, y: 680, text: "The tide rises twice a day in the bay."}),
+		page(7),
+		content(placed{x: 72, y: 700, text: "Storms close the harbour about ten days a year."}),
+		"<< /Type /Outlines /First 9 0 R /Last 10 0 R /Count 2 >>",
+		"<< /Title (Tides) /Parent 8 0 R /Next 10 0 R /Dest [4 0 R /XYZ 0 792 0] >>",
+		"<< /Title (Weather at sea) /Parent 8 0 R /Prev 9 0 R /Dest [6 0 R /XYZ 0 792 0] >>",
+	})
+	doc, err := Parse("harbour.pdf", data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][2]string
+	for _, p := range doc.Passages {
+		got = append(got, [2]string{p.Section, p.Text})
+	}
+	want := [][2]string{
+		{"", "The tide rises twice a day in the bay."}, // "Tides" is the title
+		{"Weather at sea", "Storms close the harbour about ten days a year."},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sections (-want +got):\n%s", diff)
 	}
 }
