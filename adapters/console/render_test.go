@@ -30,6 +30,7 @@ func TestRenderText(t *testing.T) {
 			"Q: q\nNot in the corpus: no passage answers this confidently.\nNearest sources:\n  - Shore [Field notes]"},
 		{"a summary counts one document", bot.Reply{Summary: &bot.Summary{Topic: "walruses", Documents: 1, Sentences: []bot.SummarySentence{{Text: "Walruses sing.", Title: "Shore"}}}}, false,
 			"Summary: walruses (1 document)\n\n• “Walruses sing.” — Shore"},
+		{"text is printed as it is", bot.Reply{Text: "hello"}, false, "hello"},
 		{"a passage of a paged document cites its page", bot.Reply{Answer: &bot.Answer{Question: "q", Answered: true, Passages: []bot.Passage{{
 			Text: "Camlidl generates stub code.", Title: "Camlidl user's manual", Source: "camlidl.pdf", Doc: "camlidl.pdf", Page: 4,
 		}}}}, false,
@@ -38,7 +39,6 @@ func TestRenderText(t *testing.T) {
 			{Title: "Manual", Source: "m.pdf", Passages: 40, Pages: 26}, {Title: "Notes", Source: "n.md", Passages: 3},
 		}}}, false,
 			"Sources (2 documents)\n  - Manual [m.pdf] — 40 passages, 26 pages\n  - Notes [n.md] — 3 passages"},
-		{"text is printed as it is", bot.Reply{Text: "hello"}, false, "hello"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
