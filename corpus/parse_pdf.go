@@ -65,7 +65,6 @@ type pdfLine struct {
 	text                     string
 	left, top, right, bottom float64
 	size                     float64 // font size of most of its characters
-	bold                     bool    // every run bold
 	page                     int
 	heading                  int  // heading level from the outline or font size, 0 for none
 	row                      bool // cells of a table row, joined by " | "
@@ -162,7 +161,7 @@ func splitLine(runs []pdfRun, page int) []pdfLine {
 			flush()
 		}
 		if cur == nil {
-			cur = &pdfLine{left: r.left, top: r.top, right: r.right, bottom: r.bottom, size: size, bold: true, page: page}
+			cur = &pdfLine{left: r.left, top: r.top, right: r.right, bottom: r.bottom, size: size, page: page}
 		} else {
 			if r.left-cur.right > 0.15*size && !strings.HasSuffix(sb.String(), " ") && !strings.HasPrefix(r.text, " ") {
 				sb.WriteByte(' ')
@@ -170,7 +169,6 @@ func splitLine(runs []pdfRun, page int) []pdfLine {
 			cur.right = math.Max(cur.right, r.right)
 			cur.top, cur.bottom = math.Max(cur.top, r.top), math.Min(cur.bottom, r.bottom)
 		}
-		cur.bold = cur.bold && r.bold
 		sb.WriteString(r.text)
 	}
 	flush()
@@ -234,7 +232,6 @@ func mergeRows(lines []pdfLine) []pdfLine {
 			p := &out[n-1]
 			p.text += " | " + l.text
 			p.right, p.top, p.bottom = l.right, math.Max(p.top, l.top), math.Min(p.bottom, l.bottom)
-			p.bold = p.bold && l.bold
 			p.row = true
 			continue
 		}

@@ -96,7 +96,6 @@ type pdfRun struct {
 	text                     string
 	left, top, right, bottom float64
 	size                     float64
-	bold                     bool
 }
 
 // pdfPage is the text of one page as PDFium returns it.
