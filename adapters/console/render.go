@@ -100,7 +100,7 @@ func answerText(a *bot.Answer, bold bool) string {
 		return b.String()
 	}
 	for i, p := range a.Passages {
-		fmt.Fprintf(&b, "\n%d. “%s”\n   — %s%s", i+1, highlight(p, bold), cite(p.Title, p.Source, p.URL), PageRef(p.Page))
+		fmt.Fprintf(&b, "\n%d. “%s”\n   — %s%s", i+1, highlight(p, bold), cite(p.Title, p.Source, p.URL), bot.PageRef(p.Page))
 	}
 	if a.Note != "" {
 		fmt.Fprintf(&b, "\n\n(%s)", a.Note)
@@ -125,28 +125,6 @@ func highlight(p bot.Passage, bold bool) string {
 	}
 	b.WriteString(p.Text[last:])
 	return b.String()
-}
-
-// PageRef is the page of a citation, ", p. 4", or "" for a passage of an
-// unpaged document; the other adapters use it too, so that every platform
-// cites pages alike.
-func PageRef(page int) string {
-	if page <= 0 {
-		return ""
-	}
-	return fmt.Sprintf(", p. %d", page)
-}
-
-// PageCount is ", 30 pages" for a paged document in a list of sources, ""
-// for the others.
-func PageCount(pages int) string {
-	switch {
-	case pages <= 0:
-		return ""
-	case pages == 1:
-		return ", 1 page"
-	}
-	return fmt.Sprintf(", %d pages", pages)
 }
 
 func cite(title, source, url string) string {
@@ -191,7 +169,7 @@ func sourcesText(l *bot.SourceList) string {
 	}
 	b.WriteString(")")
 	for _, s := range l.Sources {
-		fmt.Fprintf(&b, "\n  - %s — %d passages%s", cite(s.Title, s.Source, s.URL), s.Passages, PageCount(s.Pages))
+		fmt.Fprintf(&b, "\n  - %s — %d passages%s", cite(s.Title, s.Source, s.URL), s.Passages, bot.PageCount(s.Pages))
 		if !s.Updated.IsZero() {
 			fmt.Fprintf(&b, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
 		}

@@ -129,7 +129,7 @@ func answerHTML(a *bot.Answer) string {
 		if i > 0 {
 			h.WriteString("\n")
 		}
-		fmt.Fprintf(&h, "<blockquote>%s</blockquote>\n<p>— %s%s</p>", highlightHTML(p), htmlCite(p.Title, p.Source, p.URL), console.PageRef(p.Page))
+		fmt.Fprintf(&h, "<blockquote>%s</blockquote>\n<p>— %s%s</p>", highlightHTML(p), htmlCite(p.Title, p.Source, p.URL), bot.PageRef(p.Page))
 	}
 	if a.Note != "" {
 		fmt.Fprintf(&h, "\n<p><em>%s</em></p>", esc(a.Note))
@@ -227,7 +227,7 @@ func sourcesHTML(l *bot.SourceList) string {
 	}
 	h.WriteString("\n<ul>\n")
 	for _, s := range l.Sources {
-		fmt.Fprintf(&h, "<li>%s — %d passages%s", htmlCite(s.Title, s.Source, s.URL), s.Passages, console.PageCount(s.Pages))
+		fmt.Fprintf(&h, "<li>%s — %d passages%s", htmlCite(s.Title, s.Source, s.URL), s.Passages, bot.PageCount(s.Pages))
 		if !s.Updated.IsZero() {
 			fmt.Fprintf(&h, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
 		}
