@@ -54,6 +54,9 @@ CREATE UNIQUE INDEX answers_by_message ON answers (platform, channel, message_id
 CREATE INDEX answers_by_thread ON answers (platform, channel, thread) WHERE thread <> '';
 CREATE INDEX answers_by_time ON answers (at);
 `,
+	// 2: the quotes of each answer, kept by triggers, and the queue of
+	// edits of answers whose quotes went stale (sqlite/stale.go).
+	staleSchema,
 }
 
 // migrate applies the missing steps, each in its own transaction together
