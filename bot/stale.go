@@ -355,3 +355,12 @@ func (t *Tracker) version(ctx context.Context, doc string) (DocVersion, error) {
 	}
 	return v, nil
 }
+
+// AnswersUpdatedLine is the digest's line for n earlier answers corrected:
+// "3 earlier answers updated".
+func AnswersUpdatedLine(n int) string {
+	if n == 1 {
+		return "1 earlier answer updated"
+	}
+	return fmt.Sprintf("%d earlier answers updated", n)
+}

@@ -17,7 +17,7 @@ var (
 // staleSchema is migration 2. answer_quotes has one row per passage of
 // each answer, filled by triggers on answers (and from the answers already
 // there), so that a document change finds the answers quoting it without
-// reading every answer; state is '' while the quote still stands.
+// reading every answer; state is ” while the quote still stands.
 // stale_edits holds one row per message waiting for an edit, so several
 // quotes of one answer going stale make one edit, and the queue survives
 // a restart.
