@@ -39,6 +39,7 @@ type fakeSlack struct {
 	wmu      sync.Mutex      // serialises writes to conn
 	changed  chan struct{}   // closed and replaced on every change
 	ts       int             // last message ts handed out
+	updates  fakeUpdates     // chat.update calls (stale_test.go)
 }
 
 // post is one message the bot sent.
@@ -186,6 +187,8 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": p.TS})
+	case "chat.update":
+		f.chatUpdate(w, r)
 	default:
 		writeJSON(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}
