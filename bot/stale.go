@@ -364,3 +364,32 @@ func AnswersUpdatedLine(n int) string {
 	}
 	return fmt.Sprintf("%d earlier answers updated", n)
 }
+
+// StaleNote says what happened to a quote, for renderers: "Changed on
+// 2026-12-03: the document no longer says this.", "Document removed on
+// 2026-12-03.", "Document moved on 2026-12-03 to news/plan.md."; "" for a
+// quote that stands.
+func StaleNote(st QuoteState) string {
+	day := ""
+	if !st.Since.IsZero() {
+		day = " on " + st.Since.UTC().Format("2006-01-02")
+	}
+	switch st.Kind {
+	case QuoteChanged:
+		return "Changed" + day + ": the document no longer says this."
+	case QuoteRemoved:
+		return "Document removed" + day + "."
+	case QuoteMoved:
+		return "Document moved" + day + " to " + st.MovedTo + "."
+	}
+	return ""
+}
+
+// StaleHeading is the line that opens a corrected answer with n stale
+// quotes.
+func StaleHeading(n int) string {
+	if n == 1 {
+		return "A source of this answer changed after it was sent."
+	}
+	return "Sources of this answer changed after it was sent."
+}
