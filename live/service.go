@@ -82,12 +82,12 @@ func (s *Service) loop(ctx context.Context, log *slog.Logger, digests chan<- bot
 			s.lag.start(time.Now())
 			changes, err := s.Applier.Apply(ctx, b)
 			s.lag.done()
-			updated := s.checkStale(ctx, log, changes)
 			if s.OnChange != nil {
 				for _, c := range changes {
 					s.OnChange(c)
 				}
 			}
+			updated := s.checkStale(ctx, log, changes)
 			if a, ok := bot.Digest(changes); ok && s.Announcer != nil {
 				a.AnswersUpdated = updated
 				select {

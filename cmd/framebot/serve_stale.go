@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"framebot/adapters/console"
 	"framebot/bot"
 	"framebot/live"
 )
@@ -123,4 +124,14 @@ func (s *staleService) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return ctx.Err()
+}
+
+// attachChatStale makes the watcher w of framebot chat check the answers of
+// the session after each change and print a stale event for each quote
+// that no longer stands.
+func attachChatStale(w *live.Service, chat *console.Chat, a *app) {
+	if e := a.cfg.Answers.EditStale; e != nil && !*e {
+		return
+	}
+	w.Stale = &bot.Tracker{Store: chat.StaleStore(), Docs: a.index, Window: a.cfg.Answers.StaleWindow, Logger: a.log}
 }
