@@ -5,12 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"framebot/bot"
+	"framebot/sqlite"
 )
 
 const (
@@ -73,5 +79,84 @@ func TestChatPrintsAStaleEventForEachAnswerWhoseQuoteChanged(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, staleLines(t, out.String())); diff != "" {
 		t.Errorf("stale events (-want +got):\n%s\noutput:\n%s", diff, out.String())
+	}
+}
+
+// recordingEditor records the edits of stale answers it is asked for.
+type recordingEditor struct {
+	mu    sync.Mutex
+	edits []bot.StaleAnswer
+}
+
+func (e *recordingEditor) Platform() string { return "slack" }
+func (e *recordingEditor) Run(ctx context.Context) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+func (e *recordingEditor) EditStale(_ context.Context, a bot.StaleAnswer) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.edits = append(e.edits, a)
+	return nil
+}
+func (e *recordingEditor) taken() []bot.StaleAnswer {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.edits)
+}
+
+func TestServeCorrectsAnswersWhoseSourceChangedWhileStopped(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	writeDoc(t, dir, "truce.md", "Truce terms", truceOld+"\n\n"+truceMore)
+	writeDoc(t, dir, "weather.md", "Weather", "Rain is expected over the coast on Tuesday.")
+	cfg := DefaultConfig()
+	cfg.Corpus, cfg.DataDir = dir, t.TempDir()
+	cfg.Watch.Disabled = true
+	log := slog.New(slog.DiscardHandler)
+
+	// First run: the index is built and an answer quoting the truce sent.
+	a, _, err := openApp(ctx, cfg, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	passages := []bot.Passage{{Text: truceOld, Doc: "truce.md", Title: "Truce terms"}, {Text: "Rain is expected over the coast on Tuesday.", Doc: "weather.md"}}
+	for i, msg := range []string{"1.1", "1.2"} {
+		if _, err := st.RememberAnswer(ctx, sqlite.AnswerRecord{Platform: "slack", Channel: "C1", MessageID: msg, User: "U1", Question: "q?", Passages: passages[i:]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// While stopped, the quoted passage changes.
+	writeDoc(t, dir, "truce.md", "Truce terms", truceNew+"\n\n"+truceMore)
+
+	// Next start: the index catches up, and the stale service finds the
+	// answer and edits it.
+	a, _, err = openApp(ctx, cfg, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ed := &recordingEditor{}
+	env := &serveEnv{cfg: cfg, log: log, app: a, state: st}
+	svcs := appendStaleService(env, []service{ed}, nil, nil)
+	if len(svcs) != 2 {
+		t.Fatalf("services = %d, want the editor and the stale service", len(svcs))
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- svcs[1].Run(runCtx) }()
+	waitFor(t, "the edit", func() bool { return len(ed.taken()) >= 1 })
+	cancel()
+	<-done
+	got := ed.taken()
+	if len(got) != 1 || got[0].MessageID != "1.1" || got[0].Quotes[0].Kind != bot.QuoteChanged || got[0].Quotes[0].Now != truceNew {
+		t.Errorf("edits = %+v, want one of message 1.1 with the quote changed to the new version", got)
 	}
 }
