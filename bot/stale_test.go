@@ -220,3 +220,23 @@ func TestEditBackoffDoublesUpToAnHour(t *testing.T) {
 		t.Errorf("EditBackoff (-want +got):\n%s", diff)
 	}
 }
+
+func FuzzCheckQuote(f *testing.F) {
+	f.Add("The ceasefire lasts thirty days.", "Intro.\nThe ceasefire  lasts\tthirty days.", "Outro.")
+	f.Add("a b c", "a b d", "")
+	f.Add("", "x", "y")
+	f.Fuzz(func(t *testing.T, quote, p1, p2 string) {
+		doc := DocVersion{Passages: []string{p1, p2}}
+		st := CheckQuote(quote, doc, DefaultCloseMatch)
+		if st.Kind != QuoteFresh && st.Kind != QuoteChanged {
+			t.Fatalf("kind %q for a document that is there", st.Kind)
+		}
+		if st.Now != "" && st.Now != p1 && st.Now != p2 {
+			t.Fatalf("now %q is not a passage of the document", st.Now)
+		}
+		// The quote itself as a passage always stands.
+		if got := CheckQuote(quote, DocVersion{Passages: []string{p1, quote}}, DefaultCloseMatch); got.Stale() {
+			t.Fatalf("a quote present word for word is stale: %+v", got)
+		}
+	})
+}

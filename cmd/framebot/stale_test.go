@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -158,5 +159,26 @@ func TestServeCorrectsAnswersWhoseSourceChangedWhileStopped(t *testing.T) {
 	got := ed.taken()
 	if len(got) != 1 || got[0].MessageID != "1.1" || got[0].Quotes[0].Kind != bot.QuoteChanged || got[0].Quotes[0].Now != truceNew {
 		t.Errorf("edits = %+v, want one of message 1.1 with the quote changed to the new version", got)
+	}
+}
+
+func TestAnswersConfigValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		window  time.Duration
+		wantErr bool
+	}{
+		{"the default is valid", bot.DefaultStaleWindow, false},
+		{"an hour is the least", time.Hour, false},
+		{"a minute is too short", time.Minute, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := defaultAnswersConfig()
+			c.StaleWindow = tt.window
+			if err := c.Validate(); (err != nil) != tt.wantErr {
+				t.Errorf("Validate() = %v, want error %v", err, tt.wantErr)
+			}
+		})
 	}
 }
