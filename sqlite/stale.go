@@ -284,11 +284,27 @@ func (db *DB) QueuedEdits(ctx context.Context) (map[string]int, error) {
 }
 
 // SetAnswerMessage records the platform's ID of answer id's message, once
-// it is known (Slack gives the ts after the answer was remembered). It
+// it is known (Slack gives the ts after the answer was remembered). An
+// answer whose quotes went stale in between is queued for an edit. It
 // returns an error when the database can't be written.
 func (db *DB) SetAnswerMessage(ctx context.Context, id int64, messageID string) error {
-	if _, err := db.sql.ExecContext(ctx,
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set message of answer %d: %w", id, err)
+	}
+	defer tx.Rollback() // no-op after Commit
+	if _, err := tx.ExecContext(ctx,
 		`UPDATE answers SET message_id = ? WHERE id = ? AND message_id = ''`, messageID, id); err != nil {
+		return fmt.Errorf("set message of answer %d: %w", id, err)
+	}
+	now := db.now().UnixMilli()
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO stale_edits (answer_id, next_at, queued_at)
+		 SELECT ?1, ?2, ?2 WHERE EXISTS (SELECT 1 FROM answer_quotes WHERE answer_id = ?1 AND state <> '')
+		 ON CONFLICT (answer_id) DO NOTHING`, id, now); err != nil {
+		return fmt.Errorf("set message of answer %d: queue edit: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("set message of answer %d: %w", id, err)
 	}
 	return nil

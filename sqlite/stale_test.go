@@ -109,10 +109,15 @@ func TestSetAnswerMessageMakesAnAnswerEditable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetAnswerMessage(ctx, id, "2.2"); err != nil {
+	// The quote goes stale before Slack gave the message's ts: nothing to
+	// edit yet, and the edit is queued once the ts is known.
+	if _, err := db.MarkQuotes(ctx, []bot.QuoteMark{{AnswerID: id, State: bot.QuoteState{Kind: bot.QuoteRemoved}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.MarkQuotes(ctx, []bot.QuoteMark{{AnswerID: id, State: bot.QuoteState{Kind: bot.QuoteRemoved}}}); err != nil {
+	if edits, _ := db.DueEdits(ctx, "slack", time.Now(), 10); len(edits) != 0 {
+		t.Fatalf("DueEdits before the ts is known = %+v, want none", edits)
+	}
+	if err := db.SetAnswerMessage(ctx, id, "2.2"); err != nil {
 		t.Fatal(err)
 	}
 	edits, err := db.DueEdits(ctx, "slack", time.Now(), 10)
