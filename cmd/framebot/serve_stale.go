@@ -123,6 +123,9 @@ func (s *staleService) Run(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
+	// With no editor there is nothing more to do, but returning early
+	// would make runAll stop the other services.
+	<-ctx.Done()
 	return ctx.Err()
 }
 
