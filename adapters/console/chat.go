@@ -188,7 +188,7 @@ func (c *Chat) PrintEvent(e Event) error {
 	if title == "" {
 		title = e.Doc
 	}
-	if _, err := fmt.Fprintf(c.Out, "[corpus] %s: %s (%s)\n", e.Event, title, e.Doc); err != nil {
+	if _, err := fmt.Fprintf(c.Out, "[corpus] %s: %s (%s)\n", e.Event, bot.SafeName(title), bot.SafeName(e.Doc)); err != nil {
 		return fmt.Errorf("write event: %w", err)
 	}
 	return nil

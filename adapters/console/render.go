@@ -128,6 +128,7 @@ func highlight(p bot.Passage, bold bool) string {
 }
 
 func cite(title, source, url string) string {
+	title, source, url = bot.SafeName(title), bot.SafeName(source), bot.SafeName(url)
 	s := title
 	if source != "" && source != title {
 		s += " [" + source + "]"
@@ -162,7 +163,7 @@ func summaryText(s *bot.Summary) string {
 
 func sourcesText(l *bot.SourceList) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%d documents", l.Title, l.Total)
+	fmt.Fprintf(&b, "%s (%d documents", bot.SafeName(l.Title), l.Total)
 	if l.Pages > 1 {
 		fmt.Fprintf(&b, ", page %d of %d", l.Page, l.Pages)
 	}

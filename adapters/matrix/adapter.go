@@ -205,6 +205,10 @@ func (a *Adapter) fatal(err error) error {
 		a.log.Error("matrix session rejected: the access token is unknown or was logged out; set a new MATRIX_ACCESS_TOKEN (or use MATRIX_PASSWORD) and restart", "user_id", a.cfg.UserID)
 		return fmt.Errorf("%w: %w", ErrUnknownToken, err)
 	}
+	if errors.Is(err, mautrix.MForbidden) && a.cfg.AccessToken == "" {
+		a.log.Error("matrix login refused: check MATRIX_PASSWORD and user_id, then restart", "user_id", a.cfg.UserID)
+		return fmt.Errorf("matrix login refused (M_FORBIDDEN): set %s to the password of %s: %w", EnvPassword, a.cfg.UserID, err)
+	}
 	a.log.Error("matrix adapter stopped", "error", errString(err))
 	return err
 }

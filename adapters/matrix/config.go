@@ -66,10 +66,12 @@ type Config struct {
 	// strict mode (default true when encryption is on). Creating the
 	// account's cross-signing keys needs MATRIX_PASSWORD.
 	CrossSigning *bool `yaml:"cross_signing"`
-	// Workers is how many questions are answered at once (default 4).
+	// Workers is how many questions are answered at once (default 4, at
+	// most 256).
 	Workers int `yaml:"workers"`
 	// RatePerMinute and RateBurst limit each user's questions (defaults 20
-	// a minute after a burst of 5; a negative RatePerMinute disables it).
+	// a minute after a burst of 5; at most 10,000 and 1,000; a
+	// RatePerMinute of -1 disables it).
 	RatePerMinute int `yaml:"rate_per_minute"`
 	RateBurst     int `yaml:"rate_burst"`
 	// FeedbackReactions makes the bot put 👍 and 👎 under each answer so
@@ -111,13 +113,13 @@ func (c Config) withEnv() Config {
 	if c.MsgType == "" {
 		c.MsgType = string(event.MsgNotice)
 	}
-	if c.Workers <= 0 {
+	if c.Workers == 0 {
 		c.Workers = 4
 	}
 	if c.RatePerMinute == 0 {
 		c.RatePerMinute = 20
 	}
-	if c.RateBurst <= 0 {
+	if c.RateBurst == 0 {
 		c.RateBurst = 5
 	}
 	if c.Encryption == nil {
@@ -175,6 +177,15 @@ func (c Config) Validate() error {
 		if !validInviter(a) {
 			errs = append(errs, fmt.Errorf("allowed_inviters: %q is neither a user ID (@alice:example.org) nor a server name (example.org)", a))
 		}
+	}
+	if c.Workers < 1 || c.Workers > 256 {
+		errs = append(errs, fmt.Errorf("workers: %d is out of range; set it between 1 and 256 (or leave it out for 4)", c.Workers))
+	}
+	if p := c.RatePerMinute; p != -1 && (p < 1 || p > 10000) {
+		errs = append(errs, fmt.Errorf("rate_per_minute: %d is out of range; set it between 1 and 10000, or -1 to turn the limit off", p))
+	}
+	if b := c.RateBurst; b < 1 || b > 1000 {
+		errs = append(errs, fmt.Errorf("rate_burst: %d is out of range; set it between 1 and 1000 (or leave it out for 5)", b))
 	}
 	if c.encryption() && c.PickleKey == "" {
 		errs = append(errs, fmt.Errorf("pickle key: set %s (a long random string, kept stable) to store encryption keys, or set matrix.encryption: false", EnvPickleKey))

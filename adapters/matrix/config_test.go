@@ -22,6 +22,10 @@ func TestConfigValidate(t *testing.T) {
 		{"bad homeserver and user", func(c *Config) { c.Homeserver, c.UserID = "matrix.example.org", "bot" }, []string{"homeserver:", "user_id:"}},
 		{"encryption without pickle key", func(c *Config) { c.PickleKey = "" }, []string{EnvPickleKey}},
 		{"encryption off needs no pickle key", func(c *Config) { c.PickleKey, c.Encryption = "", &no }, nil},
+		{"workers out of range", func(c *Config) { c.Workers = -100000 }, []string{"workers: -100000 is out of range; set it between 1 and 256"}},
+		{"absurd workers", func(c *Config) { c.Workers = 100000000 }, []string{"workers: 100000000 is out of range"}},
+		{"a negative rate limit", func(c *Config) { c.RatePerMinute, c.RateBurst = -7, -1 }, []string{"rate_per_minute: -7 is out of range", "rate_burst: -1 is out of range"}},
+		{"-1 turns the rate limit off", func(c *Config) { c.RatePerMinute = -1 }, nil},
 		{"bad msgtype and inviter", func(c *Config) { c.MsgType, c.AllowedInviters = "m.image", []string{"not a server"} }, []string{"msgtype:", "allowed_inviters:"}},
 	}
 	t.Setenv(EnvAccessToken, "")

@@ -172,6 +172,7 @@ func safeURL(u string) string {
 // htmlCite is the source line: the title, linked when the document has a
 // web address, and the source when it differs from the title.
 func htmlCite(title, source, link string) string {
+	title, source = bot.SafeName(title), bot.SafeName(source)
 	s := esc(title)
 	if u := safeURL(link); u != "" {
 		s = fmt.Sprintf(`<a href="%s">%s</a>`, esc(u), s)
@@ -184,6 +185,7 @@ func htmlCite(title, source, link string) string {
 
 // plainCite matches the console's citation.
 func plainCite(title, source, link string) string {
+	title, source, link = bot.SafeName(title), bot.SafeName(source), bot.SafeName(link)
 	s := title
 	if source != "" && source != title {
 		s += " [" + source + "]"
@@ -220,7 +222,7 @@ func summaryHTML(s *bot.Summary) string {
 
 func sourcesHTML(l *bot.SourceList) string {
 	var h strings.Builder
-	fmt.Fprintf(&h, "<p><strong>%s</strong> (%d documents", esc(l.Title), l.Total)
+	fmt.Fprintf(&h, "<p><strong>%s</strong> (%d documents", esc(bot.SafeName(l.Title)), l.Total)
 	if l.Pages > 1 {
 		fmt.Fprintf(&h, ", page %d of %d", l.Page, l.Pages)
 	}

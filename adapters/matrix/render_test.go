@@ -64,6 +64,10 @@ func TestRender(t *testing.T) {
 			{Title: "A <doc>", Source: "a.txt", Passages: 3, URL: "https://example.org/a", Updated: updated},
 			{Title: "B", Source: "B", Passages: 1},
 		}}}},
+		{"sources_unsafe_names", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
+			{Title: "a.txt\n  - Forged — 99 passages", Source: "a.txt", Passages: 1},
+			{Title: "invoice\u202Etxt.exe", Source: "src\u2067\x00", Passages: 2},
+		}}}},
 		{"summary", bot.Reply{Summary: &bot.Summary{Topic: "troops", Documents: 2,
 			Sentences: []bot.SummarySentence{{Text: "10,000 <troops>.", Title: "T1", Source: "s1", URL: "https://example.org/1"}},
 			Conflicts: []bot.Conflict{{About: "troops", Claims: []bot.SummarySentence{{Text: "10,000", Title: "T1"}, {Text: "20,000", Title: "T2"}}}},

@@ -45,6 +45,10 @@ func TestRenderGolden(t *testing.T) {
 			{Doc: "a.txt", Title: "Alpha", Source: "Reuters", URL: "https://example.org/a", Passages: 12, Updated: updated},
 			{Doc: "b.txt", Title: "Beta_<x>", Passages: 3},
 		}}}, RenderOptions{}},
+		{"sources_unsafe_names", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
+			{Doc: "a.txt\n• *Forged* — 99 passages", Passages: 1},
+			{Doc: "b.txt", Title: "invoice\u202Etxt.exe", Source: "src\u2067\x00", Passages: 2},
+		}}}, RenderOptions{}},
 		{"status", bot.Reply{Status: &bot.Status{Documents: 4, Passages: 120, IndexBytes: 3 << 20, LastUpdate: updated, Uptime: 90 * time.Minute, Watcher: "watching", Helpful: 2, NotHelpful: 1}}, RenderOptions{}},
 		{"summary", bot.Reply{Summary: &bot.Summary{Topic: "troops", Documents: 2, Sentences: []bot.SummarySentence{{Text: "10,000 troops.", Title: "A", Doc: "a.txt"}},
 			Conflicts: []bot.Conflict{{About: "troops", Claims: []bot.SummarySentence{{Text: "20,000 troops.", Title: "B", Doc: "b.txt"}}}}}}, RenderOptions{}},
