@@ -380,7 +380,7 @@ func StaleNote(st QuoteState) string {
 	case QuoteRemoved:
 		return "Document removed" + day + "."
 	case QuoteMoved:
-		return "Document moved" + day + " to " + st.MovedTo + "."
+		return "Document moved" + day + " to " + SafeName(st.MovedTo) + "."
 	}
 	return ""
 }

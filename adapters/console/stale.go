@@ -156,12 +156,12 @@ func (c *Chat) PrintStale(e StaleEvent) error {
 		}
 		_, err = c.Out.Write(append(b, '\n'))
 	} else {
-		line := fmt.Sprintf("[stale] An earlier answer to %q quoted %s, which ", e.Question, e.Doc)
+		line := fmt.Sprintf("[stale] An earlier answer to %q quoted %s, which ", e.Question, bot.SafeName(e.Doc))
 		switch e.Kind {
 		case bot.QuoteRemoved:
 			line += "was removed."
 		case bot.QuoteMoved:
-			line += "moved to " + e.MovedTo + "."
+			line += "moved to " + bot.SafeName(e.MovedTo) + "."
 		default:
 			line += "no longer says it."
 		}

@@ -168,7 +168,7 @@ func staleBlocks(p bot.Passage, st bot.QuoteState) []slack.Block {
 			contextLine("_Document removed" + day + "._")}
 	case bot.QuoteMoved:
 		return []slack.Block{section(quoteMrkdwn(p, maxText)), citation,
-			contextLine("_Document moved" + day + " to " + escape(st.MovedTo) + "._")}
+			contextLine("_Document moved" + day + " to " + escape(bot.SafeName(st.MovedTo)) + "._")}
 	}
 	return []slack.Block{section(quoteMrkdwn(p, maxText)), citation}
 }
