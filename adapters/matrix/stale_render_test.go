@@ -38,3 +38,13 @@ func TestRenderStaleGolden(t *testing.T) {
 		t.Errorf("m.mentions = %+v, want empty", c.Mentions)
 	}
 }
+
+func TestDigestSaysHowManyEarlierAnswersWereUpdated(t *testing.T) {
+	c := RenderAnnouncement(bot.Announcement{Changes: []bot.DocChange{{Kind: "updated", Doc: "a.md", Title: "A"}}, AnswersUpdated: 1}, event.MsgNotice)
+	if !strings.HasSuffix(c.Body, "\n1 earlier answer updated.") || !strings.HasSuffix(c.FormattedBody, "<p>1 earlier answer updated.</p>") {
+		t.Errorf("digest lacks the line:\n%s\n%s", c.Body, c.FormattedBody)
+	}
+	if c := RenderAnnouncement(bot.Announcement{Changes: []bot.DocChange{{Kind: "updated", Doc: "a.md", Title: "A"}}}, event.MsgNotice); strings.Contains(c.Body, "earlier answer") {
+		t.Errorf("digest with no answer updated mentions them:\n%s", c.Body)
+	}
+}
