@@ -61,6 +61,11 @@ func RenderAnnouncement(a bot.Announcement, msgType event.MessageType) *event.Me
 		h.WriteString("</li>\n")
 	}
 	h.WriteString("</ul>")
+	if a.AnswersUpdated > 0 {
+		line := bot.AnswersUpdatedLine(a.AnswersUpdated)
+		fmt.Fprintf(&b, "\n%s.", line)
+		fmt.Fprintf(&h, "\n<p>%s.</p>", esc(line))
+	}
 	return content(msgType, b.String(), h.String())
 }
 

@@ -340,5 +340,8 @@ func RenderAnnouncement(a bot.Announcement) Message {
 		}
 		body = append(body, section(line))
 	}
+	if a.AnswersUpdated > 0 {
+		body = append(body, contextLine(escape(bot.AnswersUpdatedLine(a.AnswersUpdated))))
+	}
 	return finish("Corpus updated: "+summary, body)
 }

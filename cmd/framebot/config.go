@@ -36,6 +36,8 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// Answer tunes answers.
 	Answer AnswerConfig `yaml:"answer"`
+	// Answers tunes what happens to answers already sent (serve_stale.go).
+	Answers AnswersConfig `yaml:"answers"`
 	// Watch tunes the corpus watcher (see watch.go).
 	Watch WatchConfig `yaml:"watch"`
 	// Slack and Matrix configure the chat adapters run by framebot serve.
@@ -62,6 +64,7 @@ func DefaultConfig() Config {
 		LogLevel:     "info",
 		Answer:       AnswerConfig{Passages: 3},
 		Watch:        defaultWatchConfig(),
+		Answers:      defaultAnswersConfig(),
 	}
 }
 
@@ -135,6 +138,9 @@ func (c Config) Validate() error {
 	}
 	if c.Answer.Passages < 1 || c.Answer.Passages > 10 {
 		errs = append(errs, fmt.Errorf("answer.passages: %d must be between 1 and 10", c.Answer.Passages))
+	}
+	if err := c.Answers.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("answers: %w", err))
 	}
 	if err := c.Watch.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("watch: %w", err))
