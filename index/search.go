@@ -71,7 +71,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 			res.Terms = append(res.Terms, t.Term)
 		}
 		req := bleve.NewSearchRequestOptions(p.query, limit, 0, false)
-		req.Fields = []string{fieldText}
+		req.Fields = []string{fieldText, fieldPage}
 		sr, err := ix.bleve.SearchInContext(ctx, req)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
@@ -93,6 +93,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 				Source:  m.Source,
 				URL:     m.URL,
 				Ordinal: ord,
+				Page:    page(h.Fields[fieldPage]),
 				Score:   h.Score,
 			}})
 		}

@@ -115,7 +115,7 @@ func serveStale(log *slog.Logger, err error) error {
 
 // loadCorpus reads every document of the corpus.
 func (a *app) loadCorpus() ([]*corpus.Document, []corpus.Skipped, error) {
-	opts := corpus.Options{MaxFileSize: a.cfg.MaxFileSize, MaxPassages: a.cfg.MaxPassagesPerDoc, Logger: a.log}
+	opts := a.cfg.corpusOptions(a.log)
 	var (
 		docs    []*corpus.Document
 		skipped []corpus.Skipped
@@ -181,7 +181,7 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 		}
 		return ctx.Err()
 	}
-	opts := corpus.Options{MaxFileSize: a.cfg.MaxFileSize, MaxPassages: a.cfg.MaxPassagesPerDoc, Logger: a.log}
+	opts := a.cfg.corpusOptions(a.log)
 	var (
 		skipped []corpus.Skipped
 		err     error

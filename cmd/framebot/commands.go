@@ -140,6 +140,7 @@ func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if w == nil {
 		return chat.Run(ctx, stdin)
 	}
+	attachChatStale(w, chat, a)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	watchErr := make(chan error, 1)

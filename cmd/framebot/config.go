@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -35,10 +36,16 @@ type Config struct {
 	// (default corpus.DefaultMaxPassages); a longer one is indexed up to
 	// the cap, with a note.
 	MaxPassagesPerDoc int `yaml:"max_passages_per_doc"`
+	// MaxPages is the number of pages read from a PDF (default 2000).
+	MaxPages int `yaml:"max_pages"`
+	// ParseTimeout bounds reading one PDF, DOCX or ODT (default 60 s).
+	ParseTimeout time.Duration `yaml:"parse_timeout"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 	// Answer tunes answers.
 	Answer AnswerConfig `yaml:"answer"`
+	// Answers tunes what happens to answers already sent (serve_stale.go).
+	Answers AnswersConfig `yaml:"answers"`
 	// Watch tunes the corpus watcher (see watch.go).
 	Watch WatchConfig `yaml:"watch"`
 	// Slack and Matrix configure the chat adapters run by framebot serve.
@@ -60,10 +67,13 @@ func DefaultConfig() Config {
 	return Config{
 		DataDir:           defaultDataDir(),
 		MaxFileSize:       10 << 20,
+		MaxPages:          2000,
 		MaxPassagesPerDoc: corpus.DefaultMaxPassages,
+		ParseTimeout:      time.Minute,
 		LogLevel:          "info",
 		Answer:            AnswerConfig{Passages: 3},
 		Watch:             defaultWatchConfig(),
+		Answers:           defaultAnswersConfig(),
 	}
 }
 
@@ -132,11 +142,20 @@ func (c Config) Validate() error {
 	if c.MaxFileSize <= 0 {
 		errs = append(errs, fmt.Errorf("max_file_size: %d must be a positive number of bytes", c.MaxFileSize))
 	}
+	if c.MaxPages <= 0 {
+		errs = append(errs, fmt.Errorf("max_pages: %d must be a positive number of pages", c.MaxPages))
+	}
+	if c.ParseTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("parse_timeout: %s must be a positive duration, such as 60s", c.ParseTimeout))
+	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, fmt.Errorf("log_level: %w", err))
 	}
 	if c.Answer.Passages < 1 || c.Answer.Passages > 10 {
 		errs = append(errs, fmt.Errorf("answer.passages: %d must be between 1 and 10", c.Answer.Passages))
+	}
+	if err := c.Answers.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("answers: %w", err))
 	}
 	if err := c.Watch.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("watch: %w", err))
@@ -163,4 +182,9 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("%q is not debug, info, warn or error", s)
 	}
 	return l, nil
+}
+
+// corpusOptions are the options every corpus load and reload uses.
+func (c Config) corpusOptions(log *slog.Logger) corpus.Options {
+	return corpus.Options{MaxFileSize: c.MaxFileSize, MaxPassages: c.MaxPassagesPerDoc, MaxPages: c.MaxPages, ParseTimeout: c.ParseTimeout, Logger: log}
 }
