@@ -45,9 +45,22 @@ type Ranking struct {
 	// terms are chosen, so that words common to the whole corpus lose out.
 	FeedbackIDF bool
 
+	// QueryTermFreq weighs each question term by how many times the
+	// question says it (BM25's query-term frequency, linear).
+	QueryTermFreq bool
+	// NameVariants also looks up spelling variants of capitalised words
+	// found in the corpus (otherwise only of words the corpus lacks).
+	NameVariants bool
+	// MaxTerms is how many content terms of a question are searched at
+	// most, highest IDF first (0: maxTerms).
+	MaxTerms int
+
 	// RestShare is the share of the scores of a document's other passages
 	// added to its best passage's score when whole documents are ranked.
 	RestShare float64
+	// DocWeight is the share of a document's whole-document BM25 score in
+	// its RankDocuments score (0: passages only).
+	DocWeight float64
 	// PassagesPerDoc is how many passages RankDocuments reads per document
 	// it must return (capped at maxRankPassages).
 	PassagesPerDoc int
@@ -66,6 +79,7 @@ func DefaultRanking() Ranking {
 		FeedbackWeight:   2,
 		FeedbackMinTerms: 8,
 		FeedbackIDF:      true,
+		QueryTermFreq:    true,
 		RestShare:        0.1,
 		PassagesPerDoc:   5,
 	}
@@ -90,3 +104,10 @@ func SetBM25(k1, b float64) {
 
 // BM25 returns the k1 and b in use.
 func BM25() (k1, b float64) { return search.BM25_k1, search.BM25_b }
+
+func (ix *Index) maxTerms() int {
+	if ix.rank.MaxTerms > 0 {
+		return ix.rank.MaxTerms
+	}
+	return maxTerms
+}

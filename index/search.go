@@ -18,8 +18,8 @@ import (
 
 // Limits that keep a chat message from turning into an expensive query.
 const (
-	maxQueryBytes = 2000 // longer questions are cut (at a rune boundary)
-	maxTerms      = 24   // content terms kept, highest IDF first
+	maxQueryBytes = 4000 // longer questions are cut (at a rune boundary)
+	maxTerms      = 64   // content terms kept, highest IDF first
 	maxVariants   = 3    // spelling variants added per term
 	maxFuzzyTerms = 8    // terms looked up for variants per question
 	maxLimit      = 100  // passages returned at most
@@ -48,6 +48,7 @@ type queryTerm struct {
 	bot.Term
 	raw      string   // lower-cased surface form
 	name     bool     // written with a capital letter: may be a name
+	count    int      // times the question says it
 	variants []string // indexed forms of close spellings found in the corpus
 }
 
@@ -170,19 +171,24 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 		return nil, fmt.Errorf("count passages: %w", err)
 	}
 	var terms []queryTerm
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, tok := range ix.textAn.Analyze([]byte(text)) {
 		key := string(tok.Term)
-		if seen[key] || !hasLetterOrDigit(key) {
+		if !hasLetterOrDigit(key) {
 			continue
 		}
-		seen[key] = true
+		if i, ok := seen[key]; ok {
+			terms[i].count++
+			continue
+		}
+		seen[key] = len(terms)
 		surface := text[tok.Start:tok.End]
 		first, _ := utf8.DecodeRuneInString(surface)
 		terms = append(terms, queryTerm{
-			Term: bot.Term{Text: surface, Key: key},
-			raw:  strings.ToLower(surface),
-			name: unicode.IsUpper(first),
+			Term:  bot.Term{Text: surface, Key: key},
+			raw:   strings.ToLower(surface),
+			name:  unicode.IsUpper(first),
+			count: 1,
 		})
 	}
 	for i := range terms {
@@ -195,16 +201,16 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 			terms[i].IDF *= questionWordWeight
 		}
 	}
-	if len(terms) > maxTerms {
+	if mt := ix.maxTerms(); len(terms) > mt {
 		sort.SliceStable(terms, func(i, j int) bool { return terms[i].IDF > terms[j].IDF })
-		terms = terms[:maxTerms]
+		terms = terms[:mt]
 	}
 	absent := idf(n, 0)
 	looked := 0
 	for i := range terms {
 		t := &terms[i]
 		missing := t.IDF >= absent
-		if looked >= maxFuzzyTerms || utf8.RuneCountInString(t.raw) < 5 || !(missing || t.name) || !isWord(t.raw) {
+		if looked >= maxFuzzyTerms || utf8.RuneCountInString(t.raw) < 5 || !(missing || (t.name && ix.rank.NameVariants)) || !isWord(t.raw) {
 			continue
 		}
 		looked++
@@ -325,6 +331,9 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		w := 1.0
 		if questionWords[t.raw] {
 			w = questionWordWeight
+		}
+		if ix.rank.QueryTermFreq && t.count > 1 {
+			w *= float64(t.count)
 		}
 		group = group[:0:0]
 		if err := add(fieldText, t.Key, w); err != nil {
