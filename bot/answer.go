@@ -20,7 +20,19 @@ type AnswerOptions struct {
 	// content terms) the best passage must contain for a confident answer
 	// (default 0.45).
 	MinCoverage float64
+	// MissingPenalty multiplies the weight of a name in the question that
+	// the corpus does not contain at all (default 2): a subject the
+	// documents never name makes any match of the other words incidental.
+	MissingPenalty float64
+	// Margin is how many times the mean rank of the next candidates a
+	// best passage covering less than MinCoverage (but at least
+	// lowCoverage of it) must reach to be answered (default 3).
+	Margin float64
 }
+
+// lowCoverage is the share of MinCoverage below which nothing is quoted:
+// confident and pick share it, so an answer always quotes a passage.
+const lowCoverage = 0.6
 
 func (o AnswerOptions) withDefaults() AnswerOptions {
 	if o.Passages <= 0 {
@@ -31,6 +43,12 @@ func (o AnswerOptions) withDefaults() AnswerOptions {
 	}
 	if o.MinCoverage <= 0 {
 		o.MinCoverage = 0.45
+	}
+	if o.MissingPenalty <= 0 {
+		o.MissingPenalty = 2
+	}
+	if o.Margin <= 0 {
+		o.Margin = 3
 	}
 	return o
 }
@@ -78,6 +96,10 @@ func (a *Answerer) Ask(ctx context.Context, question string) (*Answer, error) {
 	weights := termWeights(res.Terms)
 	var total float64
 	for _, t := range res.Terms {
+		if t.Missing && t.Name {
+			total += t.IDF * a.opts.MissingPenalty
+			continue
+		}
 		total += t.IDF
 	}
 	cands := make([]candidate, 0, len(res.Hits))
@@ -111,19 +133,22 @@ func (a *Answerer) Ask(ctx context.Context, question string) (*Answer, error) {
 		// passage repeating one rare word over one that answers the question.
 		c.rank = c.Score * (0.25 + c.coverage)
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].rank > cands[j].rank })
+	sortCandidates(cands)
 
 	if !a.confident(cands) {
 		ans.Nearest = nearest(cands, 3)
 		ans.Note = "No passage of the corpus answers this confidently."
 		return ans, nil
 	}
-	ans.Answered = true
-	floor := max(0.3, cands[0].coverage*0.6)
+	// The floor never exceeds the best candidate's coverage, which
+	// confident has accepted: a confident answer quotes at least one
+	// passage.
+	floor := max(a.opts.MinCoverage*lowCoverage, cands[0].coverage*0.6)
 	for _, c := range pick(cands, a.opts.Passages, floor) {
 		c.Passage.Score = round3(c.rank)
 		ans.Passages = append(ans.Passages, c.Passage)
 	}
+	ans.Answered = len(ans.Passages) > 0
 	for _, t := range res.Terms {
 		if t.Corrected != "" {
 			ans.Note = "Spelling variants were matched too."
@@ -144,7 +169,7 @@ func (a *Answerer) confident(cands []candidate) bool {
 	if best.coverage >= a.opts.MinCoverage {
 		return true
 	}
-	if best.coverage < a.opts.MinCoverage*0.6 || len(cands) < 2 {
+	if best.coverage < a.opts.MinCoverage*lowCoverage || len(cands) < 2 {
 		return false
 	}
 	var rest float64
@@ -153,7 +178,23 @@ func (a *Answerer) confident(cands []candidate) bool {
 		rest += c.rank
 		n++
 	}
-	return best.rank >= 3*(rest/float64(n))
+	return best.rank >= a.opts.Margin*(rest/float64(n))
+}
+
+// sortCandidates orders candidates best first; equal ranks go in document
+// and then passage order, so that the same index gives the same answer in
+// every process.
+func sortCandidates(cands []candidate) {
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if a.rank != b.rank {
+			return a.rank > b.rank
+		}
+		if a.Doc != b.Doc {
+			return a.Doc < b.Doc
+		}
+		return a.Ordinal < b.Ordinal
+	})
 }
 
 // pick chooses up to n passages: best first, no near-duplicates, and a
@@ -173,7 +214,7 @@ func pick(cands []candidate, n int, floor float64) []candidate {
 			for range used[c.Doc] {
 				v *= 0.85
 			}
-			if bi < 0 || v > bv {
+			if bi < 0 || v > bv { // strict: ties keep the sorted order
 				bi, bv = i, v
 			}
 		}

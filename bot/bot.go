@@ -166,6 +166,12 @@ type Term struct {
 	// Corrected is the indexed term used instead when Key is not in the
 	// corpus but a close spelling is ("" otherwise).
 	Corrected string
+	// Missing is true when neither Key nor a close spelling is in the
+	// corpus: the question asks about something the documents never name.
+	Missing bool
+	// Name is true for a word written with a capital letter: a name, the
+	// likely subject of the question.
+	Name bool
 }
 
 // SearchResult is the ranked passages for a question.

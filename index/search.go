@@ -210,6 +210,8 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 	for i := range terms {
 		t := &terms[i]
 		missing := t.IDF >= absent
+		t.Missing = missing
+		t.Name = t.name
 		if looked >= maxFuzzyTerms || utf8.RuneCountInString(t.raw) < 5 || !(missing || (t.name && ix.rank.NameVariants)) || !isWord(t.raw) {
 			continue
 		}
@@ -221,6 +223,7 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 		t.variants = vs
 		if missing && len(vs) > 0 {
 			t.Corrected = vs[0]
+			t.Missing = false
 		}
 	}
 	return terms, nil
