@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // AnswerOptions tune how questions are answered. The zero value means the
@@ -144,9 +146,17 @@ func (a *Answerer) Ask(ctx context.Context, question string) (*Answer, error) {
 	// confident has accepted: a confident answer quotes at least one
 	// passage.
 	floor := max(a.opts.MinCoverage*lowCoverage, cands[0].coverage*0.6)
+	joined := map[string]bool{} // "doc#ordinal" of parts quoted with a passage above
 	for _, c := range pick(cands, a.opts.Passages, floor) {
-		c.Passage.Score = round3(c.rank)
-		ans.Passages = append(ans.Passages, c.Passage)
+		if joined[partKey(c.Doc, c.Ordinal)] {
+			continue
+		}
+		p, with := withPart(c, weights)
+		if with >= 0 {
+			joined[partKey(c.Doc, with)] = true
+		}
+		p.Score = round3(c.rank)
+		ans.Passages = append(ans.Passages, p)
 	}
 	ans.Answered = len(ans.Passages) > 0
 	for _, t := range res.Terms {
@@ -237,6 +247,56 @@ func pick(cands []candidate, n int, floor float64) []candidate {
 		used[c.Doc]++
 	}
 	return out
+}
+
+// maxJoinedRunes caps a passage joined with its paragraph's neighbouring
+// part, well under every platform's limit on one quoted text.
+const maxJoinedRunes = 1500
+
+// withPart returns c's passage, joined with the neighbouring part of its
+// paragraph (the paragraph was cut into passages) that holds the most
+// question information c lacks, if any: the quote then carries the words
+// the question asked about. The joined text is the two parts as the
+// document has them, one space apart (passages are cut between sentences
+// of whitespace-folded text).
+// It also returns the ordinal of the part joined, or -1.
+func withPart(c candidate, weights []float64) (Passage, int) {
+	own := matchedSet(c.Matched, len(weights))
+	gain := func(p *Part) float64 {
+		if p == nil || utf8.RuneCountInString(p.Text)+utf8.RuneCountInString(c.Text)+1 > maxJoinedRunes {
+			return 0
+		}
+		var g float64
+		for _, t := range p.Matched {
+			if t >= 0 && t < len(weights) && !own[t] {
+				g += weights[t]
+			}
+		}
+		return g
+	}
+	p := c.Passage
+	gb, ga := gain(c.Before), gain(c.After)
+	switch {
+	case gb > 0 && gb >= ga:
+		p.Text, p.Highlights = joinParts(c.Before.Text, c.Before.Highlights, c.Text, c.Highlights)
+		return p, c.Ordinal - 1
+	case ga > 0:
+		p.Text, p.Highlights = joinParts(c.Text, c.Highlights, c.After.Text, c.After.Highlights)
+		return p, c.Ordinal + 1
+	}
+	return p, -1
+}
+
+func partKey(doc string, ord int) string { return doc + "#" + strconv.Itoa(ord) }
+
+// joinParts joins two consecutive parts of a paragraph and their highlights.
+func joinParts(a string, ha []Span, b string, hb []Span) (string, []Span) {
+	spans := append([]Span(nil), ha...)
+	off := len(a) + 1
+	for _, s := range hb {
+		spans = append(spans, Span{Start: s.Start + off, End: s.End + off})
+	}
+	return a + " " + b, spans
 }
 
 // nearest lists the distinct documents of the best candidates.

@@ -154,6 +154,17 @@ type Hit struct {
 	// Matched holds the indexes into SearchResult.Terms of the query terms
 	// this passage contains.
 	Matched []int
+	// Before and After are the parts of the same paragraph just before and
+	// after this passage when the paragraph was cut into several passages
+	// (nil otherwise).
+	Before, After *Part
+}
+
+// Part is a neighbouring piece of a hit's paragraph.
+type Part struct {
+	Text       string
+	Highlights []Span
+	Matched    []int
 }
 
 // Term is one content term of an analysed question.

@@ -80,6 +80,7 @@ func DefaultRanking() Ranking {
 		FeedbackMinTerms: 8,
 		FeedbackIDF:      true,
 		QueryTermFreq:    true,
+		NameVariants:     true,
 		RestShare:        0.1,
 		PassagesPerDoc:   5,
 	}

@@ -72,11 +72,12 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 			res.Terms = append(res.Terms, t.Term)
 		}
 		req := bleve.NewSearchRequestOptions(p.query, limit, 0, false)
-		req.Fields = []string{fieldText}
+		req.Fields = []string{fieldText, fieldSplit}
 		sr, err := ix.bleve.SearchInContext(ctx, req)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
+		var splits []string
 		ix.mu.RLock()
 		for _, h := range sr.Hits {
 			doc, ord, ok := splitPassageID(h.ID)
@@ -96,18 +97,72 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 				Ordinal: ord,
 				Score:   h.Score,
 			}})
+			splits = append(splits, str(h.Fields[fieldSplit]))
 		}
 		ix.mu.RUnlock()
 		for i := range res.Hits {
 			h := &res.Hits[i]
 			h.Highlights, h.Matched = ix.highlight(h.Text, p.terms)
+			var err error
+			if strings.Contains(splits[i], splitBefore) {
+				if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, p.terms); err != nil {
+					return err
+				}
+			}
+			if strings.Contains(splits[i], splitAfter) {
+				if h.After, err = ix.part(r, h.Doc, h.Ordinal+1, p.terms); err != nil {
+					return err
+				}
+			}
 		}
+		sortHits(res.Hits)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// part reads passage ord of doc, a neighbouring part of a hit's paragraph,
+// and finds the question's terms in it; nil when it is gone.
+func (ix *Index) part(r bleveindex.IndexReader, doc string, ord int, terms []queryTerm) (*bot.Part, error) {
+	if ord < 0 {
+		return nil, nil
+	}
+	d, err := r.Document(passageID(doc, ord))
+	if err != nil {
+		return nil, fmt.Errorf("read passage %d of %s: %w", ord, doc, err)
+	}
+	if d == nil {
+		return nil, nil
+	}
+	p := &bot.Part{}
+	d.VisitFields(func(f bleveindex.Field) {
+		if f.Name() == fieldText {
+			p.Text = string(f.Value())
+		}
+	})
+	if p.Text == "" {
+		return nil, nil
+	}
+	p.Highlights, p.Matched = ix.highlight(p.Text, terms)
+	return p, nil
+}
+
+// sortHits orders hits by score, and equal scores by document and passage
+// order, so that every process that opens the index returns them alike.
+func sortHits(hs []bot.Hit) {
+	sort.SliceStable(hs, func(i, j int) bool {
+		a, b := hs[i], hs[j]
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		if a.Doc != b.Doc {
+			return a.Doc < b.Doc
+		}
+		return a.Ordinal < b.Ordinal
+	})
 }
 
 // withReader runs fn with a reader of the index's current snapshot, which
@@ -183,11 +238,10 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 		}
 		seen[key] = len(terms)
 		surface := text[tok.Start:tok.End]
-		first, _ := utf8.DecodeRuneInString(surface)
 		terms = append(terms, queryTerm{
 			Term:  bot.Term{Text: surface, Key: key},
 			raw:   strings.ToLower(surface),
-			name:  unicode.IsUpper(first),
+			name:  isName(surface),
 			count: 1,
 		})
 	}
@@ -540,6 +594,22 @@ func str(v any) string {
 func hasLetterOrDigit(s string) bool {
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isName reports whether a word is written like a name: a capital letter
+// followed by lower-case ones ("Zelensky", "McCain"). A word in capitals
+// throughout is not: whole texts and questions are sometimes written so.
+func isName(s string) bool {
+	first, size := utf8.DecodeRuneInString(s)
+	if !unicode.IsUpper(first) {
+		return false
+	}
+	for _, r := range s[size:] {
+		if unicode.IsLower(r) {
 			return true
 		}
 	}
