@@ -39,10 +39,18 @@ func (ix *Index) RankDocuments(ctx context.Context, text string, n int) ([]DocSc
 			return err
 		}
 		req := bleve.NewSearchRequestOptions(p.query, depth, 0, false)
-		sr, err := ix.bleve.SearchInContext(ctx, req)
+		sr, err := ix.bleve.SearchInContext(p.ctx, req)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
+		// Equal scores in ID order, so that sums run in one order in
+		// every process.
+		sort.SliceStable(sr.Hits, func(i, j int) bool {
+			if sr.Hits[i].Score != sr.Hits[j].Score {
+				return sr.Hits[i].Score > sr.Hits[j].Score
+			}
+			return sr.Hits[i].ID < sr.Hits[j].ID
+		})
 		at := map[string]int{}
 		for _, h := range sr.Hits {
 			// Passage IDs are "doc#ordinal": no stored field needs reading.
@@ -60,8 +68,8 @@ func (ix *Index) RankDocuments(ctx context.Context, text string, n int) ([]DocSc
 		if ix.rank.DocWeight > 0 && len(out) > 0 {
 			// Only the documents that can still make the top n are
 			// read whole; the rest keep their passage order below them.
-			sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-			k := min(len(out), n)
+			sortDocScores(out)
+			k := min(len(out), max(n, int(float64(n)*ix.rank.DocCandidates)))
 			if err := ix.fuseDocScores(ctx, r, p, out[:k]); err != nil {
 				return err
 			}
@@ -74,16 +82,21 @@ func (ix *Index) RankDocuments(ctx context.Context, text string, n int) ([]DocSc
 	if err != nil {
 		return nil, err
 	}
+	sortDocScores(out)
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
+}
+
+// sortDocScores orders documents best first, equal scores by ID.
+func sortDocScores(out []DocScore) {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {
 			return out[i].Score > out[j].Score
 		}
 		return out[i].Doc < out[j].Doc
 	})
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out, nil
 }
 
 // fuseDocScores mixes each document's passage score with its whole-document
@@ -162,7 +175,15 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 			}
 		}
 	}
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
 	k1, b := BM25()
+	if ix.rank.DocB > 0 {
+		b = ix.rank.DocB
+	}
 	out := make([]float64, len(docs))
 	tf := map[string]int{}
 	for i, d := range docs {
@@ -204,9 +225,11 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 			norm = 1 - b + b*float64(length)/avg
 		}
 		var s float64
-		for k, c := range tf {
-			f := float64(c)
-			s += want[k].w * f * (k1 + 1) / (f + k1*norm)
+		for _, k := range keys { // a fixed order: float sums depend on it
+			if c := tf[k]; c > 0 {
+				f := float64(c)
+				s += want[k].w * f * (k1 + 1) / (f + k1*norm)
+			}
 		}
 		out[i] = s
 	}

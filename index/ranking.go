@@ -61,6 +61,11 @@ type Ranking struct {
 	// DocWeight is the share of a document's whole-document BM25 score in
 	// its RankDocuments score (0: passages only).
 	DocWeight float64
+	// DocCandidates is how many documents, as a multiple of those asked
+	// for, are scored as wholes (at least as many as asked for).
+	DocCandidates float64
+	// DocB is BM25's b for whole documents (0: the passages' b).
+	DocB float64
 	// PassagesPerDoc is how many passages RankDocuments reads per document
 	// it must return (capped at maxRankPassages).
 	PassagesPerDoc int
@@ -82,6 +87,8 @@ func DefaultRanking() Ranking {
 		QueryTermFreq:    true,
 		NameVariants:     true,
 		RestShare:        0.1,
+		DocWeight:        0.7,
+		DocCandidates:    1,
 		PassagesPerDoc:   5,
 	}
 }
@@ -90,7 +97,7 @@ func DefaultRanking() Ranking {
 // loads (Bleve keeps them in package variables).
 const (
 	defaultK1 = 1.2
-	defaultB  = 0.4
+	defaultB  = 0.2
 )
 
 func init() { SetBM25(defaultK1, defaultB) }

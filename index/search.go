@@ -73,7 +73,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 		}
 		req := bleve.NewSearchRequestOptions(p.query, limit, 0, false)
 		req.Fields = []string{fieldText, fieldSplit}
-		sr, err := ix.bleve.SearchInContext(ctx, req)
+		sr, err := ix.bleve.SearchInContext(p.ctx, req)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
@@ -190,6 +190,7 @@ func (ix *Index) withReader(fn func(bleveindex.IndexReader) error) error {
 type queryPlan struct {
 	terms []queryTerm
 	query query.Query
+	ctx   context.Context // carries the BM25 statistics (bm25Context)
 }
 
 // plan analyses text and builds its query, expanded with feedback terms
@@ -209,7 +210,11 @@ func (ix *Index) plan(ctx context.Context, r bleveindex.IndexReader, text string
 	if err != nil {
 		return nil, err
 	}
-	p := &queryPlan{terms: terms, query: q}
+	sctx, err := ix.bm25Context(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	p := &queryPlan{terms: terms, query: q, ctx: sctx}
 	if ix.rank.FeedbackTerms > 0 && contentTerms(terms) >= ix.rank.FeedbackMinTerms {
 		if err := ix.expand(ctx, st, p); err != nil {
 			return nil, err
