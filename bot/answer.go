@@ -23,7 +23,7 @@ type AnswerOptions struct {
 	// (default 0.45).
 	MinCoverage float64
 	// MissingPenalty multiplies the weight of a name in the question that
-	// the corpus does not contain at all (default 2): a subject the
+	// the corpus does not contain at all (default 4): a subject the
 	// documents never name makes any match of the other words incidental.
 	MissingPenalty float64
 	// Margin is how many times the mean rank of the next candidates a
@@ -47,7 +47,7 @@ func (o AnswerOptions) withDefaults() AnswerOptions {
 		o.MinCoverage = 0.45
 	}
 	if o.MissingPenalty <= 0 {
-		o.MissingPenalty = 2
+		o.MissingPenalty = 4
 	}
 	if o.Margin <= 0 {
 		o.Margin = 3

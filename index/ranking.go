@@ -82,7 +82,7 @@ func DefaultRanking() Ranking {
 		FeedbackTerms:    40,
 		FeedbackDocs:     10,
 		FeedbackWeight:   2,
-		FeedbackMinTerms: 8,
+		FeedbackMinTerms: 16,
 		FeedbackIDF:      true,
 		QueryTermFreq:    true,
 		NameVariants:     true,
