@@ -69,7 +69,7 @@ func (ix *Index) RankDocuments(ctx context.Context, text string, n int) ([]DocSc
 			// Only the documents that can still make the top n are
 			// read whole; the rest keep their passage order below them.
 			sortDocScores(out)
-			k := min(len(out), max(n, int(float64(n)*ix.rank.DocCandidates)))
+			k := min(len(out), n)
 			if err := ix.fuseDocScores(ctx, r, p, out[:k]); err != nil {
 				return err
 			}
@@ -181,9 +181,6 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 	}
 	sort.Strings(keys)
 	k1, b := BM25()
-	if ix.rank.DocB > 0 {
-		b = ix.rank.DocB
-	}
 	out := make([]float64, len(docs))
 	tf := map[string]int{}
 	for i, d := range docs {
