@@ -149,3 +149,52 @@ func TestSameOrderInEveryProcess(t *testing.T) {
 		}
 	}
 }
+
+// A passage cut from a longer paragraph comes with its neighbouring parts
+// and the question terms they hold; a whole paragraph comes with none.
+func TestSearchAttachesTheOtherPartsOfASplitParagraph(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	var long string
+	for i := range 12 {
+		if i == 5 {
+			long += "The keeper was called Smeaton. "
+			continue
+		}
+		long += "The estuary widens below the old town and the sandbanks move with every storm of the year. "
+	}
+	if _, err := ix.Upsert(ctx, doc(t, "a", "Notes", "A short first paragraph about goats.", long)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(ctx, "estuary keeper Smeaton", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first *bot.Hit
+	for i := range res.Hits {
+		if res.Hits[i].Ordinal == 1 {
+			first = &res.Hits[i]
+		}
+	}
+	if first == nil {
+		t.Fatalf("first part of the long paragraph not found: %+v", res.Hits)
+	}
+	if first.Before != nil {
+		t.Errorf("the paragraph's first part has a part before it: %q", first.Before.Text)
+	}
+	if first.After == nil {
+		t.Fatal("the paragraph's first part has no part after it")
+	}
+	var names []string
+	for _, i := range first.After.Matched {
+		names = append(names, res.Terms[i].Text)
+	}
+	if !slices.Contains(names, "Smeaton") {
+		t.Errorf("after part %q matched %v, want Smeaton among them", first.After.Text, names)
+	}
+	for _, h := range res.Hits {
+		if h.Ordinal == 0 && (h.Before != nil || h.After != nil) {
+			t.Errorf("a whole paragraph came with parts")
+		}
+	}
+}
