@@ -82,7 +82,7 @@ func DefaultRanking() Ranking {
 		FeedbackIDF:      true,
 		QueryTermFreq:    true,
 		NameVariants:     true,
-		RestShare:        0.3,
+		RestShare:        0.5,
 		DocWeight:        0.7,
 		PassagesPerDoc:   5,
 	}
