@@ -54,6 +54,9 @@ type Passage struct {
 	URL    string `json:"url,omitempty"`
 	// Ordinal is the passage's position inside its document.
 	Ordinal int `json:"ordinal"`
+	// Page is the 1-based page the passage is on, in paged documents
+	// (PDF); 0, and left out of JSON, in the others.
+	Page int `json:"page,omitempty"`
 	// Score is the ranking score (higher is better; only comparable inside
 	// one answer).
 	Score float64 `json:"score"`
@@ -66,6 +69,7 @@ type Source struct {
 	Source   string    `json:"source"`
 	URL      string    `json:"url,omitempty"`
 	Passages int       `json:"passages"`
+	Pages    int       `json:"pages,omitempty"` // page count of a paged document (PDF), 0 otherwise
 	Updated  time.Time `json:"updated,omitzero"`
 }
 

@@ -50,10 +50,13 @@ type FeedbackStore interface {
 // Feedback is one user's vote on an answer.
 type Feedback struct {
 	Platform, User, Channel string
-	Question                string
-	Passages                []Passage
-	Helpful                 bool
-	At                      time.Time
+	// AnswerID is the answer voted on (its sqlite.AnswerRecord ID); a user
+	// has one vote per answer, the latest. 0 when unknown: every vote counts.
+	AnswerID int64
+	Question string
+	Passages []Passage
+	Helpful  bool
+	At       time.Time
 }
 
 // SubscriptionStore remembers which conversations want corpus
@@ -128,7 +131,8 @@ func (b *Bot) UsageLine(prefix string) string {
 }
 
 // Ask answers a question. It returns an error when the index fails; the
-// caller shows the user a short sentence and logs the detail.
+// caller shows the user a short sentence and logs the detail. The error's
+// message never quotes the question (it may be logged).
 func (b *Bot) Ask(ctx context.Context, req Request) (Reply, error) {
 	if !hasWord(req.Text) {
 		return Reply{Text: "Ask me a question about the documents, for example: " + b.exampleQuestion()}, nil
@@ -137,14 +141,15 @@ func (b *Bot) Ask(ctx context.Context, req Request) (Reply, error) {
 	ans, err := b.Answerer.Ask(ctx, req.Text)
 	b.observe(req.Platform, start, ans, err)
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, private(err, req.Text)
 	}
 	return Reply{Answer: ans}, nil
 }
 
 // Command runs a command line such as "summary 28-point plan"; prefix is
 // how the user invokes commands on the platform ("/framework"). An empty
-// line shows help; an unknown command gets the usage line.
+// line shows help; an unknown command gets the usage line. An error's
+// message never quotes the line.
 func (b *Bot) Command(ctx context.Context, req Request, prefix, line string) (Reply, error) {
 	line = CleanText(line, MaxQuestionRunes)
 	name, args, _ := strings.Cut(line, " ")
@@ -161,7 +166,7 @@ func (b *Bot) Command(ctx context.Context, req Request, prefix, line string) (Re
 		return Reply{Text: fmt.Sprintf("%s is coming soon.", c.Usage(prefix))}, nil
 	}
 	if err != nil {
-		return Reply{}, fmt.Errorf("command %s: %w", c.Name, err)
+		return Reply{}, fmt.Errorf("command %s: %w", c.Name, private(err, req.Text))
 	}
 	if rep.Text == "" && rep.Answer == nil && rep.Summary == nil && rep.Sources == nil && rep.Status == nil {
 		rep.Text = "Usage: " + c.Usage(prefix)

@@ -38,6 +38,23 @@ func (b *Bot) NoteRateLimited(platform string) {
 	}
 }
 
+// BusyObserver is told when an adapter turns a request away because its
+// answer queue is full. It is optional: an Observer that also implements
+// it (package metrics does) is told.
+type BusyObserver interface {
+	// ObserveBusy records a request of platform answered "busy, try again"
+	// instead of being queued.
+	ObserveBusy(platform string)
+}
+
+// NoteBusy tells the Observer, when it is a BusyObserver, that an adapter
+// of platform turned a request away because its queue was full.
+func (b *Bot) NoteBusy(platform string) {
+	if o, ok := b.Observer.(BusyObserver); ok {
+		o.ObserveBusy(platform)
+	}
+}
+
 // now is the bot's clock (time.Now when Now is nil).
 func (b *Bot) now() time.Time {
 	if b.Now == nil {

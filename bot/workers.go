@@ -94,6 +94,10 @@ func (w *Workers) TryGo(run func(context.Context), onPanic func()) bool {
 	}
 }
 
+// Full reports whether the queue is full now, so that TryGo would refuse
+// a job: the workers are saturated.
+func (w *Workers) Full() bool { return len(w.jobs) == cap(w.jobs) }
+
 // Idle waits until every job queued so far has run (and any job those
 // queue here has run too), or ctx ends; it reports which. Jobs still
 // queued when the workers stop never run, so Idle then waits for ctx.

@@ -23,11 +23,11 @@ type Skipped struct {
 }
 
 // Supported reports whether name has an extension Parse understands:
-// .txt, .md, .markdown, .html or .htm, in any case. It does not look at
+// .txt, .md, .markdown, .html, .htm, .pdf, .docx or .odt, in any case. It does not look at
 // whether the name is hidden; see Ignored.
 func Supported(name string) bool {
 	switch strings.ToLower(path.Ext(name)) {
-	case ".txt", ".md", ".markdown", ".html", ".htm":
+	case ".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".odt":
 		return true
 	}
 	return false
@@ -68,7 +68,7 @@ func ignoredElem(name string) bool {
 // unsupported extension are passed over silently. Symlinks are never
 // followed, so a corpus cannot reach outside its root. Every other file
 // that cannot be loaded (too large, binary, not UTF-8, unreadable, empty
-// after cleaning, a symlink, a device) is reported in skipped with its
+// after cleaning, a scanned or encrypted PDF, a symlink, a device) is reported in skipped with its
 // reason and logged as a warning; it never stops the others.
 //
 // err is non-nil only when the root itself cannot be read.
@@ -143,7 +143,7 @@ func LoadDir(dir string, opts Options) ([]*Document, []Skipped, error) {
 //
 // Errors wrap ErrIgnored (a hidden or temporary path), ErrUnsupported,
 // ErrSymlink, ErrNotRegular, ErrTooLarge, ErrBinary, ErrNotUTF8, ErrEmpty,
-// or the fs error that prevented reading the file (fs.ErrNotExist after a
+// ErrNoTextLayer, ErrEncrypted, ErrUnreadable, or the fs error that prevented reading the file (fs.ErrNotExist after a
 // deletion, fs.ErrPermission).
 func LoadFile(root, rel string, opts Options) (*Document, error) {
 	opts = opts.withDefaults()

@@ -78,6 +78,7 @@ type DocMeta struct {
 	URL      string    `json:"url,omitempty"`
 	Hash     string    `json:"hash"`
 	Passages int       `json:"passages"`
+	Pages    int       `json:"pages,omitempty"` // page count of a paged document
 	Indexed  time.Time `json:"indexed"`
 }
 
@@ -593,7 +594,7 @@ func (ix *Index) Documents(ctx context.Context) ([]bot.Source, error) {
 	}
 	out := make([]bot.Source, 0, len(ix.docs))
 	for _, m := range ix.docs {
-		out = append(out, bot.Source{Doc: m.ID, Title: m.Title, Source: m.Source, URL: m.URL, Passages: m.Passages, Updated: m.Indexed})
+		out = append(out, bot.Source{Doc: m.ID, Title: m.Title, Source: m.Source, URL: m.URL, Passages: m.Passages, Pages: m.Pages, Updated: m.Indexed})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Doc < out[j].Doc })
 	return out, nil

@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"strconv"
 
 	"framebot/corpus"
 
@@ -26,6 +27,7 @@ const (
 	fieldTitle = "title"   // document title, English analysis
 	fieldSect  = "section" // heading the passage sits under, English analysis
 	fieldDoc   = "doc"     // document ID, keyword (the catalog's reconciliation reads its dictionary)
+	fieldPage  = "page"    // 1-based page of a paged document, decimal, stored only
 	// fieldSplit, stored only, marks a passage cut from a longer
 	// paragraph: splitBefore when the passage before is that paragraph's
 	// previous part, splitAfter when the next one is its next part.
@@ -79,6 +81,9 @@ func newMapping() (mapping.IndexMapping, error) {
 	dm.AddFieldMappingsAt(fieldTitle, text(analyzerText, false, false))
 	dm.AddFieldMappingsAt(fieldSect, text(analyzerText, false, false))
 	dm.AddFieldMappingsAt(fieldDoc, text(keyword.Name, false, false))
+	page := text(keyword.Name, true, false)
+	page.Index = false
+	dm.AddFieldMappingsAt(fieldPage, page)
 	// No "_all" composite field: every query names its fields.
 	dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 
@@ -103,6 +108,9 @@ func passageDocument(id string, d *corpus.Document, p corpus.Passage, textAn, do
 		doc.AddField(document.NewTextFieldCustom(fieldSect, nil, []byte(p.Section), bleveindex.IndexField, textAn))
 	}
 	doc.AddField(document.NewTextFieldCustom(fieldDoc, nil, []byte(d.ID), bleveindex.IndexField, docAn))
+	if p.Page > 0 {
+		doc.AddField(document.NewTextFieldCustom(fieldPage, nil, []byte(strconv.Itoa(p.Page)), bleveindex.StoreField, docAn))
+	}
 	if f := splitFlags(d, p); f != "" {
 		doc.AddField(document.NewTextFieldCustom(fieldSplit, nil, []byte(f), bleveindex.StoreField, nil))
 	}

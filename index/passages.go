@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"sort"
+	"strconv"
 
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
@@ -60,8 +61,11 @@ func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
 				}
 				p := bot.Passage{Title: m.Title, Doc: m.ID, Source: m.Source, URL: m.URL, Ordinal: ord}
 				d.VisitFields(func(f bleveindex.Field) {
-					if f.Name() == fieldText {
+					switch f.Name() {
+					case fieldText:
 						p.Text = string(f.Value())
+					case fieldPage:
+						p.Page = page(string(f.Value()))
 					}
 				})
 				if !yield(p, nil) {
@@ -70,4 +74,14 @@ func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
 			}
 		}
 	}
+}
+
+// page reads the stored page field of a passage: 0 when absent.
+func page(v any) int {
+	s, _ := v.(string)
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

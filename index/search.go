@@ -72,7 +72,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 			res.Terms = append(res.Terms, t.Term)
 		}
 		req := bleve.NewSearchRequestOptions(p.query, limit, 0, false)
-		req.Fields = []string{fieldText, fieldSplit}
+		req.Fields = []string{fieldText, fieldPage, fieldSplit}
 		sr, err := ix.bleve.SearchInContext(p.ctx, req)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
@@ -95,6 +95,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 				Source:  m.Source,
 				URL:     m.URL,
 				Ordinal: ord,
+				Page:    page(h.Fields[fieldPage]),
 				Score:   h.Score,
 			}})
 			splits = append(splits, str(h.Fields[fieldSplit]))

@@ -202,7 +202,7 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 				b.Delete(passageID(d.ID, i))
 			}
 		}
-		meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Indexed: ix.now()}
+		meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Pages: d.Pages, Indexed: ix.now()}
 		for _, p := range d.Passages {
 			if err = b.IndexAdvanced(passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.docAn)); err != nil {
 				err = fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)

@@ -26,6 +26,9 @@ type Service struct {
 	OnChange func(bot.DocChange)
 	// Logger receives indexing failures; nil discards them.
 	Logger *slog.Logger
+	// Stale, when not nil, finds the earlier answers each batch made stale
+	// (see stale.go).
+	Stale StaleChecker
 
 	lag lagClock // see Lag
 }
@@ -84,7 +87,9 @@ func (s *Service) loop(ctx context.Context, log *slog.Logger, digests chan<- bot
 					s.OnChange(c)
 				}
 			}
+			updated := s.checkStale(ctx, log, changes)
 			if a, ok := bot.Digest(changes); ok && s.Announcer != nil {
+				a.AnswersUpdated = updated
 				select {
 				case digests <- a:
 				case <-ctx.Done():

@@ -30,6 +30,7 @@ const (
 	NameAnsweredRatio   = "framebot_questions_answered_ratio"
 	NameAnswerDuration  = "framebot_answer_duration_seconds"
 	NameRateLimited     = "framebot_questions_rate_limited_total"
+	NameBusy            = "framebot_requests_busy_total"
 	NameDocuments       = "framebot_index_documents"
 	NamePassages        = "framebot_index_passages"
 	NameIndexBytes      = "framebot_index_size_bytes"
@@ -69,6 +70,13 @@ type Adapter interface {
 	Connected() bool
 }
 
+// Saturation is an adapter that can report that its answer queue is full.
+// It is optional: readiness asks the adapters that implement it.
+type Saturation interface {
+	// Saturated reports whether new requests are being turned away as busy.
+	Saturated() bool
+}
+
 // Metrics holds the collectors and the readiness state. Create it with
 // New; its methods are safe for concurrent use.
 type Metrics struct {
@@ -76,6 +84,7 @@ type Metrics struct {
 	questions   *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
 	rateLimited *prometheus.CounterVec
+	busy        *prometheus.CounterVec
 	sourceErrs  *prometheus.CounterVec
 	log         *slog.Logger
 
@@ -87,7 +96,10 @@ type Metrics struct {
 	handled    float64 // questions answered or abstained on
 }
 
-var _ bot.Observer = (*Metrics)(nil)
+var (
+	_ bot.Observer     = (*Metrics)(nil)
+	_ bot.BusyObserver = (*Metrics)(nil)
+)
 
 // New returns the collectors, registered in a registry of their own with
 // the Go runtime and process collectors. log receives the errors of the
@@ -112,13 +124,17 @@ func New(log *slog.Logger) *Metrics {
 			Name: NameRateLimited,
 			Help: "Questions refused because their user asked faster than the per-user limit, by platform.",
 		}, []string{"platform"}),
+		busy: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: NameBusy,
+			Help: "Requests turned away with a \"busy, try again\" reply because the adapter's answer queue was full, by platform.",
+		}, []string{"platform"}),
 		sourceErrs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: NameScrapeErrors,
 			Help: "Failures to read a metric's source (index statistics, feedback counts) during a scrape.",
 		}, []string{"source"}),
 	}
 	m.reg.MustRegister(
-		m.questions, m.latency, m.rateLimited, m.sourceErrs,
+		m.questions, m.latency, m.rateLimited, m.busy, m.sourceErrs,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: NameAnsweredRatio,
 			Help: "Share of the questions since start that were answered with passages rather than abstained on (NaN before the first question).",
@@ -154,6 +170,12 @@ func (m *Metrics) ObserveQuestionError(platform string, _ time.Duration) {
 // ObserveRateLimited counts a refused question (bot.Observer).
 func (m *Metrics) ObserveRateLimited(platform string) {
 	m.rateLimited.WithLabelValues(platform).Inc()
+}
+
+// ObserveBusy counts a request turned away because the answer queue was
+// full (bot.BusyObserver).
+func (m *Metrics) ObserveBusy(platform string) {
+	m.busy.WithLabelValues(platform).Inc()
 }
 
 func (m *Metrics) answeredRatio() float64 {
@@ -212,6 +234,9 @@ func (m *Metrics) Readiness() (ready bool, checks []Check) {
 		c := Check{Name: a.Platform(), OK: ok}
 		if !ok {
 			c.Detail = "not connected"
+		} else if s, isSat := a.(Saturation); isSat && s.Saturated() {
+			ok, c.OK = false, false
+			c.Detail = "saturated: the answer queue is full and new requests are told to try again"
 		}
 		checks = append(checks, c)
 		ready = ready && ok
@@ -232,7 +257,8 @@ const (
 
 // Handler serves /metrics (Prometheus text format), /healthz (200 while
 // the process serves) and /readyz (200 once the index is loaded and every
-// adapter is connected, else 503, with one line per condition).
+// adapter is connected and not saturated, else 503, with one line per
+// condition).
 func (m *Metrics) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+PathMetrics, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{

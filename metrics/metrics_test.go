@@ -33,6 +33,14 @@ type fakeAdapter struct {
 func (f *fakeAdapter) Platform() string { return f.name }
 func (f *fakeAdapter) Connected() bool  { return f.up.Load() }
 
+// saturatingAdapter also reports whether its queue is full.
+type saturatingAdapter struct {
+	fakeAdapter
+	full atomic.Bool
+}
+
+func (s *saturatingAdapter) Saturated() bool { return s.full.Load() }
+
 // realBot indexes the embedded corpus and returns a bot reporting to m,
 // with a state database holding feedback votes.
 func realBot(t *testing.T, m *metrics.Metrics) (*bot.Bot, *index.Index, *sqlite.DB) {
@@ -124,6 +132,8 @@ func TestMetricsExposeEachFigureAfterAQuestion(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.NoteRateLimited("slack")
+	b.NoteBusy("slack")
+	b.NoteBusy("slack")
 	docs, passages, _, err := ix.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +153,7 @@ func TestMetricsExposeEachFigureAfterAQuestion(t *testing.T) {
 		{sample{metrics.NameAnsweredRatio, nil}, 0.5},
 		{sample{metrics.NameAnswerDuration, []string{"platform=slack"}}, 1}, // observations
 		{sample{metrics.NameRateLimited, []string{"platform=slack"}}, 1},
+		{sample{metrics.NameBusy, []string{"platform=slack"}}, 2},
 		{sample{metrics.NameDocuments, nil}, float64(docs)},
 		{sample{metrics.NamePassages, nil}, float64(passages)},
 		{sample{metrics.NameIndexLag, nil}, 1.5},
@@ -212,8 +223,9 @@ func get(t *testing.T, h http.Handler, path string) (int, string) {
 func TestReadyzWaitsForTheIndexAndEveryAdapter(t *testing.T) {
 	m := metrics.New(nil)
 	h := m.Handler()
-	slackAd, matrixAd := &fakeAdapter{name: "slack"}, &fakeAdapter{name: "matrix"}
-	m.AddAdapter(slackAd)
+	sat := &saturatingAdapter{fakeAdapter: fakeAdapter{name: "slack"}}
+	slackAd, matrixAd := &sat.fakeAdapter, &fakeAdapter{name: "matrix"}
+	m.AddAdapter(sat)
 	m.AddAdapter(matrixAd)
 	type probe struct {
 		Code int
@@ -231,6 +243,10 @@ func TestReadyzWaitsForTheIndexAndEveryAdapter(t *testing.T) {
 		{"with one adapter connected it waits for the other", func() { slackAd.up.Store(true) },
 			probe{503, "ok index\nok slack\nwaiting matrix: not connected\n"}},
 		{"with every adapter connected it is ready", func() { matrixAd.up.Store(true) },
+			probe{200, "ok index\nok slack\nok matrix\n"}},
+		{"a saturated adapter makes it unready", func() { sat.full.Store(true) },
+			probe{503, "ok index\nwaiting slack: saturated: the answer queue is full and new requests are told to try again\nok matrix\n"}},
+		{"it is ready again once the queue drains", func() { sat.full.Store(false) },
 			probe{200, "ok index\nok slack\nok matrix\n"}},
 		{"an adapter that loses its connection makes it unready", func() { slackAd.up.Store(false) },
 			probe{503, "ok index\nwaiting slack: not connected\nok matrix\n"}},

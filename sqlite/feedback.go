@@ -10,17 +10,22 @@ import (
 )
 
 // RecordFeedback stores one vote, with the answer's passages as JSON. A
-// zero At is stored as the current time. It returns an error when the
-// passages can't be encoded or the database can't be written.
+// zero At is stored as the current time. A user has one vote per answer
+// (f.AnswerID, when not 0): voting again replaces the vote, unless the new
+// one is older than the one stored (the latest wins). It returns an error
+// when the passages can't be encoded or the database can't be written.
 func (db *DB) RecordFeedback(ctx context.Context, f bot.Feedback) error {
 	passages, err := encodePassages(f.Passages)
 	if err != nil {
 		return fmt.Errorf("record feedback: %w", err)
 	}
 	_, err = db.sql.ExecContext(ctx,
-		`INSERT INTO feedback (platform, user_id, channel, question, passages, helpful, at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		f.Platform, f.User, f.Channel, f.Question, passages, f.Helpful, db.millis(f.At))
+		`INSERT INTO feedback (platform, answer_id, user_id, channel, question, passages, helpful, at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		 ON CONFLICT (platform, answer_id, user_id) WHERE answer_id <> 0
+		 DO UPDATE SET helpful = excluded.helpful, at = excluded.at
+		 WHERE excluded.at >= feedback.at`,
+		f.Platform, f.AnswerID, f.User, f.Channel, f.Question, passages, f.Helpful, db.millis(f.At))
 	if err != nil {
 		return fmt.Errorf("record feedback: %w", err)
 	}

@@ -141,6 +141,36 @@ func TestFeedback(t *testing.T) {
 		}
 	})
 
+	t.Run("one vote per user per answer, the latest wins", func(t *testing.T) {
+		ctx := t.Context()
+		db := openTest(t, filepath.Join(t.TempDir(), "framebot.db"))
+		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		votes := []bot.Feedback{
+			{Platform: "slack", User: "U1", AnswerID: 7, Helpful: true, At: t0},
+			{Platform: "slack", User: "U1", AnswerID: 7, Helpful: true, At: t0.Add(time.Second)},
+			{Platform: "slack", User: "U1", AnswerID: 7, Helpful: false, At: t0.Add(2 * time.Second)},
+			// Delivered late: older than the vote stored, so ignored.
+			{Platform: "slack", User: "U1", AnswerID: 7, Helpful: true, At: t0.Add(time.Millisecond)},
+			{Platform: "slack", User: "U2", AnswerID: 7, Helpful: true, At: t0},  // another user
+			{Platform: "slack", User: "U1", AnswerID: 8, Helpful: true, At: t0},  // another answer
+			{Platform: "matrix", User: "U1", AnswerID: 7, Helpful: true, At: t0}, // another platform
+			{Platform: "slack", User: "U1", Helpful: true, At: t0},               // no answer ID: counted
+			{Platform: "slack", User: "U1", Helpful: true, At: t0},               // …each time
+		}
+		for _, f := range votes {
+			if err := db.RecordFeedback(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		helpful, notHelpful, err := db.FeedbackCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]int{5, 1}, []int{helpful, notHelpful}); diff != "" {
+			t.Errorf("helpful, not helpful (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("a zero time is stored as now and no passages as []", func(t *testing.T) {
 		ctx := t.Context()
 		db := openTest(t, filepath.Join(t.TempDir(), "framebot.db"))

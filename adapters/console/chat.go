@@ -29,6 +29,9 @@ type Chat struct {
 	Logger *slog.Logger
 
 	mu sync.Mutex // serialises writes: answers and corpus events interleave
+	// session keeps the answers for the stale check (stale.go); nil until
+	// StaleStore is called.
+	session *sessionAnswers
 }
 
 // Event is a corpus change printed while chatting, one JSON line in JSON
@@ -143,6 +146,9 @@ func (c *Chat) handle(ctx context.Context, log *slog.Logger, line string) (err e
 	default:
 		req.Text = text
 		rep, err = c.Bot.Ask(ctx, req)
+		if err == nil {
+			c.remember(rep)
+		}
 	}
 	if err != nil {
 		log.Error("answer failed", "error", err.Error())
@@ -182,7 +188,7 @@ func (c *Chat) PrintEvent(e Event) error {
 	if title == "" {
 		title = e.Doc
 	}
-	if _, err := fmt.Fprintf(c.Out, "[corpus] %s: %s (%s)\n", e.Event, title, e.Doc); err != nil {
+	if _, err := fmt.Fprintf(c.Out, "[corpus] %s: %s (%s)\n", e.Event, bot.SafeName(title), bot.SafeName(e.Doc)); err != nil {
 		return fmt.Errorf("write event: %w", err)
 	}
 	return nil

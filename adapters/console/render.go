@@ -100,7 +100,7 @@ func answerText(a *bot.Answer, bold bool) string {
 		return b.String()
 	}
 	for i, p := range a.Passages {
-		fmt.Fprintf(&b, "\n%d. “%s”\n   — %s", i+1, highlight(p, bold), cite(p.Title, p.Source, p.URL))
+		fmt.Fprintf(&b, "\n%d. “%s”\n   — %s%s", i+1, highlight(p, bold), cite(p.Title, p.Source, p.URL), bot.PageRef(p.Page))
 	}
 	if a.Note != "" {
 		fmt.Fprintf(&b, "\n\n(%s)", a.Note)
@@ -128,6 +128,7 @@ func highlight(p bot.Passage, bold bool) string {
 }
 
 func cite(title, source, url string) string {
+	title, source, url = bot.SafeName(title), bot.SafeName(source), bot.SafeName(url)
 	s := title
 	if source != "" && source != title {
 		s += " [" + source + "]"
@@ -162,13 +163,13 @@ func summaryText(s *bot.Summary) string {
 
 func sourcesText(l *bot.SourceList) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%d documents", l.Title, l.Total)
+	fmt.Fprintf(&b, "%s (%d documents", bot.SafeName(l.Title), l.Total)
 	if l.Pages > 1 {
 		fmt.Fprintf(&b, ", page %d of %d", l.Page, l.Pages)
 	}
 	b.WriteString(")")
 	for _, s := range l.Sources {
-		fmt.Fprintf(&b, "\n  - %s — %d passages", cite(s.Title, s.Source, s.URL), s.Passages)
+		fmt.Fprintf(&b, "\n  - %s — %d passages%s", cite(s.Title, s.Source, s.URL), s.Passages, bot.PageCount(s.Pages))
 		if !s.Updated.IsZero() {
 			fmt.Fprintf(&b, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
 		}

@@ -84,6 +84,8 @@ type Adapter struct {
 	invites  map[id.RoomID]bool  // invites being handled
 	noCrypto map[id.RoomID]bool  // rooms warned about encryption being off
 	lastWarn map[id.UserID]int64 // rate-limit notice per user (Unix ms)
+
+	trust trustState // cross-signing and undecryptable messages (withheld.go)
 }
 
 // New returns an adapter for cfg (secrets may come from the environment,
@@ -202,6 +204,10 @@ func (a *Adapter) fatal(err error) error {
 	if errors.Is(err, mautrix.MUnknownToken) {
 		a.log.Error("matrix session rejected: the access token is unknown or was logged out; set a new MATRIX_ACCESS_TOKEN (or use MATRIX_PASSWORD) and restart", "user_id", a.cfg.UserID)
 		return fmt.Errorf("%w: %w", ErrUnknownToken, err)
+	}
+	if errors.Is(err, mautrix.MForbidden) && a.cfg.AccessToken == "" {
+		a.log.Error("matrix login refused: check MATRIX_PASSWORD and user_id, then restart", "user_id", a.cfg.UserID)
+		return fmt.Errorf("matrix login refused (M_FORBIDDEN): set %s to the password of %s: %w", EnvPassword, a.cfg.UserID, err)
 	}
 	a.log.Error("matrix adapter stopped", "error", errString(err))
 	return err

@@ -22,6 +22,10 @@ const (
 	EnvAccessToken = "MATRIX_ACCESS_TOKEN"
 	EnvPassword    = "MATRIX_PASSWORD"
 	EnvPickleKey   = "MATRIX_PICKLE_KEY"
+	// EnvRecoveryKey is the recovery key of the bot account's secret
+	// storage: a new device of the bot (state database lost) reads the
+	// cross-signing keys with it and signs itself.
+	EnvRecoveryKey = "MATRIX_RECOVERY_KEY"
 )
 
 // DefaultPrefix is the command prefix when Config.CommandPrefix is empty.
@@ -57,10 +61,17 @@ type Config struct {
 	// database; MATRIX_PICKLE_KEY is used when empty. Keep it stable: a new
 	// key can't read the old keys.
 	PickleKey string `yaml:"pickle_key"`
-	// Workers is how many questions are answered at once (default 4).
+	// CrossSigning makes the bot cross-sign its device at start-up, so
+	// that clients trust its messages and share room keys with it in
+	// strict mode (default true when encryption is on). Creating the
+	// account's cross-signing keys needs MATRIX_PASSWORD.
+	CrossSigning *bool `yaml:"cross_signing"`
+	// Workers is how many questions are answered at once (default 4, at
+	// most 256).
 	Workers int `yaml:"workers"`
 	// RatePerMinute and RateBurst limit each user's questions (defaults 20
-	// a minute after a burst of 5; a negative RatePerMinute disables it).
+	// a minute after a burst of 5; at most 10,000 and 1,000; a
+	// RatePerMinute of -1 disables it).
 	RatePerMinute int `yaml:"rate_per_minute"`
 	RateBurst     int `yaml:"rate_burst"`
 	// FeedbackReactions makes the bot put 👍 and 👎 under each answer so
@@ -72,6 +83,10 @@ type Config struct {
 	// MATRIX_PASSWORD.
 	AccessToken string `yaml:"-"`
 	Password    string `yaml:"-"`
+	// RecoveryKey opens the account's secret storage to sign a new device
+	// with the existing cross-signing keys; MATRIX_RECOVERY_KEY is used
+	// when empty. It is never read from the file.
+	RecoveryKey string `yaml:"-"`
 }
 
 // withEnv fills the secrets left empty from the environment and applies the
@@ -86,6 +101,9 @@ func (c Config) withEnv() Config {
 	if c.PickleKey == "" {
 		c.PickleKey = os.Getenv(EnvPickleKey)
 	}
+	if c.RecoveryKey == "" {
+		c.RecoveryKey = os.Getenv(EnvRecoveryKey)
+	}
 	if c.DeviceName == "" {
 		c.DeviceName = "framebot"
 	}
@@ -95,18 +113,22 @@ func (c Config) withEnv() Config {
 	if c.MsgType == "" {
 		c.MsgType = string(event.MsgNotice)
 	}
-	if c.Workers <= 0 {
+	if c.Workers == 0 {
 		c.Workers = 4
 	}
 	if c.RatePerMinute == 0 {
 		c.RatePerMinute = 20
 	}
-	if c.RateBurst <= 0 {
+	if c.RateBurst == 0 {
 		c.RateBurst = 5
 	}
 	if c.Encryption == nil {
 		t := true
 		c.Encryption = &t
+	}
+	if c.CrossSigning == nil {
+		t := true
+		c.CrossSigning = &t
 	}
 	if c.FeedbackReactions == nil {
 		t := true
@@ -122,6 +144,12 @@ func (c Config) withEnv() Config {
 
 // encryption reports whether encryption was asked for (after withEnv).
 func (c Config) encryption() bool { return c.Encryption == nil || *c.Encryption }
+
+// crossSigning reports whether the bot cross-signs its device (after
+// withEnv).
+func (c Config) crossSigning() bool {
+	return c.encryption() && (c.CrossSigning == nil || *c.CrossSigning)
+}
 
 // Validate checks the configuration, environment included, and says what to
 // fix. It returns every problem at once, joined.
@@ -149,6 +177,15 @@ func (c Config) Validate() error {
 		if !validInviter(a) {
 			errs = append(errs, fmt.Errorf("allowed_inviters: %q is neither a user ID (@alice:example.org) nor a server name (example.org)", a))
 		}
+	}
+	if c.Workers < 1 || c.Workers > 256 {
+		errs = append(errs, fmt.Errorf("workers: %d is out of range; set it between 1 and 256 (or leave it out for 4)", c.Workers))
+	}
+	if p := c.RatePerMinute; p != -1 && (p < 1 || p > 10000) {
+		errs = append(errs, fmt.Errorf("rate_per_minute: %d is out of range; set it between 1 and 10000, or -1 to turn the limit off", p))
+	}
+	if b := c.RateBurst; b < 1 || b > 1000 {
+		errs = append(errs, fmt.Errorf("rate_burst: %d is out of range; set it between 1 and 1000 (or leave it out for 5)", b))
 	}
 	if c.encryption() && c.PickleKey == "" {
 		errs = append(errs, fmt.Errorf("pickle key: set %s (a long random string, kept stable) to store encryption keys, or set matrix.encryption: false", EnvPickleKey))

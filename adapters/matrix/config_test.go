@@ -22,6 +22,10 @@ func TestConfigValidate(t *testing.T) {
 		{"bad homeserver and user", func(c *Config) { c.Homeserver, c.UserID = "matrix.example.org", "bot" }, []string{"homeserver:", "user_id:"}},
 		{"encryption without pickle key", func(c *Config) { c.PickleKey = "" }, []string{EnvPickleKey}},
 		{"encryption off needs no pickle key", func(c *Config) { c.PickleKey, c.Encryption = "", &no }, nil},
+		{"workers out of range", func(c *Config) { c.Workers = -100000 }, []string{"workers: -100000 is out of range; set it between 1 and 256"}},
+		{"absurd workers", func(c *Config) { c.Workers = 100000000 }, []string{"workers: 100000000 is out of range"}},
+		{"a negative rate limit", func(c *Config) { c.RatePerMinute, c.RateBurst = -7, -1 }, []string{"rate_per_minute: -7 is out of range", "rate_burst: -1 is out of range"}},
+		{"-1 turns the rate limit off", func(c *Config) { c.RatePerMinute = -1 }, nil},
 		{"bad msgtype and inviter", func(c *Config) { c.MsgType, c.AllowedInviters = "m.image", []string{"not a server"} }, []string{"msgtype:", "allowed_inviters:"}},
 	}
 	t.Setenv(EnvAccessToken, "")
@@ -85,6 +89,31 @@ func TestInviterAllowed(t *testing.T) {
 		t.Run(string(tt.user), func(t *testing.T) {
 			if got := tt.cfg.inviterAllowed(tt.user); got != tt.want {
 				t.Errorf("inviterAllowed(%s) = %v, want %v", tt.user, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCrossSigningConfig(t *testing.T) {
+	t.Setenv(EnvRecoveryKey, "EsT0 recovery")
+	no, yes := false, true
+	tests := []struct {
+		name         string
+		cfg          Config
+		crossSigning bool
+	}{
+		{"on by default with encryption", Config{}, true},
+		{"off when asked", Config{CrossSigning: &no}, false},
+		{"off without encryption", Config{Encryption: &no, CrossSigning: &yes}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.cfg.withEnv()
+			if got := c.crossSigning(); got != tt.crossSigning {
+				t.Errorf("crossSigning() = %v, want %v", got, tt.crossSigning)
+			}
+			if c.RecoveryKey != "EsT0 recovery" {
+				t.Errorf("RecoveryKey = %q, want it from %s", c.RecoveryKey, EnvRecoveryKey)
 			}
 		})
 	}

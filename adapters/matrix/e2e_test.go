@@ -370,9 +370,21 @@ func startAdapter(t *testing.T, ctx context.Context, cfg Config, b *bot.Bot, st 
 
 func startAdapterLog(t *testing.T, ctx context.Context, cfg Config, b *bot.Bot, st *sqlite.DB, log *slog.Logger) *running {
 	t.Helper()
+	return startAdapterWith(t, ctx, cfg, b, st, log, nil)
+}
+
+// startAdapterWith starts an adapter like startAdapterLog, after setup (if
+// not nil) has adjusted it.
+func startAdapterWith(t *testing.T, ctx context.Context, cfg Config, b *bot.Bot, st *sqlite.DB, log *slog.Logger, setup func(*Adapter)) *running {
+	t.Helper()
 	a, err := New(cfg, b, st, log)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The recovery key goes to the test log, not the terminal.
+	a.trust.recoveryOut = &testWriter{t: t}
+	if setup != nil {
+		setup(a)
 	}
 	a.maxBackoff = 2 * time.Second
 	ctx, cancel := context.WithCancel(ctx)

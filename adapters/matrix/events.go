@@ -360,6 +360,7 @@ func (a *Adapter) onReaction(ctx context.Context, evt *event.Event) {
 		}
 		err = a.state.RecordFeedback(ctx, bot.Feedback{
 			Platform: Platform,
+			AnswerID: rec.ID,
 			User:     evt.Sender.String(),
 			Channel:  evt.RoomID.String(),
 			Question: rec.Question,

@@ -61,6 +61,11 @@ func RenderAnnouncement(a bot.Announcement, msgType event.MessageType) *event.Me
 		h.WriteString("</li>\n")
 	}
 	h.WriteString("</ul>")
+	if a.AnswersUpdated > 0 {
+		line := bot.AnswersUpdatedLine(a.AnswersUpdated)
+		fmt.Fprintf(&b, "\n%s.", line)
+		fmt.Fprintf(&h, "\n<p>%s.</p>", esc(line))
+	}
 	return content(msgType, b.String(), h.String())
 }
 
@@ -129,7 +134,7 @@ func answerHTML(a *bot.Answer) string {
 		if i > 0 {
 			h.WriteString("\n")
 		}
-		fmt.Fprintf(&h, "<blockquote>%s</blockquote>\n<p>— %s</p>", highlightHTML(p), htmlCite(p.Title, p.Source, p.URL))
+		fmt.Fprintf(&h, "<blockquote>%s</blockquote>\n<p>— %s%s</p>", highlightHTML(p), htmlCite(p.Title, p.Source, p.URL), bot.PageRef(p.Page))
 	}
 	if a.Note != "" {
 		fmt.Fprintf(&h, "\n<p><em>%s</em></p>", esc(a.Note))
@@ -167,6 +172,7 @@ func safeURL(u string) string {
 // htmlCite is the source line: the title, linked when the document has a
 // web address, and the source when it differs from the title.
 func htmlCite(title, source, link string) string {
+	title, source = bot.SafeName(title), bot.SafeName(source)
 	s := esc(title)
 	if u := safeURL(link); u != "" {
 		s = fmt.Sprintf(`<a href="%s">%s</a>`, esc(u), s)
@@ -179,6 +185,7 @@ func htmlCite(title, source, link string) string {
 
 // plainCite matches the console's citation.
 func plainCite(title, source, link string) string {
+	title, source, link = bot.SafeName(title), bot.SafeName(source), bot.SafeName(link)
 	s := title
 	if source != "" && source != title {
 		s += " [" + source + "]"
@@ -215,7 +222,7 @@ func summaryHTML(s *bot.Summary) string {
 
 func sourcesHTML(l *bot.SourceList) string {
 	var h strings.Builder
-	fmt.Fprintf(&h, "<p><strong>%s</strong> (%d documents", esc(l.Title), l.Total)
+	fmt.Fprintf(&h, "<p><strong>%s</strong> (%d documents", esc(bot.SafeName(l.Title)), l.Total)
 	if l.Pages > 1 {
 		fmt.Fprintf(&h, ", page %d of %d", l.Page, l.Pages)
 	}
@@ -225,7 +232,7 @@ func sourcesHTML(l *bot.SourceList) string {
 	}
 	h.WriteString("\n<ul>\n")
 	for _, s := range l.Sources {
-		fmt.Fprintf(&h, "<li>%s — %d passages", htmlCite(s.Title, s.Source, s.URL), s.Passages)
+		fmt.Fprintf(&h, "<li>%s — %d passages%s", htmlCite(s.Title, s.Source, s.URL), s.Passages, bot.PageCount(s.Pages))
 		if !s.Updated.IsZero() {
 			fmt.Fprintf(&h, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
 		}

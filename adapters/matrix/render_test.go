@@ -59,10 +59,22 @@ func TestRender(t *testing.T) {
 			Nearest:  []bot.Source{{Title: "Weather & <stuff>", Source: "w.txt", URL: "https://example.org/w"}},
 			Note:     "No passage of the corpus answers this confidently.",
 		}}},
+		{"answer_paged", bot.Reply{Answer: &bot.Answer{Question: "what does camlidl generate?", Answered: true, Passages: []bot.Passage{{
+			Text: "Camlidl generates stub code for interfacing Caml with C.", Highlights: []bot.Span{{Start: 8, End: 17}},
+			Title: "Camlidl user's manual", Doc: "camlidl.pdf", Source: "camlidl.pdf", Page: 4,
+		}}}}},
+		{"sources_paged", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
+			{Title: "Camlidl user's manual", Source: "camlidl.pdf", Passages: 455, Pages: 26},
+			{Title: "Notes", Source: "notes.docx", Passages: 3},
+		}}}},
 		{"text", bot.Reply{Text: "Ask me anything.\n• !framework help — this list\n<b>not bold</b> @room"}},
 		{"sources", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 2, Total: 11, Sources: []bot.Source{
 			{Title: "A <doc>", Source: "a.txt", Passages: 3, URL: "https://example.org/a", Updated: updated},
 			{Title: "B", Source: "B", Passages: 1},
+		}}}},
+		{"sources_unsafe_names", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
+			{Title: "a.txt\n  - Forged — 99 passages", Source: "a.txt", Passages: 1},
+			{Title: "invoice\u202Etxt.exe", Source: "src\u2067\x00", Passages: 2},
 		}}}},
 		{"summary", bot.Reply{Summary: &bot.Summary{Topic: "troops", Documents: 2,
 			Sentences: []bot.SummarySentence{{Text: "10,000 <troops>.", Title: "T1", Source: "s1", URL: "https://example.org/1"}},

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -72,6 +73,8 @@ type Adapter struct {
 	now     func() time.Time
 	limiter *bot.RateLimiter
 	seen    *seenSet
+	// replays are the signed HTTP requests already processed.
+	replays *seenSet
 	// sleep waits before a retry; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 
@@ -87,6 +90,11 @@ type Adapter struct {
 	// connected is true while the socket is up (socket mode) or the
 	// endpoints are served (HTTP mode); see Connected.
 	connected atomic.Bool
+	// lastBusy is when a request was last turned away because the queue
+	// was full (Unix nanoseconds; 0 never); see Saturated.
+	lastBusy atomic.Int64
+	// notices bounds the "busy" replies being sent at once.
+	notices chan struct{}
 }
 
 var _ bot.Notifier = (*Adapter)(nil)
@@ -111,8 +119,10 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		log:       d.Logger,
 		now:       d.Now,
 		seen:      newSeenSet(2048),
+		replays:   newSeenSet(maxReplays),
 		sleep:     bot.Sleep,
 		listening: make(chan struct{}),
+		notices:   make(chan struct{}, maxNotices),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -154,14 +164,9 @@ func (a *Adapter) Notify(ctx context.Context, channel string, an bot.Announcemen
 // connection can't be kept (socket mode) or the address can't be served
 // (HTTP mode).
 func (a *Adapter) Run(ctx context.Context) error {
-	var auth *slack.AuthTestResponse
-	err := a.retry(ctx, "auth.test", func() error {
-		var err error
-		auth, err = a.api.AuthTestContext(ctx)
-		return err
-	})
+	auth, err := a.authTest(ctx)
 	if err != nil {
-		return fmt.Errorf("slack auth.test (check %s): %w", a.cfg.BotTokenEnv, err)
+		return err
 	}
 	a.botUser, a.botID = auth.UserID, auth.BotID
 	defer a.connected.Store(false)
@@ -169,8 +174,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.log.Info("slack connected", "team_id", auth.TeamID, "bot_user", a.botUser, "mode", a.cfg.Mode)
 
 	ctx, cancel := context.WithCancel(ctx)
-	a.workers = bot.NewWorkers(ctx, a.cfg.Workers, 64, a.log)
-	defer a.workers.Wait()
+	w := bot.NewWorkers(ctx, a.cfg.Workers, a.cfg.Queue, a.log)
+	a.mu.Lock()
+	a.workers = w
+	a.mu.Unlock()
+	defer w.Wait()
 	defer cancel() // first: stops the workers, then waits for them
 	if a.cfg.Mode == ModeHTTP {
 		return a.runHTTP(ctx)
@@ -178,24 +186,114 @@ func (a *Adapter) Run(ctx context.Context) error {
 	return a.runSocket(ctx)
 }
 
-// maxRetries is how many times a rate-limited call is retried.
-const maxRetries = 3
+// authTest checks the bot token. While Slack can't be reached (network
+// errors, 5xx, rate limits) it tries again with capped exponential backoff,
+// Connected staying false; it stops only when ctx ends or Slack refuses the
+// token, with an error that names the variable to fix.
+func (a *Adapter) authTest(ctx context.Context) (*slack.AuthTestResponse, error) {
+	for n := 0; ; n++ {
+		auth, err := a.api.AuthTestContext(ctx)
+		if err == nil {
+			return auth, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		d, ok := retryDelay(err, n)
+		var se slack.SlackErrorResponse
+		if !ok && errors.As(err, &se) && slackBusy[se.Err] {
+			d, ok = backoff(n), true
+		}
+		if !ok {
+			return nil, fmt.Errorf("slack refused the bot token: set %s to the app's bot token (xoxb-…, OAuth & Permissions): %w", a.cfg.BotTokenEnv, err)
+		}
+		a.log.Warn("slack unreachable at start, retrying", "method", "auth.test", "error", redact(err), "retry_in", d.String(), "attempt", n+1)
+		if err := a.sleep(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+}
 
-// retry calls f, and again after the wait Slack asks for when it answers
-// 429 Too Many Requests.
+// slackBusy are the errors Slack answers when it is the one failing; at
+// start they are waited out like a 5xx.
+var slackBusy = map[string]bool{"internal_error": true, "fatal_error": true, "service_unavailable": true, "request_timeout": true}
+
+// Retry policy of calls to Slack.
+const (
+	// maxRetries is how many times a failed call is retried.
+	maxRetries = 3
+	// maxRetryAfter caps the wait a 429's Retry-After asks for.
+	maxRetryAfter = 60 * time.Second
+	// firstBackoff doubles at each retry up to maxBackoff.
+	firstBackoff = time.Second
+	maxBackoff   = 30 * time.Second
+)
+
+// backoff is the wait before retry n (0-based): 1 s doubling up to 30 s.
+func backoff(n int) time.Duration {
+	d := firstBackoff
+	for i := 0; i < n && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
+}
+
+// retryDelay says whether err is worth retrying and after how long: a 429
+// after its Retry-After (at most 60 s), a 5xx, a timeout or a network error
+// after backoff(n). Slack's own error answers (invalid_auth,
+// channel_not_found…) are not retried.
+func retryDelay(err error, n int) (time.Duration, bool) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return min(max(rl.RetryAfter, 0), maxRetryAfter), true
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return backoff(n), sc.Code >= 500
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
+		return backoff(n), true
+	}
+	return 0, false
+}
+
+// retry calls f, and again (up to maxRetries times) when it fails in a way
+// waiting may fix: see retryDelay.
 func (a *Adapter) retry(ctx context.Context, method string, f func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := f()
-		var rl *slack.RateLimitedError
-		if !errors.As(err, &rl) || attempt == maxRetries {
+		if err == nil || attempt == maxRetries || ctx.Err() != nil {
 			return err
 		}
-		a.log.Warn("slack rate limited", "method", method, "retry_after", rl.RetryAfter.String(), "attempt", attempt+1)
-		if err := a.sleep(ctx, rl.RetryAfter); err != nil {
+		d, ok := retryDelay(err, attempt)
+		if !ok {
+			return err
+		}
+		a.log.Warn("slack call failed, retrying", "method", method, "error", redact(err), "retry_after", d.String(), "attempt", attempt+1)
+		if err := a.sleep(ctx, d); err != nil {
 			return err
 		}
 	}
 }
+
+// redact describes err for the log without the URL it may carry: a
+// response_url is a capability (anyone holding it can post as the bot).
+func redact(err error) string {
+	s := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.URL != "" {
+		s = strings.ReplaceAll(s, ue.URL, "[url]")
+	}
+	return s
+}
+
+// redactedError is an error whose message leaves out a capability URL;
+// errors.As still finds the causes.
+type redactedError struct{ err error }
+
+func (e redactedError) Error() string { return redact(e.err) }
+func (e redactedError) Unwrap() error { return e.err }
 
 // target is where a reply goes.
 type target struct {
@@ -257,12 +355,12 @@ func (a *Adapter) post(ctx context.Context, t target, msg Message) (string, erro
 }
 
 // respond posts to a response_url (slash commands, buttons).
-func (a *Adapter) respond(ctx context.Context, url string, m *slack.WebhookMessage) error {
+func (a *Adapter) respond(ctx context.Context, responseURL string, m *slack.WebhookMessage) error {
 	err := a.retry(ctx, "response_url", func() error {
-		return slack.PostWebhookCustomHTTPContext(ctx, url, a.http, m)
+		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, m)
 	})
 	if err != nil {
-		return fmt.Errorf("post to response_url: %w", err)
+		return fmt.Errorf("post to response_url: %w", redactedError{err})
 	}
 	return nil
 }
@@ -276,6 +374,7 @@ const (
 	msgGone     = "That answer is no longer available."
 	msgThanks   = "Thanks: your feedback was recorded."
 	msgBadInput = "I could not read that request."
+	msgBusy     = "I'm busy answering other questions right now; try again in a moment."
 )
 
 // slowDown tells a user to wait before asking again.
@@ -302,15 +401,71 @@ func (a *Adapter) fail(ctx context.Context, t target, what string, err error) {
 	}
 }
 
-// enqueue runs job on the worker pool; a panic tells the user something
-// went wrong.
-func (a *Adapter) enqueue(ctx context.Context, t target, job func(ctx context.Context)) {
-	ok := a.workers.Go(ctx, job, func() {
+// submit queues job on the worker pool without ever waiting, so that the
+// acknowledgement Slack needs within 3 s is never held up. It returns false
+// when the queue is full: the request is counted as turned away and the
+// caller tells the user the bot is busy. A panic in job tells the user
+// something went wrong.
+func (a *Adapter) submit(ctx context.Context, t target, job func(ctx context.Context)) bool {
+	ok := a.workers.TryGo(job, func() {
 		a.fail(ctx, t, "panic", errors.New("panic while answering (see the stack above)"))
 	})
 	if !ok {
-		a.log.Warn("message dropped at shutdown", "channel", t.channel)
+		a.lastBusy.Store(a.now().UnixNano())
+		a.bot.NoteBusy(Platform)
+		a.log.Warn("slack request turned away: answer queue full", "channel", t.channel, "queue", a.cfg.Queue, "workers", a.cfg.Workers)
 	}
+	return ok
+}
+
+// enqueue is submit for requests without a synchronous reply (events,
+// buttons): when the queue is full, the user is told privately that the
+// bot is busy.
+func (a *Adapter) enqueue(ctx context.Context, t target, job func(ctx context.Context)) {
+	if !a.submit(ctx, t, job) {
+		a.noticeBusy(ctx, t)
+	}
+}
+
+// maxNotices is how many "busy" replies are sent at once; more are dropped
+// (the user sees no answer, the metric still counts them).
+const maxNotices = 8
+
+// noticeBusy sends the busy reply to t privately, in the background, never
+// more than maxNotices at once.
+func (a *Adapter) noticeBusy(ctx context.Context, t target) {
+	select {
+	case a.notices <- struct{}{}:
+	default:
+		a.log.Warn("busy reply dropped: too many being sent", "channel", t.channel)
+		return
+	}
+	go func() {
+		defer func() { <-a.notices }()
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		t.private = true
+		if err := a.send(ctx, t, textMessage(msgBusy)); err != nil {
+			a.log.Warn("could not send the busy reply", "channel", t.channel, "error", err.Error())
+		}
+	}()
+}
+
+// busyWindow is how long after turning a request away the adapter still
+// reports itself saturated, so that a probe between two bursts sees it.
+const busyWindow = 10 * time.Second
+
+// Saturated reports whether the answer queue is full now, or turned a
+// request away in the last 10 s: /readyz reports it (metrics.Saturation).
+func (a *Adapter) Saturated() bool {
+	a.mu.Lock()
+	w := a.workers
+	a.mu.Unlock()
+	if w != nil && w.Full() {
+		return true
+	}
+	last := a.lastBusy.Load()
+	return last != 0 && a.now().Sub(time.Unix(0, last)) < busyWindow
 }
 
 // allowed reports whether the bot may answer in channel.

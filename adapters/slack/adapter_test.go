@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"framebot/internal/testbot"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,8 @@ type harnessOpts struct {
 	searcher bot.Searcher // default: the shared index
 	catalog  bot.Catalog
 	now      func() time.Time
+	observer bot.Observer // e.g. a metrics.Metrics
+	logger   *slog.Logger
 }
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -77,7 +80,8 @@ func start(t *testing.T, o harnessOpts) *harness {
 	}
 	b := bot.New(bot.NewAnswerer(s, bot.AnswerOptions{}), c)
 	b.Feedback, b.Subscriptions = db, db
-	a, err := New(cfg, Deps{Bot: b, Store: db, Now: o.now})
+	b.Observer = o.observer
+	a, err := New(cfg, Deps{Bot: b, Store: db, Now: o.now, Logger: o.logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,13 +376,38 @@ func TestFeedbackIsRecordedAndCounted(t *testing.T) {
 			t.Errorf("reply to click %d = %s %s %q, want ephemeral %q", i, p.Via, p.ResponseType, p.Text, want)
 		}
 	}
+	// The same user changed their mind: one vote, the latest.
 	helpful, notHelpful, err := h.db.FeedbackCounts(context.Background())
-	if err != nil || helpful != 1 || notHelpful != 1 {
-		t.Fatalf("feedback counts = %d, %d, %v; want 1, 1", helpful, notHelpful, err)
+	if err != nil || helpful != 0 || notHelpful != 1 {
+		t.Fatalf("feedback counts = %d, %d, %v; want 0, 1", helpful, notHelpful, err)
 	}
 	h.slash("C1", "status")
-	if p := h.f.waitPosts(5)[4]; !strings.Contains(p.allText(t), "1 helpful, 1 not helpful") {
+	if p := h.f.waitPosts(5)[4]; !strings.Contains(p.allText(t), "0 helpful, 1 not helpful") {
 		t.Errorf("status lacks the feedback counts: %s", p.Blocks)
+	}
+}
+
+func TestPayloadWithManyActionsCountsOneVote(t *testing.T) {
+	h := start(t, harnessOpts{})
+	h.mention("C1", "1700000750.000100", "", question)
+	id := h.f.waitPosts(1)[0].buttonValue(t, actionHelpful)
+	p := clickPayload(h.f, "C1", actionHelpful, id)
+	acts := make([]map[string]any, 500)
+	for i := range acts {
+		acts[i] = map[string]any{"type": "button", "action_id": actionHelpful, "block_id": "answer_actions", "value": id, "action_ts": fmt.Sprintf("1700000751.%d", i)}
+	}
+	p["actions"] = acts
+	h.f.waitAck(h.f.send("interactive", p))
+	h.f.waitPosts(2)
+	if !h.a.workers.Idle(t.Context()) {
+		t.Fatal("workers never idle")
+	}
+	helpful, notHelpful, err := h.db.FeedbackCounts(context.Background())
+	if err != nil || helpful != 1 || notHelpful != 0 {
+		t.Errorf("feedback counts = %d, %d, %v; want 1, 0", helpful, notHelpful, err)
+	}
+	if n := h.f.postCount(); n != 2 {
+		t.Errorf("%d messages sent, want the answer and one thanks", n)
 	}
 }
 

@@ -59,8 +59,13 @@ type Config struct {
 	PublicSlash bool `yaml:"public_slash"`
 	// RateLimit limits questions per user.
 	RateLimit RateLimitConfig `yaml:"rate_limit"`
-	// Workers is how many messages are answered at once (default 4).
+	// Workers is how many messages are answered at once (default 4, at
+	// most 256).
 	Workers int `yaml:"workers"`
+	// Queue is how many messages may wait for a worker (default 64, at most
+	// 10,000). When it is full, a new request is told at once that the bot
+	// is busy, so that Slack always gets its acknowledgement in time.
+	Queue int `yaml:"queue"`
 	// APIURL is the Web API base URL (default https://slack.com/api/).
 	APIURL string `yaml:"api_url"`
 }
@@ -68,9 +73,10 @@ type Config struct {
 // RateLimitConfig is a per-user token bucket for questions.
 type RateLimitConfig struct {
 	// PerMinute is the steady number of questions a user may ask a minute
-	// (default 10; negative disables the limit).
+	// (default 10, at most 10,000; -1 disables the limit).
 	PerMinute int `yaml:"per_minute"`
-	// Burst is how many questions may come at once (default 5).
+	// Burst is how many questions may come at once (default 5, at most
+	// 1,000).
 	Burst int `yaml:"burst"`
 }
 
@@ -97,11 +103,14 @@ func (c Config) withDefaults() Config {
 	if c.RateLimit.PerMinute == 0 {
 		c.RateLimit.PerMinute = 10
 	}
-	if c.RateLimit.Burst <= 0 {
+	if c.RateLimit.Burst == 0 {
 		c.RateLimit.Burst = 5
 	}
-	if c.Workers <= 0 {
+	if c.Workers == 0 {
 		c.Workers = 4
+	}
+	if c.Queue == 0 {
+		c.Queue = 64
 	}
 	if c.APIURL == "" {
 		c.APIURL = "https://slack.com/api/"
@@ -167,8 +176,36 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("channels: %q is not a channel ID (e.g. C0123456789; names are not accepted)", ch))
 		}
 	}
+	errs = append(errs, c.validateLimits()...)
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("api_url: %q is not an http(s) URL", c.APIURL))
 	}
 	return errors.Join(errs...)
+}
+
+// Bounds of the numeric settings: beyond them a value is a typo (workers
+// of 1e8) or would exhaust the machine.
+const (
+	maxWorkers   = 256
+	maxQueue     = 10000
+	maxPerMinute = 10000
+	maxBurst     = 1000
+)
+
+// validateLimits checks workers, queue and rate_limit (already defaulted).
+func (c Config) validateLimits() []error {
+	var errs []error
+	if c.Workers < 1 || c.Workers > maxWorkers {
+		errs = append(errs, fmt.Errorf("workers: %d is out of range; set it between 1 and %d (or leave it out for 4)", c.Workers, maxWorkers))
+	}
+	if c.Queue < 1 || c.Queue > maxQueue {
+		errs = append(errs, fmt.Errorf("queue: %d is out of range; set it between 1 and %d (or leave it out for 64)", c.Queue, maxQueue))
+	}
+	if p := c.RateLimit.PerMinute; p != -1 && (p < 1 || p > maxPerMinute) {
+		errs = append(errs, fmt.Errorf("rate_limit.per_minute: %d is out of range; set it between 1 and %d, or -1 to turn the limit off", p, maxPerMinute))
+	}
+	if b := c.RateLimit.Burst; b < 1 || b > maxBurst {
+		errs = append(errs, fmt.Errorf("rate_limit.burst: %d is out of range; set it between 1 and %d (or leave it out for 5)", b, maxBurst))
+	}
+	return errs
 }

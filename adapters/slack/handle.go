@@ -78,7 +78,7 @@ func (a *Adapter) question(ctx context.Context, user, botID, channel, thread, te
 		user = botID
 	}
 	t := target{channel: channel, thread: thread, user: user}
-	a.enqueue(ctx, t, func(ctx context.Context) {
+	job := func(ctx context.Context) {
 		if followUp {
 			if a.store == nil {
 				return
@@ -109,7 +109,15 @@ func (a *Adapter) question(ctx context.Context, user, botID, channel, thread, te
 			return
 		}
 		a.reply(ctx, t, req, rep)
-	})
+	}
+	if followUp {
+		// Whether the bot answers a follow-up is known only on the pool:
+		// when the queue is full it is dropped without a "busy" reply,
+		// which might answer a conversation that was not for the bot.
+		a.submit(ctx, t, job)
+		return
+	}
+	a.enqueue(ctx, t, job)
 }
 
 // reply renders rep and sends it to t; an answer is remembered first so
@@ -128,7 +136,7 @@ func (a *Adapter) reply(ctx context.Context, t target, req bot.Request, rep bot.
 			o.Share = t.private && t.responseURL != ""
 		}
 	}
-	if err := a.send(ctx, t, Render(rep, o)); err != nil {
+	if err := a.sendAnswer(ctx, t, Render(rep, o), o.AnswerID); err != nil {
 		a.log.Error("send reply failed", "channel", t.channel, "error", err.Error())
 	}
 }
@@ -156,13 +164,15 @@ func (a *Adapter) cleanIncoming(s string) string {
 // rateLimited are the subcommands that count as questions.
 var rateLimited = map[string]bool{"ask": true, "summary": true}
 
-// onSlash runs a slash command (already acknowledged).
-func (a *Adapter) onSlash(ctx context.Context, c slack.SlashCommand) {
+// onSlash queues a slash command without waiting; it returns false when
+// the queue is full, and the caller then replies that the bot is busy in
+// its acknowledgement.
+func (a *Adapter) onSlash(ctx context.Context, c slack.SlashCommand) bool {
 	t := target{channel: c.ChannelID, user: c.UserID, responseURL: c.ResponseURL, private: !a.cfg.PublicSlash}
 	if c.ResponseURL == "" {
 		t.private = true // no response_url: fall back to chat.postEphemeral
 	}
-	a.enqueue(ctx, t, func(ctx context.Context) {
+	return a.submit(ctx, t, func(ctx context.Context) {
 		if !a.allowed(c.ChannelID) {
 			nt := t
 			nt.private = true
@@ -194,7 +204,9 @@ func (a *Adapter) onSlash(ctx context.Context, c slack.SlashCommand) {
 	})
 }
 
-// onInteraction handles a button press (already acknowledged).
+// onInteraction handles a button press (already acknowledged). A press
+// carries one action; a payload listing more (forged or replayed) is
+// handled for its first known action only, so that it counts one vote.
 func (a *Adapter) onInteraction(ctx context.Context, ic slack.InteractionCallback) {
 	if ic.Type != slack.InteractionTypeBlockActions {
 		return
@@ -206,7 +218,7 @@ func (a *Adapter) onInteraction(ctx context.Context, ic slack.InteractionCallbac
 	t := target{channel: channel, user: ic.User.ID, responseURL: ic.ResponseURL, private: true}
 	for _, act := range ic.ActionCallback.BlockActions {
 		switch act.ActionID {
-		case actionHelpful, actionNotHelpful, actionShare:
+		case actionHelpful, actionNotHelpful, actionShare, actionAskAgain:
 		default:
 			continue
 		}
@@ -215,6 +227,7 @@ func (a *Adapter) onInteraction(ctx context.Context, ic slack.InteractionCallbac
 				a.fail(ctx, t, act.ActionID, err)
 			}
 		})
+		return
 	}
 }
 
@@ -236,8 +249,11 @@ func (a *Adapter) onButton(ctx context.Context, t target, action, value string) 
 	if action == actionShare {
 		return a.share(ctx, t, rec)
 	}
+	if action == actionAskAgain {
+		return a.askAgain(ctx, t, rec)
+	}
 	f := bot.Feedback{
-		Platform: Platform, User: t.user, Channel: rec.Channel, Question: rec.Question,
+		Platform: Platform, User: t.user, Channel: rec.Channel, AnswerID: rec.ID, Question: rec.Question,
 		Passages: rec.Passages, Helpful: action == actionHelpful, At: a.now(),
 	}
 	if err := a.store.RecordFeedback(ctx, f); err != nil {

@@ -3,6 +3,8 @@ package slack
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,11 +34,13 @@ func (a *Adapter) runHTTP(ctx context.Context) error {
 		WriteTimeout:      30 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
+	// Connected before Addr returns: the listener is bound, requests queue
+	// in the kernel until Serve accepts them.
+	a.connected.Store(true)
 	a.mu.Lock()
 	a.addr = ln.Addr()
 	close(a.listening)
 	a.mu.Unlock()
-	a.connected.Store(true)
 	a.log.Info("slack http endpoints listening", "addr", ln.Addr().String(), "events", EventsPath, "commands", CommandsPath, "interactive", InteractivePath)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -88,15 +92,48 @@ func (a *Adapter) verified(next http.Handler) http.Handler {
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
+		// A signed request replayed inside the five minutes its signature
+		// is valid is acknowledged and not processed again. (Events are
+		// also deduplicated by event ID, which survives Slack's retries.)
+		if r.URL.Path != EventsPath && !a.replays.add(replayKey(r.Header, body)) {
+			a.log.Warn("slack request replayed; ignored", "path", r.URL.Path, "remote", r.RemoteAddr)
+			ackHTTP(w)
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// maxReplays is how many signed requests are remembered against replay:
+// more than Slack sends to one app in the five minutes a signature is
+// valid, and about 1.5 MB at most.
+const maxReplays = 16384
+
+// replayKey identifies a signed request: its timestamp and a hash of its
+// body, which the signature covers.
+func replayKey(h http.Header, body []byte) string {
+	sum := sha256.Sum256(body)
+	return h.Get("X-Slack-Request-Timestamp") + ":" + hex.EncodeToString(sum[:])
 }
 
 // ackHTTP answers Slack with an empty 200 at once, before any work.
 func ackHTTP(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusOK)
 	_ = http.NewResponseController(w).Flush()
+}
+
+// busyHTTP answers a slash command with the ephemeral "busy" reply in the
+// acknowledgement itself, so that it costs no call to Slack.
+func busyHTTP(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(w).Encode(busyPayload())
+}
+
+// busyPayload is the ephemeral "busy" reply to a slash command.
+func busyPayload() *slack.Msg {
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: msgBusy}
 }
 
 func (a *Adapter) serveEvents(ctx context.Context, w http.ResponseWriter, r *http.Request) {
@@ -129,8 +166,13 @@ func (a *Adapter) serveCommand(ctx context.Context, w http.ResponseWriter, r *ht
 		http.Error(w, "bad command", http.StatusBadRequest)
 		return
 	}
+	// onSlash never waits: it queues the command or says the queue is
+	// full, so the acknowledgement is always complete at once.
+	if !a.onSlash(ctx, c) {
+		busyHTTP(w)
+		return
+	}
 	ackHTTP(w)
-	a.onSlash(ctx, c)
 }
 
 func (a *Adapter) serveInteractive(ctx context.Context, w http.ResponseWriter, r *http.Request) {

@@ -134,7 +134,7 @@ func renderAnswer(a *bot.Answer, o RenderOptions) Message {
 		text = "Not in the corpus: " + a.Question
 	} else {
 		for _, p := range a.Passages {
-			body = append(body, section(quoteMrkdwn(p, maxText)), contextLine(cite(p.Title, p.Doc, p.Source, p.URL)))
+			body = append(body, section(quoteMrkdwn(p, maxText)), contextLine(cite(p.Title, p.Doc, p.Source, p.URL)+bot.PageRef(p.Page)))
 		}
 		first := a.Passages[0]
 		text = fmt.Sprintf("“%s” — %s", truncateRunes(bot.CleanText(first.Text, 0), 200), titleOf(first.Title, first.Doc))
@@ -167,15 +167,15 @@ var userID = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
 
 func titleOf(title, doc string) string {
 	if strings.TrimSpace(title) == "" {
-		return doc
+		return bot.SafeName(doc)
 	}
-	return title
+	return bot.SafeName(title)
 }
 
 // cite renders a citation: title in bold, source, and a link when the URL is
 // a plain http(s) URL.
 func cite(title, doc, source, link string) string {
-	title = titleOf(title, doc)
+	title, source = titleOf(title, doc), bot.SafeName(source)
 	s := "*" + escape(strings.TrimSpace(title)) + "*"
 	if source != "" && source != title {
 		s += " · " + escape(source)
@@ -268,15 +268,16 @@ func renderSummary(s *bot.Summary) Message {
 }
 
 func renderSources(l *bot.SourceList) Message {
-	head := fmt.Sprintf("%s (%d documents", l.Title, l.Total)
+	title := bot.SafeName(l.Title)
+	head := fmt.Sprintf("%s (%d documents", title, l.Total)
 	if l.Pages > 1 {
 		head += fmt.Sprintf(", page %d of %d", l.Page, l.Pages)
 	}
 	head += ")"
-	body := []slack.Block{section("*" + escape(l.Title) + "*" + escape(strings.TrimPrefix(head, l.Title)))}
+	body := []slack.Block{section("*" + escape(title) + "*" + escape(strings.TrimPrefix(head, title)))}
 	var lines []string
 	for _, s := range l.Sources {
-		line := "• " + cite(s.Title, s.Doc, s.Source, s.URL) + fmt.Sprintf(" — %d passages", s.Passages)
+		line := "• " + cite(s.Title, s.Doc, s.Source, s.URL) + fmt.Sprintf(" — %d passages", s.Passages) + bot.PageCount(s.Pages)
 		if !s.Updated.IsZero() {
 			line += ", updated " + s.Updated.UTC().Format("2006-01-02 15:04 MST")
 		}
@@ -338,6 +339,9 @@ func RenderAnnouncement(a bot.Announcement) Message {
 			line += "\n" + quoteMrkdwn(bot.Passage{Text: truncateRunes(o, 280)}, maxText-len([]rune(line))-1)
 		}
 		body = append(body, section(line))
+	}
+	if a.AnswersUpdated > 0 {
+		body = append(body, contextLine(escape(bot.AnswersUpdatedLine(a.AnswersUpdated))))
 	}
 	return finish("Corpus updated: "+summary, body)
 }

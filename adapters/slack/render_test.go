@@ -40,10 +40,21 @@ func TestRenderGolden(t *testing.T) {
 		}}}, RenderOptions{AnswerID: 7, Share: true}},
 		{"answer_hostile", bot.Reply{Answer: &bot.Answer{Question: "<!channel> guarantees?", Answered: true, Passages: []bot.Passage{hostilePassage}}}, RenderOptions{}},
 		{"not_answered", bot.Reply{Answer: &bot.Answer{Question: "Who won the 1954 World Cup?", Passages: []bot.Passage{}, Nearest: []bot.Source{{Doc: "a.txt", Title: "Football <b>"}}, Note: "No passage of the corpus answers this confidently."}}, RenderOptions{AnswerID: 3}},
+		{"answer_paged", bot.Reply{Answer: &bot.Answer{Question: "What does camlidl generate?", Answered: true, Passages: []bot.Passage{
+			{Text: "Camlidl generates stub code for interfacing Caml with C.", Highlights: []bot.Span{{Start: 8, End: 17}}, Title: "Camlidl user's manual", Doc: "camlidl.pdf", Source: "camlidl.pdf", Page: 4},
+		}}}, RenderOptions{}},
+		{"sources_paged", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
+			{Doc: "camlidl.pdf", Title: "Camlidl user's manual", Passages: 455, Pages: 26},
+			{Doc: "notes.docx", Title: "Notes", Passages: 3},
+		}}}, RenderOptions{}},
 		{"text", bot.Reply{Text: "Usage: /framework <ask|status> [arguments] — try /framework help"}, RenderOptions{}},
 		{"sources", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 2, Total: 12, Sources: []bot.Source{
 			{Doc: "a.txt", Title: "Alpha", Source: "Reuters", URL: "https://example.org/a", Passages: 12, Updated: updated},
 			{Doc: "b.txt", Title: "Beta_<x>", Passages: 3},
+		}}}, RenderOptions{}},
+		{"sources_unsafe_names", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
+			{Doc: "a.txt\n• *Forged* — 99 passages", Passages: 1},
+			{Doc: "b.txt", Title: "invoice\u202Etxt.exe", Source: "src\u2067\x00", Passages: 2},
 		}}}, RenderOptions{}},
 		{"status", bot.Reply{Status: &bot.Status{Documents: 4, Passages: 120, IndexBytes: 3 << 20, LastUpdate: updated, Uptime: 90 * time.Minute, Watcher: "watching", Helpful: 2, NotHelpful: 1}}, RenderOptions{}},
 		{"summary", bot.Reply{Summary: &bot.Summary{Topic: "troops", Documents: 2, Sentences: []bot.SummarySentence{{Text: "10,000 troops.", Title: "A", Doc: "a.txt"}},

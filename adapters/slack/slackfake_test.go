@@ -30,15 +30,30 @@ type fakeSlack struct {
 	srv *httptest.Server
 
 	mu       sync.Mutex
-	posts    []post          // every message the bot sent, in order
-	calls    map[string]int  // Web API calls by method
-	limit    map[string]int  // method → how many 429s to answer next
-	acks     map[string]bool // envelope IDs acknowledged
-	conn     *websocket.Conn // the current Socket Mode connection
-	connects int             // Socket Mode connections accepted
-	wmu      sync.Mutex      // serialises writes to conn
-	changed  chan struct{}   // closed and replaced on every change
-	ts       int             // last message ts handed out
+	posts    []post            // every message the bot sent, in order
+	calls    map[string]int    // Web API calls by method
+	limit    map[string]int    // method → how many 429s to answer next
+	acks     map[string]bool   // envelope IDs acknowledged
+	ackBody  map[string]string // envelope ID → the ack's payload (JSON), when it has one
+	conn     *websocket.Conn   // the current Socket Mode connection
+	connects int               // Socket Mode connections accepted
+	wmu      sync.Mutex        // serialises writes to conn
+	changed  chan struct{}     // closed and replaced on every change
+	ts       int               // last message ts handed out
+	// hold, when not nil, makes response_url posts wait until it is
+	// closed (a slow response_url); held counts the posts waiting.
+	hold chan struct{}
+	held int
+	// fail maps a Web API method or "response_url" to how many of its next
+	// calls answer 503 Service Unavailable.
+	fail map[string]int
+	// internal maps a Web API method to how many of its next calls answer
+	// ok:false with internal_error (Slack failing, not refusing).
+	internal map[string]int
+	// retryAfter is the Retry-After of the 429s (default "2").
+	retryAfter string
+	// updates records chat.update calls (stale_test.go).
+	updates fakeUpdates
 }
 
 // post is one message the bot sent.
@@ -57,7 +72,7 @@ type post struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, calls: map[string]int{}, limit: map[string]int{}, acks: map[string]bool{}, changed: make(chan struct{})}
+	f := &fakeSlack{t: t, calls: map[string]int{}, limit: map[string]int{}, fail: map[string]int{}, internal: map[string]int{}, acks: map[string]bool{}, ackBody: map[string]string{}, changed: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", f.api)
 	mux.HandleFunc("/response/", f.response)
@@ -122,6 +137,40 @@ func (f *fakeSlack) callCount(method string) int {
 	return f.calls[method]
 }
 
+// holdResponses makes response_url posts wait until the returned function
+// is called: a response_url that does not answer.
+func (f *fakeSlack) holdResponses() (release func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch := make(chan struct{})
+	f.hold = ch
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.mu.Lock()
+			f.hold = nil
+			f.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
+// failNext makes the next n calls of method ("response_url" for those)
+// answer 503.
+func (f *fakeSlack) failNext(method string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail[method] = n
+}
+
+// retryAfterValue is the Retry-After header of a 429; f.mu must be held.
+func (f *fakeSlack) retryAfterValue() string {
+	if f.retryAfter == "" {
+		return "2"
+	}
+	return f.retryAfter
+}
+
 // rateLimit makes the next n calls of method answer 429 with Retry-After.
 func (f *fakeSlack) rateLimit(method string, n int) {
 	f.mu.Lock()
@@ -158,9 +207,21 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls[method]++
+	if f.fail[method] > 0 {
+		f.fail[method]--
+		w.WriteHeader(http.StatusServiceUnavailable)
+		f.notify()
+		return
+	}
+	if f.internal[method] > 0 {
+		f.internal[method]--
+		writeJSON(w, map[string]any{"ok": false, "error": "internal_error"})
+		f.notify()
+		return
+	}
 	if f.limit[method] > 0 {
 		f.limit[method]--
-		w.Header().Set("Retry-After", "2")
+		w.Header().Set("Retry-After", f.retryAfterValue())
 		w.WriteHeader(http.StatusTooManyRequests)
 		_, _ = io.WriteString(w, `{"ok":false,"error":"ratelimited"}`)
 		f.notify()
@@ -186,6 +247,8 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": p.TS})
+	case "chat.update":
+		f.chatUpdate(w, r)
 	default:
 		writeJSON(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}
@@ -209,11 +272,31 @@ func (f *fakeSlack) response(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
+	hold := f.hold
+	if hold != nil {
+		f.held++
+		f.notify()
+	}
+	f.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls["response_url"]++
+	if f.fail["response_url"] > 0 {
+		f.fail["response_url"]--
+		w.WriteHeader(http.StatusServiceUnavailable)
+		f.notify()
+		return
+	}
 	if f.limit["response_url"] > 0 {
 		f.limit["response_url"]--
-		w.Header().Set("Retry-After", "2")
+		w.Header().Set("Retry-After", f.retryAfterValue())
 		w.WriteHeader(http.StatusTooManyRequests)
 		f.notify()
 		return
@@ -260,13 +343,17 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 	}()
 	for {
 		var ack struct {
-			EnvelopeID string `json:"envelope_id"`
+			EnvelopeID string          `json:"envelope_id"`
+			Payload    json.RawMessage `json:"payload"`
 		}
 		if err := conn.ReadJSON(&ack); err != nil {
 			return
 		}
 		f.mu.Lock()
 		f.acks[ack.EnvelopeID] = true
+		if len(ack.Payload) > 0 && string(ack.Payload) != "null" {
+			f.ackBody[ack.EnvelopeID] = string(ack.Payload)
+		}
 		f.notify()
 		f.mu.Unlock()
 	}

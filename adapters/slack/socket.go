@@ -2,8 +2,10 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -11,23 +13,54 @@ import (
 )
 
 // runSocket receives events over Socket Mode until ctx ends. The client
-// reconnects by itself when the socket drops or Slack asks it to; Run
-// returns only when the app-level token is refused.
+// reconnects by itself, with capped backoff, when the socket drops or Slack
+// asks it to; should it give up for another reason, it is started again
+// after backoff. Run returns only when the app-level token is refused, with
+// an error naming the variable to fix.
 func (a *Adapter) runSocket(ctx context.Context) error {
 	sm := socketmode.New(a.client, socketmode.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)))
 	errc := make(chan error, 1)
 	go func() { errc <- sm.RunContext(ctx) }()
-	for {
+	for n := 0; ; {
 		select {
 		case err := <-errc:
+			a.connected.Store(false)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("slack socket mode (check %s): %w", a.cfg.AppTokenEnv, err)
+			if socketAuthError(err) {
+				return fmt.Errorf("slack refused the app-level token: set %s to the app's app-level token (xapp-…, connections:write scope): %w", a.cfg.AppTokenEnv, err)
+			}
+			d := backoff(n)
+			n++
+			a.log.Warn("slack socket mode stopped, restarting", "error", redact(err), "retry_in", d.String())
+			if err := a.sleep(ctx, d); err != nil {
+				return err
+			}
+			go func() { errc <- sm.RunContext(ctx) }()
 		case evt := <-sm.Events:
+			if evt.Type == socketmode.EventTypeConnected {
+				n = 0
+			}
 			a.onSocketEvent(ctx, sm, evt)
 		}
 	}
+}
+
+// socketAuthError reports whether Socket Mode stopped because Slack refused
+// the app-level token (the errors slack-go's socketmode gives up on).
+func socketAuthError(err error) bool {
+	var se slack.SlackErrorResponse
+	msg := err.Error()
+	if errors.As(err, &se) {
+		msg = se.Err
+	}
+	switch msg {
+	case "invalid_auth", "account_inactive", "not_authed", "token_revoked", "token_expired", "not_allowed_token_type":
+		return true
+	}
+	var sc slack.StatusCodeError
+	return errors.As(err, &sc) && sc.Code == http.StatusNotFound
 }
 
 // onSocketEvent acknowledges a request at once, then routes it.
@@ -75,11 +108,17 @@ func (a *Adapter) onSocketEvent(ctx context.Context, sm *socketmode.Client, evt 
 			a.onEvent(ctx, ev)
 		}
 	case socketmode.EventTypeSlashCommand:
-		if !ack() {
+		if evt.Request == nil {
 			return
 		}
-		if c, ok := evt.Data.(slack.SlashCommand); ok {
-			a.onSlash(ctx, c)
+		// onSlash never waits; when the queue is full the "busy" reply
+		// travels in the acknowledgement.
+		var payload any
+		if c, ok := evt.Data.(slack.SlashCommand); ok && !a.onSlash(ctx, c) {
+			payload = busyPayload()
+		}
+		if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
+			a.log.Warn("socket mode ack failed", "envelope_id", evt.Request.EnvelopeID, "error", err.Error())
 		}
 	case socketmode.EventTypeInteractive:
 		if !ack() {

@@ -107,7 +107,7 @@ func serveStale(log *slog.Logger, err error) error {
 
 // load reads every document of the corpus.
 func (a *app) load() ([]*corpus.Document, error) {
-	opts := corpus.Options{MaxFileSize: a.cfg.MaxFileSize, Logger: a.log}
+	opts := a.cfg.corpusOptions(a.log)
 	var (
 		docs    []*corpus.Document
 		skipped []corpus.Skipped

@@ -140,6 +140,7 @@ func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if w == nil {
 		return chat.Run(ctx, stdin)
 	}
+	attachChatStale(w, chat, a)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	watchErr := make(chan error, 1)
@@ -186,7 +187,7 @@ func cmdIndex(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if len(a.skipped) > 0 {
 		fmt.Fprintf(stdout, "Skipped %d files:\n", len(a.skipped))
 		for _, s := range a.skipped {
-			fmt.Fprintf(stdout, "  %s: %s\n", s.Path, s.Reason)
+			fmt.Fprintf(stdout, "  %s: %s\n", bot.SafeName(s.Path), bot.SafeName(s.Reason))
 		}
 	}
 	return nil

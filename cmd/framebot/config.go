@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"framebot/adapters/matrix"
 	"framebot/adapters/slack"
+	"framebot/corpus"
 )
 
 // Config is framebot's configuration: defaults in code, a YAML file for the
@@ -26,10 +28,16 @@ type Config struct {
 	IndexDir string `yaml:"index_dir"`
 	// MaxFileSize is the largest document read, in bytes (default 10 MiB).
 	MaxFileSize int64 `yaml:"max_file_size"`
+	// MaxPages is the number of pages read from a PDF (default 2000).
+	MaxPages int `yaml:"max_pages"`
+	// ParseTimeout bounds reading one PDF, DOCX or ODT (default 60 s).
+	ParseTimeout time.Duration `yaml:"parse_timeout"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 	// Answer tunes answers.
 	Answer AnswerConfig `yaml:"answer"`
+	// Answers tunes what happens to answers already sent (serve_stale.go).
+	Answers AnswersConfig `yaml:"answers"`
 	// Watch tunes the corpus watcher (see watch.go).
 	Watch WatchConfig `yaml:"watch"`
 	// Slack and Matrix configure the chat adapters run by framebot serve.
@@ -49,11 +57,14 @@ type AnswerConfig struct {
 // DefaultConfig returns the configuration used when a file sets nothing.
 func DefaultConfig() Config {
 	return Config{
-		DataDir:     defaultDataDir(),
-		MaxFileSize: 10 << 20,
-		LogLevel:    "info",
-		Answer:      AnswerConfig{Passages: 3},
-		Watch:       defaultWatchConfig(),
+		DataDir:      defaultDataDir(),
+		MaxFileSize:  10 << 20,
+		MaxPages:     2000,
+		ParseTimeout: time.Minute,
+		LogLevel:     "info",
+		Answer:       AnswerConfig{Passages: 3},
+		Watch:        defaultWatchConfig(),
+		Answers:      defaultAnswersConfig(),
 	}
 }
 
@@ -116,11 +127,20 @@ func (c Config) Validate() error {
 	if c.MaxFileSize <= 0 {
 		errs = append(errs, fmt.Errorf("max_file_size: %d must be a positive number of bytes", c.MaxFileSize))
 	}
+	if c.MaxPages <= 0 {
+		errs = append(errs, fmt.Errorf("max_pages: %d must be a positive number of pages", c.MaxPages))
+	}
+	if c.ParseTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("parse_timeout: %s must be a positive duration, such as 60s", c.ParseTimeout))
+	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, fmt.Errorf("log_level: %w", err))
 	}
 	if c.Answer.Passages < 1 || c.Answer.Passages > 10 {
 		errs = append(errs, fmt.Errorf("answer.passages: %d must be between 1 and 10", c.Answer.Passages))
+	}
+	if err := c.Answers.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("answers: %w", err))
 	}
 	if err := c.Watch.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("watch: %w", err))
@@ -147,4 +167,9 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("%q is not debug, info, warn or error", s)
 	}
 	return l, nil
+}
+
+// corpusOptions are the options every corpus load and reload uses.
+func (c Config) corpusOptions(log *slog.Logger) corpus.Options {
+	return corpus.Options{MaxFileSize: c.MaxFileSize, MaxPages: c.MaxPages, ParseTimeout: c.ParseTimeout, Logger: log}
 }
