@@ -158,6 +158,17 @@ type Hit struct {
 	// Matched holds the indexes into SearchResult.Terms of the query terms
 	// this passage contains.
 	Matched []int
+	// Before and After are the parts of the same paragraph just before and
+	// after this passage when the paragraph was cut into several passages
+	// (nil otherwise).
+	Before, After *Part
+}
+
+// Part is a neighbouring piece of a hit's paragraph.
+type Part struct {
+	Text       string
+	Highlights []Span
+	Matched    []int
 }
 
 // Term is one content term of an analysed question.
@@ -170,6 +181,12 @@ type Term struct {
 	// Corrected is the indexed term used instead when Key is not in the
 	// corpus but a close spelling is ("" otherwise).
 	Corrected string
+	// Missing is true when neither Key nor a close spelling is in the
+	// corpus: the question asks about something the documents never name.
+	Missing bool
+	// Name is true for a word written with a capital letter: a name, the
+	// likely subject of the question.
+	Name bool
 }
 
 // SearchResult is the ranked passages for a question.

@@ -99,6 +99,7 @@ type Index struct {
 	exactAn analysis.Analyzer
 	docAn   analysis.Analyzer
 	rank    Ranking
+	stats   bm25Stats // BM25 statistics (bm25stats.go)
 
 	mu   sync.RWMutex
 	docs map[string]DocMeta

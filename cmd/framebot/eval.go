@@ -47,7 +47,7 @@ type evalReport struct {
 }
 
 func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("eval", stderr, "eval [flags] DIR   (a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv)")
+	fs := newFlagSet("eval", stderr, "eval [flags] DIR   (a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv; or a QA folder: corpus/, questions.jsonl)")
 	ixDir := fs.String("index", "", "index `folder` to build, or reuse when it already holds DIR (default: a temporary folder, removed afterwards)")
 	depth := fs.Int("depth", 100, "documents ranked per query")
 	ask := fs.Bool("ask", false, "also answer every query as a chat question and report ask_p50_ms/ask_p99_ms")
@@ -55,6 +55,8 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	b := fs.Float64("b", -1, "BM25 b (default: the tuned value)")
 	answerOnly := fs.Bool("answer-only", false, "answer from the --index folder as it is, without reading corpus.jsonl or syncing: a process that only answers, for memory figures")
 	rankJSON := fs.String("ranking", "", "JSON object overriding fields of index.Ranking, for tuning (e.g. '{\"FeedbackTerms\":0}')")
+	answerJSON := fs.String("answer", "", "QA folders: JSON object overriding fields of bot.AnswerOptions, for tuning (e.g. '{\"MinCoverage\":0.5}')")
+	out := fs.String("out", "", "QA folders: `file` to write one JSON line per question to")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -70,6 +72,14 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			return usageError{fmt.Errorf("--ranking: %w", err)}
 		}
 	}
+	var answerOpts bot.AnswerOptions
+	if *answerJSON != "" {
+		dec := json.NewDecoder(strings.NewReader(*answerJSON))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&answerOpts); err != nil {
+			return usageError{fmt.Errorf("--answer: %w", err)}
+		}
+	}
 	if *k1 > 0 || *b >= 0 {
 		nk1, nb := index.BM25()
 		if *k1 > 0 {
@@ -82,17 +92,16 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 
 	if *ixDir != "" {
-		if err := notAmong(*ixDir, pos[0], "the BEIR folder"); err != nil {
+		if err := notAmong(*ixDir, pos[0], "the evaluated folder"); err != nil {
 			return usageError{err}
 		}
 	}
+	qa := isQAFolder(pos[0])
+	if qa && *answerOnly {
+		return usageError{errors.New("--answer-only is for BEIR folders; a QA folder's corpus is synced every run")}
+	}
 	if *answerOnly && *ixDir == "" {
 		return usageError{errors.New("--answer-only needs --index: the folder of an index built from DIR")}
-	}
-	// The documents are read as they are indexed (evalIndex).
-	set, err := beir.LoadQueries(pos[0])
-	if err != nil {
-		return err
 	}
 	dir := *ixDir
 	if dir == "" {
@@ -102,6 +111,19 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		}
 		defer os.RemoveAll(tmp)
 		dir = filepath.Join(tmp, "index")
+	}
+	if qa {
+		ix, err := index.Open(dir, index.Options{Ranking: &rank})
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		return evalQA(ctx, ix, pos[0], answerOpts, *out, stdout, stderr)
+	}
+	// The documents are read as they are indexed (evalIndex).
+	set, err := beir.LoadQueries(pos[0])
+	if err != nil {
+		return err
 	}
 	rep := evalReport{Engine: "framebot bleve " + bleveVersion(), Queries: len(set.Queries)}
 
@@ -156,7 +178,7 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	rep.QueryP50Ms = round3(beir.Percentile(lat, 0.5) * 1000)
 	rep.QueryP99Ms = round3(beir.Percentile(lat, 0.99) * 1000)
 	if *ask {
-		a := bot.NewAnswerer(ix, bot.AnswerOptions{})
+		a := bot.NewAnswerer(ix, answerOpts)
 		lat = lat[:0]
 		for _, q := range set.Queries {
 			t := time.Now()
@@ -181,11 +203,11 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		m := beir.Evaluate(runs, set.Qrels)
 		rep.Metrics = &m
 	}
-	out, err := json.Marshal(rep)
+	line, err := json.Marshal(rep)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "%s\n", out)
+	_, err = fmt.Fprintf(stdout, "%s\n", line)
 	return err
 }
 

@@ -39,7 +39,7 @@ func TestIndexFolderThatIsNotAnIndexIsRefused(t *testing.T) {
 		{"index into the corpus folder", []string{"index", "--corpus", corpusDir, "--index", corpusDir}, corpusDir, []string{"is the corpus folder"}},
 		{"index into a folder inside the corpus", []string{"index", "--corpus", corpusDir, "--index", filepath.Join(corpusDir, "ix")}, filepath.Join(corpusDir, "ix"), []string{"inside the corpus folder"}},
 		{"index into the folder holding the corpus", []string{"index", "--corpus", corpusDir, "--index", root}, root, []string{"holds the corpus folder"}},
-		{"eval with the BEIR folder as the index", []string{"eval", "--index", corpusDir, corpusDir}, corpusDir, []string{"is the BEIR folder"}},
+		{"eval with the BEIR folder as the index", []string{"eval", "--index", corpusDir, corpusDir}, corpusDir, []string{"is the evaluated folder"}},
 		{"eval into a folder of the user's files", []string{"eval", "--index", userDir, writeBEIR(t, true)}, userDir, []string{"not a framebot index"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
