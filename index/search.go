@@ -49,6 +49,7 @@ type queryTerm struct {
 	raw      string   // lower-cased surface form
 	name     bool     // written with a capital letter: may be a name
 	variants []string // indexed forms of close spellings found in the corpus
+	weight   float64  // share of a question term's weight (0: all); see context.go
 }
 
 // Search returns up to limit passages for text, best first. text is analysed
@@ -57,13 +58,19 @@ type queryTerm struct {
 // can be injected. Search returns an error when the index can't be read or
 // ctx ends.
 func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.SearchResult, error) {
+	return ix.SearchContext(ctx, text, nil, limit)
+}
+
+// SearchContext is Search with extra words from a conversation's earlier
+// turns, each at its reduced weight (see context.go).
+func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.WeightedText, limit int) (*bot.SearchResult, error) {
 	if limit <= 0 {
 		limit = 10
 	}
 	limit = min(limit, maxLimit)
 	res := &bot.SearchResult{}
 	err := ix.withReader(func(r bleveindex.IndexReader) error {
-		p, err := ix.plan(ctx, r, text)
+		p, err := ix.planContext(ctx, r, text, extra)
 		if err != nil || p == nil {
 			return err
 		}
@@ -325,6 +332,9 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		w := 1.0
 		if questionWords[t.raw] {
 			w = questionWordWeight
+		}
+		if t.weight > 0 {
+			w *= t.weight
 		}
 		group = group[:0:0]
 		if err := add(fieldText, t.Key, w); err != nil {
