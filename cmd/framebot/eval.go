@@ -55,12 +55,33 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	b := fs.Float64("b", -1, "BM25 b (default: the tuned value)")
 	answerOnly := fs.Bool("answer-only", false, "answer from the --index folder as it is, without reading corpus.jsonl or syncing: a process that only answers, for memory figures")
 	rankJSON := fs.String("ranking", "", "JSON object overriding fields of index.Ranking, for tuning (e.g. '{\"FeedbackTerms\":0}')")
+	makeFU := fs.Bool("make-followups", false, "print followups.jsonl built from DIR/questions.jsonl (a qa-dev folder) and exit")
+	fuJSON := fs.String("followup", "", "JSON object overriding fields of bot.FollowupOptions, for tuning (e.g. '{\"Weight\":0.3}')")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return usageError{errors.New("give one BEIR folder, e.g. framebot eval ../shared/bench/cranfield")}
+	}
+	if *makeFU {
+		f, err := os.Open(filepath.Join(pos[0], "questions.jsonl"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return makeFollowups(f, stdout)
+	}
+	if _, err := os.Stat(filepath.Join(pos[0], "followups.jsonl")); err == nil {
+		var fo bot.FollowupOptions
+		if *fuJSON != "" {
+			dec := json.NewDecoder(strings.NewReader(*fuJSON))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&fo); err != nil {
+				return usageError{fmt.Errorf("--followup: %w", err)}
+			}
+		}
+		return evalFollowups(ctx, pos[0], *ixDir, fo, stdout)
 	}
 	rank := index.DefaultRanking()
 	if *rankJSON != "" {
