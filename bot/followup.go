@@ -115,7 +115,7 @@ func DefaultAnaphora() Anaphora {
 		Pronouns:   set("it its it's itself they them their theirs themselves he him his himself she her hers herself"),
 		Trailing:   set("that this these those there then"),
 		Openers:    []string{"and ", "and what about ", "what about ", "how about ", "also ", "same for "},
-		Connectors: set("of the de la von van der du and for on in"),
+		Connectors: set("of the de la von van der du del"),
 	}
 }
 

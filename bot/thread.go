@@ -86,7 +86,8 @@ func NewThreads(opts ThreadOptions) *Threads {
 }
 
 // Turns returns a copy of the thread's remembered turns, oldest first; nil
-// when the thread is unknown or has been idle too long.
+// when the thread is unknown or has been idle too long. Looking a thread up
+// makes it the most recently used.
 func (t *Threads) Turns(k ThreadKey) []Turn {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -100,6 +101,7 @@ func (t *Threads) Turns(k ThreadKey) []Turn {
 		delete(t.m, k)
 		return nil
 	}
+	t.lru.MoveToFront(el)
 	return append([]Turn(nil), e.turns...)
 }
 

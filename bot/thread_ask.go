@@ -82,7 +82,7 @@ func (t *Threads) borrowFor(q string, alone *Answer, turns []Turn) (Borrowed, *T
 // weak alone takes it only when the quoted passage still holds most of its
 // own words, so that a new topic is not answered from the old one.
 func (t *Threads) accept(q string, alone, alt *Answer) bool {
-	if !alt.Answered {
+	if !alt.Answered || len(alt.Passages) == 0 {
 		return false
 	}
 	if t.opts.Anaphora.LeansOnThread(q) {
