@@ -93,6 +93,13 @@ type Anaphora struct {
 	// Pronouns stand for an earlier subject wherever they are ("when did
 	// it end?").
 	Pronouns map[string]bool
+	// Possessives point back only before the question's first content
+	// word ("what is its capital?"); after one they usually refer to it
+	// ("how did the genre expand its reach?").
+	Possessives map[string]bool
+	// Generic are nouns that ask for something rather than name a subject
+	// ("what is the name of its founder?").
+	Generic map[string]bool
 	// Trailing point back only as the question's last word ("who reported
 	// that?"); elsewhere they are usually determiners or conjunctions.
 	Trailing map[string]bool
@@ -112,10 +119,12 @@ func DefaultAnaphora() Anaphora {
 		return m
 	}
 	return Anaphora{
-		Pronouns:   set("it its it's itself they them their theirs themselves he him his himself she her hers herself"),
-		Trailing:   set("that this these those there then"),
-		Openers:    []string{"and ", "and what about ", "what about ", "how about ", "also ", "same for "},
-		Connectors: set("of the de la von van der du del"),
+		Pronouns:    set("it itself they them theirs themselves he him himself she hers herself"),
+		Possessives: set("its it's their his her"),
+		Generic:     set("name names type types kind kinds year years part parts number percentage amount date time period role example way"),
+		Trailing:    set("that this these those there then"),
+		Openers:     []string{"and ", "and what about ", "what about ", "how about ", "also ", "same for "},
+		Connectors:  set("of the de la von van der du del"),
 	}
 }
 
@@ -163,9 +172,13 @@ func (an Anaphora) LeansOnThread(question string) bool {
 		}
 	}
 	ws := splitWords(q)
+	content := false
 	for i, w := range ws {
-		if an.Pronouns[w.lower] || (i == len(ws)-1 && an.Trailing[w.lower]) {
+		if an.Pronouns[w.lower] || (i == len(ws)-1 && an.Trailing[w.lower]) || (an.Possessives[w.lower] && !content) {
 			return true
+		}
+		if !stopWords[w.lower] && !an.Generic[w.lower] && !an.Possessives[w.lower] && utf8.RuneCountInString(w.lower) >= 3 && i > 0 {
+			content = true
 		}
 	}
 	return false
@@ -178,7 +191,7 @@ func (an Anaphora) Names(question string) []string {
 	ws := splitWords(question)
 	var out []string
 	for i := 0; i < len(ws); i++ {
-		if i == 0 || !capitalised(ws[i].text) || an.Pronouns[ws[i].lower] {
+		if i == 0 || !capitalised(ws[i].text) || an.pronoun(ws[i].lower) {
 			continue
 		}
 		j := i
@@ -194,6 +207,8 @@ func (an Anaphora) Names(question string) []string {
 	}
 	return out
 }
+
+func (an Anaphora) pronoun(w string) bool { return an.Pronouns[w] || an.Possessives[w] }
 
 func capitalised(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
@@ -217,7 +232,7 @@ func (an Anaphora) Subject(question string, titles []string) (subject []string, 
 	}
 	isStrong := make([]bool, len(ws))
 	for i, w := range ws {
-		if an.Pronouns[w.lower] || stopWords[w.lower] {
+		if an.pronoun(w.lower) || stopWords[w.lower] {
 			continue
 		}
 		isStrong[i] = (i > 0 && capitalised(w.text)) || titleWords[roughStem(w.lower)]
@@ -247,7 +262,7 @@ func (an Anaphora) Subject(question string, titles []string) (subject []string, 
 		i = j
 	}
 	for i, w := range ws {
-		if used[i] || an.Pronouns[w.lower] || an.Trailing[w.lower] || stopWords[w.lower] || utf8.RuneCountInString(w.lower) < 3 {
+		if used[i] || an.pronoun(w.lower) || an.Trailing[w.lower] || stopWords[w.lower] || utf8.RuneCountInString(w.lower) < 3 {
 			continue
 		}
 		subject = append(subject, w.text)

@@ -26,6 +26,7 @@ func TestLeansOnThread(t *testing.T) {
 		{"What is its capital?", true},
 		{"what did she say", true},
 		{"what about the 20-point plan?", true},
+		{"What is the name of its founder?", true},
 		// Counter-examples: the question carries its own subject.
 		{"When did the Coalition of the Willing form?", false},
 		{"What is the capital of France?", false},
@@ -33,6 +34,8 @@ func TestLeansOnThread(t *testing.T) {
 		{"What does this plan guarantee Ukraine?", false},
 		{"Which itinerary did the envoy take?", false},
 		{"Where is Andover?", false},
+		{"How did the genre expand its reach?", false},
+		{"What shows the graph of a function with all it's salient parts?", false},
 	}
 	for _, tc := range tests {
 		if got := an.LeansOnThread(tc.q); got != tc.want {
