@@ -130,7 +130,7 @@ func replaceSubject(q, article string) (string, bool) {
 	if i := strings.Index(subject, " ("); i > 0 {
 		subject = subject[:i]
 	}
-	re := regexp.MustCompile(`(?i)\b((?:the|an?) )?` + regexp.QuoteMeta(subject) + `(['’]s\b|s['’])?\b`)
+	re := regexp.MustCompile(`(?i)\b((?:the|an?) )?` + regexp.QuoteMeta(subject) + `(?:(['’]s\b|s['’]|['’])|\b)`)
 	loc := re.FindStringSubmatchIndex(q)
 	if loc == nil {
 		return "", false
