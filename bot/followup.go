@@ -218,8 +218,8 @@ func capitalised(s string) bool {
 // Subject returns a question's salient words for later follow-ups, most
 // salient first: its names and the phrases naming the documents its answer
 // quoted (titles), then its other content words. strong counts the names
-// and phrases; label is the first of them as the user wrote it ("" when
-// there is none).
+// and phrases; label joins the first two of them as the user wrote them
+// ("" when there is none).
 func (an Anaphora) Subject(question string, titles []string) (subject []string, strong int, label string) {
 	ws := splitWords(question)
 	titleWords := map[string]bool{}
@@ -253,8 +253,8 @@ func (an Anaphora) Subject(question string, titles []string) (subject []string, 
 		phrase := question[ws[i].start:ws[j].end]
 		subject = append(subject, phrase)
 		strong++
-		if label == "" {
-			label = phrase
+		if strong <= 2 {
+			label = strings.TrimPrefix(label+", "+phrase, ", ")
 		}
 		for k := i; k <= j; k++ {
 			used[k] = true

@@ -58,6 +58,8 @@ func TestSubjectPutsNamesAndTitlePhrasesFirst(t *testing.T) {
 			[]string{"Coalition of the Willing", "leads"}, 1, "Coalition of the Willing"},
 		{"words of the cited document's title count as a name", "what does the armenian apostolic church consist of", []string{"Armenian_Apostolic_Church"},
 			[]string{"armenian apostolic church", "consist"}, 1, "armenian apostolic church"},
+		{"the label joins the first two names", "What does RUSI conclude about the Coalition of the Willing?", nil,
+			[]string{"RUSI", "Coalition of the Willing", "conclude"}, 2, "RUSI, Coalition of the Willing"},
 		{"a question without a name gives its content words", "when did the war end", nil,
 			[]string{"war", "end"}, 0, ""},
 		{"pronouns are never a subject", "What did it cost them?", nil,
