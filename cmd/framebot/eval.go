@@ -47,7 +47,7 @@ type evalReport struct {
 }
 
 func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("eval", stderr, "eval [flags] DIR   (a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv)")
+	fs := newFlagSet("eval", stderr, "eval [flags] DIR   (a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv; or a folder with corpus/ and followups.jsonl)")
 	ixDir := fs.String("index", "", "index `folder` to build, or reuse when it already holds DIR (default: a temporary folder, removed afterwards)")
 	depth := fs.Int("depth", 100, "documents ranked per query")
 	ask := fs.Bool("ask", false, "also answer every query as a chat question and report ask_p50_ms/ask_p99_ms")

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"framebot/internal/testfs"
 )
 
 func TestReplaceSubject(t *testing.T) {
@@ -72,5 +74,40 @@ func TestReadFollowupsRefusesABadCase(t *testing.T) {
 	_, err := readFollowups(path)
 	if err == nil || !strings.Contains(err.Error(), `needs "named"`) {
 		t.Errorf("error = %v, want one asking for \"named\"", err)
+	}
+}
+
+// TestEvalFollowupFolder runs framebot eval on a folder with
+// followups.jsonl over the built-in corpus's documents: a follow-up that
+// only resolves through its thread, and a standalone question asked in an
+// unrelated thread.
+func TestEvalFollowupFolder(t *testing.T) {
+	dir := t.TempDir()
+	src, err := filepath.Glob(filepath.Join("..", "..", "corpus", "default", "*.txt"))
+	if err != nil || len(src) == 0 {
+		t.Fatalf("built-in corpus files: %v %v", src, err)
+	}
+	for _, f := range src {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testfs.Write(t, dir, filepath.Join("corpus", filepath.Base(f)), string(b))
+	}
+	testfs.Write(t, dir, "followups.jsonl", `{"kind": "followup", "first": "What does RUSI conclude about the Coalition of the Willing?", "q": "Who reported that?", "named": "Who reported what RUSI concludes about the Coalition of the Willing?", "answers": ["Edward Arnold"], "article": "x"}
+{"kind": "standalone", "first": "Who leads the Coalition of the Willing?", "q": "What kind of security guarantees will Russia accept?", "answers": ["What kind of security guarantees will Russia accept?"], "article": "y"}
+`)
+	out, errOut, code := runCLI(t, "", "eval", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := map[string]any{"docs": 4.0, "followups": 1.0, "in_thread_hit@3": 1.0, "alone_hit@3": 0.0, "named_hit@3": 1.0, "context_used": 1.0,
+		"standalone": 1.0, "standalone_in_thread_hit@3": 1.0, "standalone_alone_hit@3": 1.0, "standalone_context_used": 0.0}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report (-want +got):\n%s", diff)
 	}
 }
