@@ -68,7 +68,9 @@ type FollowupOptions struct {
 	// DocBoost raises passages of documents the thread already quoted
 	// (default 0.2: 20 %).
 	DocBoost float64
-	// MaxTerms is how many subject words are borrowed at most (default 6).
+	// MaxTerms is how many subject words are borrowed at most (default 2),
+	// besides the first two names or title phrases, which are borrowed
+	// whole: they are what Answer.Context names.
 	MaxTerms int
 }
 
@@ -82,7 +84,7 @@ func (o FollowupOptions) withDefaults() FollowupOptions {
 		o.DocBoost = 0.2
 	}
 	if o.MaxTerms <= 0 {
-		o.MaxTerms = 6
+		o.MaxTerms = 2
 	}
 	return o
 }

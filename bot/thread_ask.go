@@ -57,8 +57,8 @@ func (t *Threads) borrowFor(q string, alone *Answer, turns []Turn) (Borrowed, *T
 	n := 0
 	for i, s := range src.Subject {
 		k := len(strings.Fields(s))
-		if n+k > o.MaxTerms {
-			break
+		if i >= min(src.Strong, 2) && n+k > o.MaxTerms {
+			break // the first two names (the label) are borrowed whole
 		}
 		w := o.Weight
 		if i >= src.Strong {
