@@ -32,13 +32,17 @@ type followupCase struct {
 	Article string   `json:"article"`
 }
 
-// followupReport is the line framebot eval prints for a follow-up folder.
+// followupReport is the line framebot eval prints for a follow-up folder:
+// hit@3 of each follow-up asked in its thread, alone, with its subject
+// named, and glued to the thread's first question (the naive baseline);
+// and of each standalone question in an unrelated thread and alone.
 type followupReport struct {
 	Docs              int     `json:"docs"`
 	Followups         int     `json:"followups"`
 	InThreadHit3      float64 `json:"in_thread_hit@3"`
 	AloneHit3         float64 `json:"alone_hit@3"`
 	NamedHit3         float64 `json:"named_hit@3"`
+	ConcatHit3        float64 `json:"concat_hit@3"`
 	ContextUsed       int     `json:"context_used"`
 	Standalone        int     `json:"standalone"`
 	StandaloneThread  float64 `json:"standalone_in_thread_hit@3"`
@@ -190,7 +194,7 @@ func evalFollowups(ctx context.Context, dir, ixDir string, fo bot.FollowupOption
 		}
 		return rep.Answer, nil
 	}
-	var inThread, alone, named, sThread, sAlone int
+	var inThread, alone, named, concat, sThread, sAlone int
 	for i, c := range cases {
 		thread := fmt.Sprint("t", i)
 		if _, err := ask(c.First, thread); err != nil {
@@ -217,6 +221,12 @@ func evalFollowups(ctx context.Context, dir, ixDir string, fo bot.FollowupOption
 				return err
 			}
 			named += hit3(n, c.Answers)
+			// The naive baseline: both questions asked as one.
+			cc, err := ask(c.First+" "+c.Q, "")
+			if err != nil {
+				return err
+			}
+			concat += hit3(cc, c.Answers)
 		case "standalone":
 			rep.Standalone++
 			sThread += hit3(got, c.Answers)
@@ -233,6 +243,7 @@ func evalFollowups(ctx context.Context, dir, ixDir string, fo bot.FollowupOption
 		return round3(float64(n) / float64(of))
 	}
 	rep.InThreadHit3, rep.AloneHit3, rep.NamedHit3 = share(inThread, rep.Followups), share(alone, rep.Followups), share(named, rep.Followups)
+	rep.ConcatHit3 = share(concat, rep.Followups)
 	rep.StandaloneThread, rep.StandaloneAlone = share(sThread, rep.Standalone), share(sAlone, rep.Standalone)
 	out, err := json.Marshal(rep)
 	if err != nil {

@@ -105,7 +105,7 @@ func TestEvalFollowupFolder(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	want := map[string]any{"docs": 4.0, "followups": 1.0, "in_thread_hit@3": 1.0, "alone_hit@3": 0.0, "named_hit@3": 1.0, "context_used": 1.0,
+	want := map[string]any{"docs": 4.0, "followups": 1.0, "in_thread_hit@3": 1.0, "alone_hit@3": 0.0, "named_hit@3": 1.0, "concat_hit@3": 1.0, "context_used": 1.0,
 		"standalone": 1.0, "standalone_in_thread_hit@3": 1.0, "standalone_alone_hit@3": 1.0, "standalone_context_used": 0.0}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
