@@ -178,3 +178,26 @@ func TestFollowupInThread(t *testing.T) {
 		}
 	})
 }
+
+// TestThreadsAreSafeForConcurrentUse is for -race: adapters answer from a
+// pool of workers sharing one memory.
+func TestThreadsAreSafeForConcurrentUse(t *testing.T) {
+	th := bot.NewThreads(bot.ThreadOptions{MaxThreads: 3, MaxTurns: 2})
+	done := make(chan struct{})
+	for w := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 200 {
+				k := bot.ThreadKey{Thread: string(rune('a' + (w+i)%5))}
+				th.Add(k, bot.Turn{Question: "q"})
+				th.Turns(k)
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if n := th.Len(); n > 3 {
+		t.Errorf("%d threads remembered, want at most 3", n)
+	}
+}
