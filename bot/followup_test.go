@@ -201,3 +201,16 @@ func TestThreadsAreSafeForConcurrentUse(t *testing.T) {
 		t.Errorf("%d threads remembered, want at most 3", n)
 	}
 }
+
+// FuzzLeansOnThread checks that follow-up detection takes any text.
+func FuzzLeansOnThread(f *testing.F) {
+	an := bot.DefaultAnaphora()
+	for _, s := range []string{"and the revised one?", "who reported that?", "", "’s", "It's"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		an.LeansOnThread(q)
+		an.Names(q)
+		an.Subject(q, []string{q})
+	})
+}

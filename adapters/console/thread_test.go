@@ -108,3 +108,23 @@ func TestRenderTextSaysTheContext(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// FuzzParseThreadLine checks that any input line either stays a plain line
+// or gives valid text and a bounded thread ID.
+func FuzzParseThreadLine(f *testing.F) {
+	for _, s := range []string{`{"text": "a", "thread": "t"}`, `{"text": 1}`, `{}`, `{"text": "\u0000", "thread": "` + strings.Repeat("é", 300) + `"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		m, ok := parseThreadLine(line)
+		if !ok {
+			if m != (threadLine{}) {
+				t.Errorf("a plain line gave %+v", m)
+			}
+			return
+		}
+		if n := len([]rune(m.Thread)); n > maxThreadID {
+			t.Errorf("thread ID of %d runes, want at most %d", n, maxThreadID)
+		}
+	})
+}
