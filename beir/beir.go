@@ -52,7 +52,21 @@ func Load(dir string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(raw []byte) error {
+	if err := EachDoc(dir, func(d Doc) error {
+		s.Docs = append(s.Docs, d)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// EachDoc reads the documents of the collection in dir one at a time,
+// passing each to fn, so that a large corpus need not be held in memory.
+// It returns an error naming the file and line of the first malformed
+// record, or fn's error.
+func EachDoc(dir string, fn func(Doc) error) error {
+	return readJSONL(filepath.Join(dir, "corpus.jsonl"), func(raw []byte) error {
 		var d Doc
 		if err := json.Unmarshal(raw, &d); err != nil {
 			return err
@@ -60,12 +74,8 @@ func Load(dir string) (*Set, error) {
 		if d.ID == "" {
 			return errors.New("document without _id")
 		}
-		s.Docs = append(s.Docs, d)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return s, nil
+		return fn(d)
+	})
 }
 
 // LoadQueries reads the queries and qrels of the collection in dir, not

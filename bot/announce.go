@@ -28,6 +28,9 @@ type DocChange struct {
 // Several changes at once make one digest.
 type Announcement struct {
 	Changes []DocChange `json:"changes"`
+	// AnswersUpdated is how many earlier answers these changes made stale
+	// (see Tracker); renderers add AnswersUpdatedLine when it is not 0.
+	AnswersUpdated int `json:"answers_updated,omitempty"`
 }
 
 // Notifier delivers announcements to conversations of one platform.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // AnswerOptions tune how questions are answered. The zero value means the
@@ -20,7 +22,19 @@ type AnswerOptions struct {
 	// content terms) the best passage must contain for a confident answer
 	// (default 0.45).
 	MinCoverage float64
+	// MissingPenalty multiplies the weight of a name in the question that
+	// the corpus does not contain at all (default 4): a subject the
+	// documents never name makes any match of the other words incidental.
+	MissingPenalty float64
+	// Margin is how many times the mean rank of the next candidates a
+	// best passage covering less than MinCoverage (but at least
+	// lowCoverage of it) must reach to be answered (default 3).
+	Margin float64
 }
+
+// lowCoverage is the share of MinCoverage below which nothing is quoted:
+// confident and pick share it, so an answer always quotes a passage.
+const lowCoverage = 0.6
 
 func (o AnswerOptions) withDefaults() AnswerOptions {
 	if o.Passages <= 0 {
@@ -31,6 +45,12 @@ func (o AnswerOptions) withDefaults() AnswerOptions {
 	}
 	if o.MinCoverage <= 0 {
 		o.MinCoverage = 0.45
+	}
+	if o.MissingPenalty <= 0 {
+		o.MissingPenalty = 4
+	}
+	if o.Margin <= 0 {
+		o.Margin = 3
 	}
 	return o
 }
@@ -84,6 +104,10 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 	weights := termWeights(res.Terms)
 	var total float64
 	for _, t := range res.Terms {
+		if t.Missing && t.Name {
+			total += t.IDF * a.opts.MissingPenalty * termShare(t)
+			continue
+		}
 		total += t.IDF * termShare(t)
 	}
 	cands := make([]candidate, 0, len(res.Hits))
@@ -118,19 +142,30 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 		c.rank = c.Score * (0.25 + c.coverage)
 		c.rank *= from.docBoost(c.Doc)
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].rank > cands[j].rank })
+	sortCandidates(cands)
 
 	if !a.confident(cands) {
 		ans.Nearest = nearest(cands, 3)
 		ans.Note = "No passage of the corpus answers this confidently."
 		return ans, nil
 	}
-	ans.Answered = true
-	floor := max(0.3, cands[0].coverage*0.6)
+	// The floor never exceeds the best candidate's coverage, which
+	// confident has accepted: a confident answer quotes at least one
+	// passage.
+	floor := max(a.opts.MinCoverage*lowCoverage, cands[0].coverage*0.6)
+	joined := map[string]bool{} // "doc#ordinal" of parts quoted with a passage above
 	for _, c := range pick(cands, a.opts.Passages, floor) {
-		c.Passage.Score = round3(c.rank)
-		ans.Passages = append(ans.Passages, c.Passage)
+		if joined[partKey(c.Doc, c.Ordinal)] {
+			continue
+		}
+		p, with := withPart(c, weights)
+		if with >= 0 {
+			joined[partKey(c.Doc, with)] = true
+		}
+		p.Score = round3(c.rank)
+		ans.Passages = append(ans.Passages, p)
 	}
+	ans.Answered = len(ans.Passages) > 0
 	for _, t := range res.Terms {
 		if t.Corrected != "" {
 			ans.Note = "Spelling variants were matched too."
@@ -151,7 +186,7 @@ func (a *Answerer) confident(cands []candidate) bool {
 	if best.coverage >= a.opts.MinCoverage {
 		return true
 	}
-	if best.coverage < a.opts.MinCoverage*0.6 || len(cands) < 2 {
+	if best.coverage < a.opts.MinCoverage*lowCoverage || len(cands) < 2 {
 		return false
 	}
 	var rest float64
@@ -160,7 +195,23 @@ func (a *Answerer) confident(cands []candidate) bool {
 		rest += c.rank
 		n++
 	}
-	return best.rank >= 3*(rest/float64(n))
+	return best.rank >= a.opts.Margin*(rest/float64(n))
+}
+
+// sortCandidates orders candidates best first; equal ranks go in document
+// and then passage order, so that the same index gives the same answer in
+// every process.
+func sortCandidates(cands []candidate) {
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if a.rank != b.rank {
+			return a.rank > b.rank
+		}
+		if a.Doc != b.Doc {
+			return a.Doc < b.Doc
+		}
+		return a.Ordinal < b.Ordinal
+	})
 }
 
 // pick chooses up to n passages: best first, no near-duplicates, and a
@@ -180,7 +231,7 @@ func pick(cands []candidate, n int, floor float64) []candidate {
 			for range used[c.Doc] {
 				v *= 0.85
 			}
-			if bi < 0 || v > bv {
+			if bi < 0 || v > bv { // strict: ties keep the sorted order
 				bi, bv = i, v
 			}
 		}
@@ -203,6 +254,56 @@ func pick(cands []candidate, n int, floor float64) []candidate {
 		used[c.Doc]++
 	}
 	return out
+}
+
+// maxJoinedRunes caps a passage joined with its paragraph's neighbouring
+// part, well under every platform's limit on one quoted text.
+const maxJoinedRunes = 1500
+
+// withPart returns c's passage, joined with the neighbouring part of its
+// paragraph (the paragraph was cut into passages) that holds the most
+// question information c lacks, if any: the quote then carries the words
+// the question asked about. The joined text is the two parts as the
+// document has them, one space apart (passages are cut between sentences
+// of whitespace-folded text).
+// It also returns the ordinal of the part joined, or -1.
+func withPart(c candidate, weights []float64) (Passage, int) {
+	own := matchedSet(c.Matched, len(weights))
+	gain := func(p *Part) float64 {
+		if p == nil || utf8.RuneCountInString(p.Text)+utf8.RuneCountInString(c.Text)+1 > maxJoinedRunes {
+			return 0
+		}
+		var g float64
+		for _, t := range p.Matched {
+			if t >= 0 && t < len(weights) && !own[t] {
+				g += weights[t]
+			}
+		}
+		return g
+	}
+	p := c.Passage
+	gb, ga := gain(c.Before), gain(c.After)
+	switch {
+	case gb > 0 && gb >= ga:
+		p.Text, p.Highlights = joinParts(c.Before.Text, c.Before.Highlights, c.Text, c.Highlights)
+		return p, c.Ordinal - 1
+	case ga > 0:
+		p.Text, p.Highlights = joinParts(c.Text, c.Highlights, c.After.Text, c.After.Highlights)
+		return p, c.Ordinal + 1
+	}
+	return p, -1
+}
+
+func partKey(doc string, ord int) string { return doc + "#" + strconv.Itoa(ord) }
+
+// joinParts joins two consecutive parts of a paragraph and their highlights.
+func joinParts(a string, ha []Span, b string, hb []Span) (string, []Span) {
+	spans := append([]Span(nil), ha...)
+	off := len(a) + 1
+	for _, s := range hb {
+		spans = append(spans, Span{Start: s.Start + off, End: s.End + off})
+	}
+	return a + " " + b, spans
 }
 
 // nearest lists the distinct documents of the best candidates.

@@ -54,6 +54,9 @@ type Passage struct {
 	URL    string `json:"url,omitempty"`
 	// Ordinal is the passage's position inside its document.
 	Ordinal int `json:"ordinal"`
+	// Page is the 1-based page the passage is on, in paged documents
+	// (PDF); 0, and left out of JSON, in the others.
+	Page int `json:"page,omitempty"`
 	// Score is the ranking score (higher is better; only comparable inside
 	// one answer).
 	Score float64 `json:"score"`
@@ -66,6 +69,7 @@ type Source struct {
 	Source   string    `json:"source"`
 	URL      string    `json:"url,omitempty"`
 	Passages int       `json:"passages"`
+	Pages    int       `json:"pages,omitempty"` // page count of a paged document (PDF), 0 otherwise
 	Updated  time.Time `json:"updated,omitzero"`
 }
 
@@ -158,6 +162,17 @@ type Hit struct {
 	// Matched holds the indexes into SearchResult.Terms of the query terms
 	// this passage contains.
 	Matched []int
+	// Before and After are the parts of the same paragraph just before and
+	// after this passage when the paragraph was cut into several passages
+	// (nil otherwise).
+	Before, After *Part
+}
+
+// Part is a neighbouring piece of a hit's paragraph.
+type Part struct {
+	Text       string
+	Highlights []Span
+	Matched    []int
 }
 
 // Term is one content term of an analysed question.
@@ -170,6 +185,12 @@ type Term struct {
 	// Corrected is the indexed term used instead when Key is not in the
 	// corpus but a close spelling is ("" otherwise).
 	Corrected string
+	// Missing is true when neither Key nor a close spelling is in the
+	// corpus: the question asks about something the documents never name.
+	Missing bool
+	// Name is true for a word written with a capital letter: a name, the
+	// likely subject of the question.
+	Name bool
 	// Weight is the share of the term's weight in the question: below 1 for
 	// a word borrowed from a thread's earlier turns (0 means 1).
 	Weight float64

@@ -151,6 +151,9 @@ func (b *Bot) Ask(ctx context.Context, req Request) (Reply, error) {
 		ans, err = b.Answerer.Ask(ctx, req.Text)
 	}
 	b.observe(req.Platform, start, ans, err)
+	if errors.Is(err, ErrRebuilding) {
+		return Reply{Text: RebuildingText}, nil
+	}
 	if err != nil {
 		return Reply{}, private(err, req.Text)
 	}
@@ -175,6 +178,9 @@ func (b *Bot) Command(ctx context.Context, req Request, prefix, line string) (Re
 	rep, err := c.Run(ctx, b, req, req.Text)
 	if errors.Is(err, ErrComingSoon) {
 		return Reply{Text: fmt.Sprintf("%s is coming soon.", c.Usage(prefix))}, nil
+	}
+	if errors.Is(err, ErrRebuilding) {
+		return Reply{Text: RebuildingText}, nil
 	}
 	if err != nil {
 		return Reply{}, fmt.Errorf("command %s: %w", c.Name, private(err, req.Text))

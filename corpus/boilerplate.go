@@ -88,7 +88,7 @@ func clean(blocks []block, title string) []block {
 
 // isHeadingBlock reports whether b is a heading, by markup or by shape.
 func isHeadingBlock(b block) bool {
-	return b.kind == kindHeading || (b.kind == kindPara && looksLikeHeading(b.text))
+	return b.kind == kindHeading || (b.kind == kindPara && !b.marked && looksLikeHeading(b.text))
 }
 
 // isChrome implements rule 1.

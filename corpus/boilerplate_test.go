@@ -131,7 +131,7 @@ func TestParagraphsKeepsHeadingsAsSections(t *testing.T) {
 		{text: "Body sentence one."},
 		{text: "Body sentence two."},
 	}
-	paras, sections := paragraphs(blocks)
+	paras, sections, _ := paragraphs(blocks)
 	if diff := cmp.Diff([]string{"Intro sentence here.", "Body sentence one.", "Body sentence two."}, paras); diff != "" {
 		t.Errorf("paragraphs mismatch (-want +got):\n%s", diff)
 	}
@@ -142,7 +142,7 @@ func TestParagraphsKeepsHeadingsAsSections(t *testing.T) {
 
 func TestParagraphsKeepsAllShortLinesWhenNoProse(t *testing.T) {
 	blocks := []block{{text: "Milk"}, {text: "Eggs"}}
-	paras, _ := paragraphs(blocks)
+	paras, _, _ := paragraphs(blocks)
 	if diff := cmp.Diff([]string{"Milk", "Eggs"}, paras); diff != "" {
 		t.Errorf("paragraphs mismatch (-want +got):\n%s", diff)
 	}

@@ -1,7 +1,7 @@
 // Package corpus turns a folder of documents into clean, citable passages.
 //
 // It knows how to read plain text, Markdown (with optional YAML front
-// matter) and HTML, how to strip the boilerplate that scraped web articles
+// matter), HTML, PDF (its text layer), DOCX and ODT, how to strip the boilerplate that scraped web articles
 // carry, and how to split the remaining text into passages small enough to
 // quote. It imports no search or chat library: the index and the bot build on
 // the types defined here.
@@ -35,6 +35,12 @@ type Document struct {
 	Paragraphs []string
 	// Passages are the quotable units cut from Paragraphs, in order.
 	Passages []Passage
+	// Note, when not empty, says what was left out of the document (it
+	// had more passages than Options.MaxPassages), for the operator.
+	Note string
+	// Pages is the number of pages read from a paged document (PDF), 0 for
+	// the others.
+	Pages int
 }
 
 // Passage is a quotable piece of a document: one paragraph, or a run of
@@ -54,4 +60,7 @@ type Passage struct {
 	// heading). Headings are not passages of their own: they are too short
 	// to be worth quoting, but they tell the reader what a passage is about.
 	Section string
+	// Page is the 1-based page the passage starts on in a paged document
+	// (PDF), 0 in the others.
+	Page int `json:",omitempty"`
 }

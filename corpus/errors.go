@@ -23,4 +23,11 @@ var (
 	ErrNotRegular = errors.New("not a regular file")
 	// ErrIgnored means the name is hidden or an editor's temporary file.
 	ErrIgnored = errors.New("hidden or temporary file")
+	// ErrNoTextLayer means a PDF has pages but no text on them: a scan.
+	ErrNoTextLayer = errors.New("no text layer")
+	// ErrEncrypted means a PDF, DOCX or ODT is protected by a password.
+	ErrEncrypted = errors.New("encrypted")
+	// ErrUnreadable means a PDF, DOCX or ODT is malformed or truncated, or
+	// took longer than Options.ParseTimeout to read.
+	ErrUnreadable = errors.New("unreadable")
 )

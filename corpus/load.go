@@ -23,11 +23,11 @@ type Skipped struct {
 }
 
 // Supported reports whether name has an extension Parse understands:
-// .txt, .md, .markdown, .html or .htm, in any case. It does not look at
+// .txt, .md, .markdown, .html, .htm, .pdf, .docx or .odt, in any case. It does not look at
 // whether the name is hidden; see Ignored.
 func Supported(name string) bool {
 	switch strings.ToLower(path.Ext(name)) {
-	case ".txt", ".md", ".markdown", ".html", ".htm":
+	case ".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".odt":
 		return true
 	}
 	return false
@@ -68,11 +68,27 @@ func ignoredElem(name string) bool {
 // unsupported extension are passed over silently. Symlinks are never
 // followed, so a corpus cannot reach outside its root. Every other file
 // that cannot be loaded (too large, binary, not UTF-8, unreadable, empty
-// after cleaning, a symlink, a device) is reported in skipped with its
+// after cleaning, a scanned or encrypted PDF, a symlink, a device) is reported in skipped with its
 // reason and logged as a warning; it never stops the others.
 //
 // err is non-nil only when the root itself cannot be read.
 func Load(fsys fs.FS, opts Options) (docs []*Document, skipped []Skipped, err error) {
+	skipped, err = LoadEach(fsys, opts, func(d *Document) error {
+		docs = append(docs, d)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(docs, func(a, b *Document) int { return cmp.Compare(a.ID, b.ID) })
+	return docs, skipped, nil
+}
+
+// LoadEach is Load without holding the corpus: it passes each document
+// to fn as soon as it is parsed, in the order fs.WalkDir visits the files,
+// so that a caller can index and drop documents as it goes. An error from
+// fn stops the walk and is returned.
+func LoadEach(fsys fs.FS, opts Options, fn func(*Document) error) (skipped []Skipped, err error) {
 	opts = opts.withDefaults()
 	log := opts.Logger
 	skip := func(p string, err error) {
@@ -115,15 +131,25 @@ func Load(fsys fs.FS, opts Options) (docs []*Document, skipped []Skipped, err er
 			skip(p, err)
 			return nil
 		}
-		docs = append(docs, doc)
+		if err := fn(doc); err != nil {
+			return &stopError{err}
+		}
 		return nil
 	})
-	if walkErr != nil {
-		return nil, nil, fmt.Errorf("walk corpus root: %w", walkErr)
+	var se *stopError
+	if errors.As(walkErr, &se) {
+		return skipped, se.err
 	}
-	slices.SortFunc(docs, func(a, b *Document) int { return cmp.Compare(a.ID, b.ID) })
-	return docs, skipped, nil
+	if walkErr != nil {
+		return nil, fmt.Errorf("walk corpus root: %w", walkErr)
+	}
+	return skipped, nil
 }
+
+// stopError carries the error of LoadEach's fn out of the walk.
+type stopError struct{ err error }
+
+func (e *stopError) Error() string { return e.err.Error() }
 
 // LoadDir loads the corpus in directory dir, like Load. The directory is
 // opened as an os.Root, so no path, not even one changed into a symlink
@@ -137,13 +163,24 @@ func LoadDir(dir string, opts Options) ([]*Document, []Skipped, error) {
 	return Load(root.FS(), opts)
 }
 
+// LoadDirEach is LoadEach on the corpus in directory dir, opened as in
+// LoadDir.
+func LoadDirEach(dir string, opts Options, fn func(*Document) error) ([]Skipped, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open corpus %s: %w", dir, err)
+	}
+	defer root.Close()
+	return LoadEach(root.FS(), opts, fn)
+}
+
 // LoadFile loads the single file rel (slash-separated, relative to the
 // corpus directory root) with the same checks as Load; a file watcher uses
 // it to reload what changed. The document's ID is rel.
 //
 // Errors wrap ErrIgnored (a hidden or temporary path), ErrUnsupported,
 // ErrSymlink, ErrNotRegular, ErrTooLarge, ErrBinary, ErrNotUTF8, ErrEmpty,
-// or the fs error that prevented reading the file (fs.ErrNotExist after a
+// ErrNoTextLayer, ErrEncrypted, ErrUnreadable, or the fs error that prevented reading the file (fs.ErrNotExist after a
 // deletion, fs.ErrPermission).
 func LoadFile(root, rel string, opts Options) (*Document, error) {
 	opts = opts.withDefaults()

@@ -3,11 +3,16 @@ package corpus
 import (
 	"io"
 	"log/slog"
+	"time"
 )
 
 const (
 	defaultMaxFileSize     = 10 << 20
 	defaultMaxPassageWords = 80
+	defaultMaxPages        = 2000
+	defaultParseTimeout    = 60 * time.Second
+	// DefaultMaxPassages is the default cap on a document's passages.
+	DefaultMaxPassages = 10000
 )
 
 // Options tunes loading and parsing. The zero value is ready to use.
@@ -18,6 +23,17 @@ type Options struct {
 	// MaxPassageWords is the soft limit on the length of a passage; longer
 	// paragraphs are split at sentence boundaries. 0 means 80.
 	MaxPassageWords int
+	// MaxPassages caps the passages of one document: a document with more
+	// is indexed up to the cap, and Document.Note says so. It bounds the
+	// memory and time one file can cost (a file of two million one-word
+	// paragraphs). 0 means DefaultMaxPassages.
+	MaxPassages int
+	// MaxPages is the number of pages read from a PDF; later pages are
+	// left out (the document keeps the pages read). 0 means 2000.
+	MaxPages int
+	// ParseTimeout bounds the time spent reading one PDF, DOCX or ODT; a
+	// file that takes longer is skipped with ErrUnreadable. 0 means 60 s.
+	ParseTimeout time.Duration
 	// Logger receives warnings about skipped files and broken metadata.
 	// nil discards them.
 	Logger *slog.Logger
@@ -30,6 +46,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxPassageWords <= 0 {
 		o.MaxPassageWords = defaultMaxPassageWords
+	}
+	if o.MaxPassages <= 0 {
+		o.MaxPassages = DefaultMaxPassages
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = defaultMaxPages
+	}
+	if o.ParseTimeout <= 0 {
+		o.ParseTimeout = defaultParseTimeout
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -30,12 +30,20 @@ type block struct {
 	text  string
 	kind  kind
 	level int // heading level, 1–6, for kindHeading
+	page  int // 1-based page of a paged format, 0 otherwise
+	// breaks are the byte offsets in text where later pages start, for a
+	// paragraph that runs over a page break.
+	breaks []pageBreak
+	// marked is set by formats whose markup tells headings apart (DOCX,
+	// ODT, PDF with sized headings): their short paragraphs stay prose.
+	marked bool
 }
 
 // meta is what a format parser learnt about the document besides its text.
 type meta struct {
 	title, source, url string
 	date               time.Time
+	pages              int // pages read, for paged formats
 }
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
@@ -45,8 +53,9 @@ var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 // cleaned paragraphs and passages. ModTime is left zero.
 //
 // Errors wrap ErrUnsupported, ErrTooLarge (len(data) over
-// opts.MaxFileSize), ErrBinary, ErrNotUTF8 or ErrEmpty (nothing quotable
-// left after removing boilerplate). Broken metadata (front matter, dates)
+// opts.MaxFileSize, or a DOCX/ODT that unpacks to too much), ErrBinary,
+// ErrNotUTF8, ErrEmpty (nothing quotable left after removing boilerplate),
+// and for PDF, DOCX and ODT ErrNoTextLayer, ErrEncrypted or ErrUnreadable. Broken metadata (front matter, dates)
 // is not an error: it is logged as a warning and ignored.
 func Parse(id string, data []byte, opts Options) (*Document, error) {
 	opts = opts.withDefaults()
@@ -56,27 +65,14 @@ func Parse(id string, data []byte, opts Options) (*Document, error) {
 	if int64(len(data)) > opts.MaxFileSize {
 		return nil, fmt.Errorf("%d bytes, over the %d byte limit: %w", len(data), opts.MaxFileSize, ErrTooLarge)
 	}
-	if err := checkText(data); err != nil {
+	sum := sha256.Sum256(data)
+	log := opts.Logger.With(slog.String("path", id))
+	blocks, m, err := parseFormat(strings.ToLower(path.Ext(id)), data, opts, log)
+	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	src := string(bytes.TrimPrefix(data, utf8BOM))
-	log := opts.Logger.With(slog.String("path", id))
 
-	var (
-		blocks []block
-		m      meta
-	)
-	switch strings.ToLower(path.Ext(id)) {
-	case ".txt":
-		blocks = parseText(src)
-	case ".md", ".markdown":
-		blocks, m = parseMarkdown(src, log)
-	case ".html", ".htm":
-		blocks, m = parseHTML(src, log)
-	}
-
-	doc := &Document{ID: id, Hash: hex.EncodeToString(sum[:]), Date: m.date}
+	doc := &Document{ID: id, Hash: hex.EncodeToString(sum[:]), Date: m.date, Pages: m.pages}
 	blocks = extractMetaLines(blocks, &m)
 	doc.Title = cleanTitle(m.title)
 	if doc.Title == "" {
@@ -89,24 +85,70 @@ func Parse(id string, data []byte, opts Options) (*Document, error) {
 	doc.URL = m.url
 
 	blocks = clean(blocks, doc.Title)
-	var sections []string
-	doc.Paragraphs, sections = paragraphs(blocks)
+	var (
+		sections []string
+		pages    []block
+	)
+	doc.Paragraphs, sections, pages = paragraphs(blocks)
 	if len(doc.Paragraphs) == 0 {
 		return nil, ErrEmpty
 	}
-	doc.Passages = Split(id, doc.Paragraphs, opts.MaxPassageWords)
+	doc.Passages = splitCapped(doc, opts, log)
 	for i := range doc.Passages {
 		doc.Passages[i].Section = sections[doc.Passages[i].Para]
+		doc.Passages[i].Page = pages[doc.Passages[i].Para].pageAt(doc.Passages[i].Start)
 	}
 	return doc, nil
 }
 
+// parseFormat runs the parser of the format named by ext (lower case, with
+// its dot). Text formats are checked to be UTF-8 text first; the packaged
+// ones (PDF, DOCX, ODT) check their own structure.
+func parseFormat(ext string, data []byte, opts Options, log *slog.Logger) ([]block, meta, error) {
+	switch ext {
+	case ".pdf":
+		return parsePDF(data, opts)
+	case ".docx":
+		return parseDOCX(data, opts)
+	case ".odt":
+		return parseODT(data, opts)
+	}
+	if err := checkText(data); err != nil {
+		return nil, meta{}, err
+	}
+	src := string(bytes.TrimPrefix(data, utf8BOM))
+	switch ext {
+	case ".txt":
+		return parseText(src), meta{}, nil
+	case ".md", ".markdown":
+		b, m := parseMarkdown(src, log)
+		return b, m, nil
+	default: // ".html", ".htm"
+		b, m := parseHTML(src, log)
+		return b, m, nil
+	}
+}
+
+// pageBreak marks where, in the text of a block, a page starts.
+type pageBreak struct{ offset, page int }
+
+// pageAt returns the page that the byte at offset of b's text is on.
+func (b block) pageAt(offset int) int {
+	page := b.page
+	for _, br := range b.breaks {
+		if br.offset <= offset {
+			page = br.page
+		}
+	}
+	return page
+}
+
 // paragraphs separates headings from quotable paragraphs. It returns the
 // paragraphs and, for each, the text of the heading above it ("" before the
-// first heading). If every block looks like a heading, the document is a
+// first heading) and the block it comes from, which knows its pages. If every block looks like a heading, the document is a
 // list of short lines rather than an article, and they are all kept as
 // paragraphs.
-func paragraphs(blocks []block) (paras, sections []string) {
+func paragraphs(blocks []block) (paras, sections []string, pages []block) {
 	heading := make([]bool, len(blocks))
 	any := false
 	for i, b := range blocks {
@@ -121,8 +163,9 @@ func paragraphs(blocks []block) (paras, sections []string) {
 		}
 		paras = append(paras, b.text)
 		sections = append(sections, section)
+		pages = append(pages, b)
 	}
-	return paras, sections
+	return paras, sections, pages
 }
 
 // maxTitleWords bounds a title taken from the first paragraph; a longer
@@ -165,7 +208,7 @@ func cleanTitle(s string) string {
 // ("Source ID: X", "URL: https://…") and records them in m unless the
 // format already set that field.
 func extractMetaLines(blocks []block, m *meta) []block {
-	out := blocks[:0:0]
+	out := make([]block, 0, len(blocks))
 	for _, b := range blocks {
 		key, value, ok := metaLine(b.text)
 		if !ok {

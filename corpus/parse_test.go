@@ -159,7 +159,7 @@ func TestParseErrors(t *testing.T) {
 		opts Options
 		want error
 	}{
-		{"unsupported extension", "a.pdf", []byte("text"), Options{}, ErrUnsupported},
+		{"unsupported extension", "a.xlsx", []byte("text"), Options{}, ErrUnsupported},
 		{"too large", "a.txt", []byte("0123456789"), Options{MaxFileSize: 5}, ErrTooLarge},
 		{"NUL byte", "a.txt", []byte("abc\x00def"), Options{}, ErrBinary},
 		{"control characters", "a.txt", bytes.Repeat([]byte("\x01\x02a"), 10), Options{}, ErrBinary},

@@ -1,6 +1,9 @@
 package corpus
 
 import (
+	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -148,4 +151,33 @@ func CountPassages(docs []*Document) int {
 		n += len(d.Passages)
 	}
 	return n
+}
+
+// splitCapped splits doc's paragraphs into at most opts.MaxPassages
+// passages. Past the cap, the paragraphs not quoted are dropped and
+// doc.Note says how much was left out: the document is still answerable
+// from its first part, and nothing it holds can make the index grow
+// without bound. Each paragraph yields at least one passage, so only the
+// first MaxPassages paragraphs are split at all.
+func splitCapped(doc *Document, opts Options, log *slog.Logger) []Passage {
+	paras := doc.Paragraphs
+	capped := len(paras) > opts.MaxPassages
+	if capped {
+		paras = paras[:opts.MaxPassages]
+	}
+	ps := Split(doc.ID, paras, opts.MaxPassageWords)
+	if len(ps) > opts.MaxPassages {
+		capped = true
+		ps = ps[:opts.MaxPassages]
+	}
+	if !capped {
+		return ps
+	}
+	kept := ps[len(ps)-1].Para + 1
+	doc.Note = fmt.Sprintf("indexed its first %d passages only (the cap, max_passages_per_doc); the rest, after paragraph %d of %d, is left out", opts.MaxPassages, kept, len(doc.Paragraphs))
+	log.Warn("document cut at the passage cap", slog.Int("max_passages", opts.MaxPassages), slog.Int("paragraphs", len(doc.Paragraphs)), slog.Int("paragraphs_indexed", kept))
+	// Copy what is kept, so that the arrays of everything left out
+	// can be freed.
+	doc.Paragraphs = slices.Clone(doc.Paragraphs[:kept])
+	return slices.Clone(ps)
 }

@@ -163,7 +163,7 @@ func TestWatcherStartsWithAFullScanOfTheSupportedFiles(t *testing.T) {
 		".hidden.md":       "H",
 		"draft.md~":        "D",
 		"sub/.git/x.md":    "X",
-		"notes.pdf":        "P",
+		"notes.xlsx":       "P",
 		"download.md.part": "P",
 	})
 	want := Batch{Full: true, Paths: []string{"a.md", "sub/b.txt", "sub/deep/c.html"}}

@@ -48,19 +48,5 @@ func (ix *Index) planContext(ctx context.Context, r bleveindex.IndexReader, text
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	st, err := newFieldStats(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	q, err := ix.buildQuery(st, terms)
-	if err != nil {
-		return nil, err
-	}
-	p := &queryPlan{terms: terms, query: q}
-	if ix.rank.FeedbackTerms > 0 && contentTerms(terms) >= ix.rank.FeedbackMinTerms {
-		if err := ix.expand(ctx, st, p); err != nil {
-			return nil, err
-		}
-	}
-	return p, nil
+	return ix.planTerms(ctx, r, terms)
 }

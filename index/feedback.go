@@ -21,7 +21,7 @@ func (ix *Index) expand(ctx context.Context, st *fieldStats, p *queryPlan) error
 	rk := ix.rank
 	req := bleve.NewSearchRequestOptions(p.query, rk.FeedbackDocs, 0, false)
 	req.Fields = []string{fieldText}
-	sr, err := ix.bleve.SearchInContext(ctx, req)
+	sr, err := ix.bleve.SearchInContext(p.ctx, req)
 	if err != nil {
 		return fmt.Errorf("search index for feedback: %w", err)
 	}

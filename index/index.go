@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -78,6 +79,7 @@ type DocMeta struct {
 	URL      string    `json:"url,omitempty"`
 	Hash     string    `json:"hash"`
 	Passages int       `json:"passages"`
+	Pages    int       `json:"pages,omitempty"` // page count of a paged document
 	Indexed  time.Time `json:"indexed"`
 }
 
@@ -97,6 +99,7 @@ type Index struct {
 	exactAn analysis.Analyzer
 	docAn   analysis.Analyzer
 	rank    Ranking
+	stats   bm25Stats // BM25 statistics (bm25stats.go)
 
 	mu   sync.RWMutex
 	docs map[string]DocMeta
@@ -105,6 +108,18 @@ type Index struct {
 	pending map[string]DocMeta
 	updated time.Time
 	closed  bool
+
+	// swapMu is held for reading by every use of bleve and cat that
+	// must not see them replaced (searches, writes), and for writing
+	// while a rebuilt index is swapped in (see integrity.go).
+	swapMu     sync.RWMutex
+	rebuilding atomic.Bool
+	reload     func(ctx context.Context) ([]*corpus.Document, error)
+	// lastRebuild is when the last background rebuild started (under mu).
+	lastRebuild time.Time
+	bgCtx       context.Context
+	bgCancel    context.CancelFunc
+	bg          sync.WaitGroup
 }
 
 // Options configure Open.
@@ -115,13 +130,26 @@ type Options struct {
 	Now func() time.Time
 	// Ranking tunes scoring; nil means DefaultRanking().
 	Ranking *Ranking
+	// Reload returns every document of the corpus, for rebuilding the
+	// index in the background when a search finds it damaged. nil means
+	// a damaged index is reported (ErrDamaged) but not rebuilt.
+	Reload func(ctx context.Context) ([]*corpus.Document, error)
 }
 
-// Open opens the index stored in dir, creating it when dir does not exist.
-// An index that fails to open, or that was written with another mapping
-// version, is deleted and created anew with a logged warning: the caller then
-// fills it again from the corpus with Sync. Open returns an error only when
-// dir can't be created or written.
+// Open opens the index stored in dir, creating it when dir does not exist
+// or is an empty folder.
+//
+// dir must be framebot's: a folder holding its marker file (written when
+// the index is created), or an index written before the marker existed
+// (adopted). Anything else — a regular file, a folder holding other files —
+// is refused with an error wrapping ErrNotIndex, before anything is written.
+//
+// An index of framebot's that fails to open, fails the check of its
+// segment files (see verifySegments) or was written with another mapping
+// version is replaced, with a logged warning, by an empty one built beside
+// it and renamed into place: the caller then fills it again from the corpus
+// with Sync. Open also returns an error when dir can't be created or
+// written, or ErrLocked when another process holds it.
 func Open(dir string, opts Options) (*Index, error) {
 	log := opts.Logger
 	if log == nil {
@@ -139,39 +167,77 @@ func Open(dir string, opts Options) (*Index, error) {
 	if opts.Ranking != nil {
 		rank = *opts.Ranking
 	}
-	ix := &Index{dir: dir, log: log, now: now, bleve: bi, rank: rank}
+	ix := &Index{dir: dir, log: log, now: now, bleve: bi, rank: rank, reload: opts.Reload}
 	if err := ix.init(); err != nil {
 		bi.Close()
 		return nil, err
 	}
+	ix.bgCtx, ix.bgCancel = context.WithCancel(context.Background())
 	return ix, nil
 }
 
 func openOrRebuild(dir string, log *slog.Logger) (bleve.Index, error) {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+	own, err := claim(dir)
+	if err != nil {
+		return nil, err
+	}
+	if own == absent {
 		return create(dir)
+	}
+	if own == adopted {
+		log.Info("index folder written by an earlier framebot: marked as framebot's", "dir", dir)
 	}
 	bi, err := openExisting(dir)
 	if errors.Is(err, bbolt.ErrTimeout) {
 		return nil, fmt.Errorf("open index %s: %w", dir, ErrLocked)
 	}
 	if err == nil {
-		v, verr := bi.GetInternal([]byte(keyMapping))
-		if verr == nil && string(v) == MappingVersion {
+		// Leftovers of an interrupted rebuild are removed only now, with
+		// the index's lock held: a running framebot may be building one.
+		cleanLeftovers(dir)
+		err = checkOpened(bi)
+		if err == nil {
 			return bi, nil
 		}
 		bi.Close()
-		if verr != nil {
-			err = fmt.Errorf("read mapping version: %w", verr)
-		} else {
-			err = fmt.Errorf("mapping version %q, want %q", v, MappingVersion)
-		}
 	}
 	log.Warn("index unusable, rebuilding it from the corpus", "dir", dir, "reason", err.Error())
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, fmt.Errorf("remove unusable index %s: %w", dir, err)
+	return replace(dir)
+}
+
+// checkOpened checks an opened index: its mapping version, then its
+// segment files.
+func checkOpened(bi bleve.Index) error {
+	v, err := bi.GetInternal([]byte(keyMapping))
+	if err != nil {
+		return fmt.Errorf("read mapping version: %w", err)
 	}
-	return create(dir)
+	if string(v) != MappingVersion {
+		return fmt.Errorf("mapping version %q, want %q", v, MappingVersion)
+	}
+	return verifySegments(bi)
+}
+
+// replace builds an empty index beside dir (framebot's own), swaps it in
+// and removes the old one, then opens it.
+func replace(dir string) (bleve.Index, error) {
+	fresh, err := newSibling(dir)
+	if err != nil {
+		return nil, fmt.Errorf("rebuild index %s: %w", dir, err)
+	}
+	bi, err := create(fresh)
+	if err != nil {
+		_ = os.RemoveAll(fresh) // made by MkdirTemp just now
+		return nil, err
+	}
+	if err := bi.Close(); err != nil {
+		return nil, fmt.Errorf("rebuild index %s: %w", dir, err)
+	}
+	if err := swapIn(fresh, dir); err != nil {
+		_ = removeOwned(fresh)
+		return nil, err
+	}
+	return openExisting(dir)
 }
 
 // openExisting opens the index in dir. Bleve can panic on a segment file
@@ -186,13 +252,15 @@ func openExisting(dir string) (bi bleve.Index, err error) {
 	return bleve.OpenUsing(dir, runtimeConfig())
 }
 
+// create creates an index in dir, which is missing or empty: the marker
+// first, so that a creation cut short leaves a folder framebot knows.
 func create(dir string) (bleve.Index, error) {
 	m, err := newMapping()
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return nil, fmt.Errorf("create index parent %s: %w", filepath.Dir(dir), err)
+	if err := writeMarker(dir); err != nil {
+		return nil, err
 	}
 	bi, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, runtimeConfig())
 	if err != nil {
@@ -428,6 +496,12 @@ func (ix *Index) saveCatalog(changes []Change) error {
 
 // Close releases the index. It is safe to call more than once.
 func (ix *Index) Close() error {
+	// A background rebuild stops (its half-built index is removed)
+	// before the index closes.
+	ix.bgCancel()
+	ix.bg.Wait()
+	ix.swapMu.Lock()
+	defer ix.swapMu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.closed {
@@ -592,7 +666,7 @@ func (ix *Index) Documents(ctx context.Context) ([]bot.Source, error) {
 	}
 	out := make([]bot.Source, 0, len(ix.docs))
 	for _, m := range ix.docs {
-		out = append(out, bot.Source{Doc: m.ID, Title: m.Title, Source: m.Source, URL: m.URL, Passages: m.Passages, Updated: m.Indexed})
+		out = append(out, bot.Source{Doc: m.ID, Title: m.Title, Source: m.Source, URL: m.URL, Passages: m.Passages, Pages: m.Pages, Updated: m.Indexed})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Doc < out[j].Doc })
 	return out, nil

@@ -13,7 +13,7 @@ import (
 )
 
 // doc builds a corpus document with one passage per paragraph.
-func doc(t *testing.T, id, title string, paras ...string) *corpus.Document {
+func doc(t testing.TB, id, title string, paras ...string) *corpus.Document {
 	t.Helper()
 	d, err := corpus.Parse(id+".md", []byte("---\ntitle: "+title+"\nsource: src-"+id+"\n---\n\n"+strings.Join(paras, "\n\n")+"\n"), corpus.Options{})
 	if err != nil {
@@ -176,14 +176,6 @@ func TestOpenRebuildsUnusableIndex(t *testing.T) {
 				return err
 			})
 			if err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"when its folder is a file", func(t *testing.T, dir string) {
-			if err := os.RemoveAll(dir); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(dir, []byte("not an index"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"strconv"
 
 	"framebot/corpus"
 
@@ -18,7 +19,7 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-7"
+const MappingVersion = "framebot-mapping-8"
 
 // Field names of a passage record.
 const (
@@ -26,6 +27,11 @@ const (
 	fieldTitle = "title"   // document title, English analysis
 	fieldSect  = "section" // heading the passage sits under, English analysis
 	fieldDoc   = "doc"     // document ID, keyword (the catalog's reconciliation reads its dictionary)
+	fieldPage  = "page"    // 1-based page of a paged document, decimal, stored only
+	// fieldSplit, stored only, marks a passage cut from a longer
+	// paragraph: splitBefore when the passage before is that paragraph's
+	// previous part, splitAfter when the next one is its next part.
+	fieldSplit = "split"
 
 	// analyzerText is Bleve's English analysis (possessives, lower case,
 	// stop words, Porter stemming) on wordTokenizer.
@@ -75,6 +81,9 @@ func newMapping() (mapping.IndexMapping, error) {
 	dm.AddFieldMappingsAt(fieldTitle, text(analyzerText, false, false))
 	dm.AddFieldMappingsAt(fieldSect, text(analyzerText, false, false))
 	dm.AddFieldMappingsAt(fieldDoc, text(keyword.Name, false, false))
+	page := text(keyword.Name, true, false)
+	page.Index = false
+	dm.AddFieldMappingsAt(fieldPage, page)
 	// No "_all" composite field: every query names its fields.
 	dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 
@@ -99,5 +108,33 @@ func passageDocument(id string, d *corpus.Document, p corpus.Passage, textAn, do
 		doc.AddField(document.NewTextFieldCustom(fieldSect, nil, []byte(p.Section), bleveindex.IndexField, textAn))
 	}
 	doc.AddField(document.NewTextFieldCustom(fieldDoc, nil, []byte(d.ID), bleveindex.IndexField, docAn))
+	if p.Page > 0 {
+		doc.AddField(document.NewTextFieldCustom(fieldPage, nil, []byte(strconv.Itoa(p.Page)), bleveindex.StoreField, docAn))
+	}
+	if f := splitFlags(d, p); f != "" {
+		doc.AddField(document.NewTextFieldCustom(fieldSplit, nil, []byte(f), bleveindex.StoreField, nil))
+	}
 	return doc
+}
+
+// Values of fieldSplit (both letters when the passage is a middle part).
+const (
+	splitBefore = "b"
+	splitAfter  = "a"
+)
+
+// splitFlags says whether p continues the previous passage's paragraph
+// and whether the next passage continues p's.
+func splitFlags(d *corpus.Document, p corpus.Passage) string {
+	if p.Para < 0 || p.Para >= len(d.Paragraphs) {
+		return ""
+	}
+	f := ""
+	if p.Start > 0 {
+		f += splitBefore
+	}
+	if p.End < len(d.Paragraphs[p.Para]) {
+		f += splitAfter
+	}
+	return f
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"sort"
+	"strconv"
 
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
@@ -33,14 +34,9 @@ func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
 		ix.mu.RUnlock()
 		sort.Slice(metas, func(i, j int) bool { return metas[i].ID < metas[j].ID })
 
-		adv, err := ix.bleve.Advanced()
+		r, err := ix.snapshotReader()
 		if err != nil {
-			yield(bot.Passage{}, fmt.Errorf("open index reader: %w", err))
-			return
-		}
-		r, err := adv.Reader()
-		if err != nil {
-			yield(bot.Passage{}, fmt.Errorf("open index reader: %w", err))
+			yield(bot.Passage{}, err)
 			return
 		}
 		defer r.Close()
@@ -50,7 +46,7 @@ func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
 					yield(bot.Passage{}, err)
 					return
 				}
-				d, err := r.Document(passageID(m.ID, ord))
+				d, err := ix.readDocument(r, passageID(m.ID, ord))
 				if err != nil {
 					yield(bot.Passage{}, fmt.Errorf("read passage %d of %s: %w", ord, m.ID, err))
 					return
@@ -60,8 +56,11 @@ func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
 				}
 				p := bot.Passage{Title: m.Title, Doc: m.ID, Source: m.Source, URL: m.URL, Ordinal: ord}
 				d.VisitFields(func(f bleveindex.Field) {
-					if f.Name() == fieldText {
+					switch f.Name() {
+					case fieldText:
 						p.Text = string(f.Value())
+					case fieldPage:
+						p.Page = page(string(f.Value()))
 					}
 				})
 				if !yield(p, nil) {
@@ -70,4 +69,14 @@ func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
 			}
 		}
 	}
+}
+
+// page reads the stored page field of a passage: 0 when absent.
+func page(v any) int {
+	s, _ := v.(string)
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

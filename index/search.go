@@ -18,8 +18,8 @@ import (
 
 // Limits that keep a chat message from turning into an expensive query.
 const (
-	maxQueryBytes = 2000 // longer questions are cut (at a rune boundary)
-	maxTerms      = 24   // content terms kept, highest IDF first
+	maxQueryBytes = 4000 // longer questions are cut (at a rune boundary)
+	maxTerms      = 64   // content terms kept, highest IDF first
 	maxVariants   = 3    // spelling variants added per term
 	maxFuzzyTerms = 8    // terms looked up for variants per question
 	maxLimit      = 100  // passages returned at most
@@ -48,6 +48,7 @@ type queryTerm struct {
 	bot.Term
 	raw      string   // lower-cased surface form
 	name     bool     // written with a capital letter: may be a name
+	count    int      // times the question says it
 	variants []string // indexed forms of close spellings found in the corpus
 	weight   float64  // share of a question term's weight (0: all); see context.go
 }
@@ -78,11 +79,12 @@ func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.Wei
 			res.Terms = append(res.Terms, t.Term)
 		}
 		req := bleve.NewSearchRequestOptions(p.query, limit, 0, false)
-		req.Fields = []string{fieldText}
-		sr, err := ix.bleve.SearchInContext(ctx, req)
+		req.Fields = []string{fieldText, fieldPage, fieldSplit}
+		sr, err := ix.bleve.SearchInContext(p.ctx, req)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
+		var splits []string
 		ix.mu.RLock()
 		for _, h := range sr.Hits {
 			doc, ord, ok := splitPassageID(h.ID)
@@ -100,14 +102,28 @@ func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.Wei
 				Source:  m.Source,
 				URL:     m.URL,
 				Ordinal: ord,
+				Page:    page(h.Fields[fieldPage]),
 				Score:   h.Score,
 			}})
+			splits = append(splits, str(h.Fields[fieldSplit]))
 		}
 		ix.mu.RUnlock()
 		for i := range res.Hits {
 			h := &res.Hits[i]
 			h.Highlights, h.Matched = ix.highlight(h.Text, p.terms)
+			var err error
+			if strings.Contains(splits[i], splitBefore) {
+				if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, p.terms); err != nil {
+					return err
+				}
+			}
+			if strings.Contains(splits[i], splitAfter) {
+				if h.After, err = ix.part(r, h.Doc, h.Ordinal+1, p.terms); err != nil {
+					return err
+				}
+			}
 		}
+		sortHits(res.Hits)
 		return nil
 	})
 	if err != nil {
@@ -116,31 +132,59 @@ func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.Wei
 	return res, nil
 }
 
+// part reads passage ord of doc, a neighbouring part of a hit's paragraph,
+// and finds the question's terms in it; nil when it is gone.
+func (ix *Index) part(r bleveindex.IndexReader, doc string, ord int, terms []queryTerm) (*bot.Part, error) {
+	if ord < 0 {
+		return nil, nil
+	}
+	d, err := r.Document(passageID(doc, ord))
+	if err != nil {
+		return nil, fmt.Errorf("read passage %d of %s: %w", ord, doc, err)
+	}
+	if d == nil {
+		return nil, nil
+	}
+	p := &bot.Part{}
+	d.VisitFields(func(f bleveindex.Field) {
+		if f.Name() == fieldText {
+			p.Text = string(f.Value())
+		}
+	})
+	if p.Text == "" {
+		return nil, nil
+	}
+	p.Highlights, p.Matched = ix.highlight(p.Text, terms)
+	return p, nil
+}
+
+// sortHits orders hits by score, and equal scores by document and passage
+// order, so that every process that opens the index returns them alike.
+func sortHits(hs []bot.Hit) {
+	sort.SliceStable(hs, func(i, j int) bool {
+		a, b := hs[i], hs[j]
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		if a.Doc != b.Doc {
+			return a.Doc < b.Doc
+		}
+		return a.Ordinal < b.Ordinal
+	})
+}
+
 // withReader runs fn with a reader of the index's current snapshot, which
 // plan needs for term statistics.
+// A damaged index is detected and rebuilt there (see withSnapshot).
 func (ix *Index) withReader(fn func(bleveindex.IndexReader) error) error {
-	ix.mu.RLock()
-	closed := ix.closed
-	ix.mu.RUnlock()
-	if closed {
-		return ErrClosed
-	}
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		return fmt.Errorf("open index reader: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return fmt.Errorf("open index reader: %w", err)
-	}
-	defer r.Close()
-	return fn(r)
+	return ix.withSnapshot(fn)
 }
 
 // queryPlan is a question turned into a Bleve query.
 type queryPlan struct {
 	terms []queryTerm
 	query query.Query
+	ctx   context.Context // carries the BM25 statistics (bm25Context)
 }
 
 // plan analyses text and builds its query, expanded with feedback terms
@@ -152,6 +196,11 @@ func (ix *Index) plan(ctx context.Context, r bleveindex.IndexReader, text string
 	if err != nil || len(terms) == 0 {
 		return nil, err
 	}
+	return ix.planTerms(ctx, r, terms)
+}
+
+// planTerms builds the query of analysed terms (see plan).
+func (ix *Index) planTerms(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm) (*queryPlan, error) {
 	st, err := newFieldStats(ctx, r)
 	if err != nil {
 		return nil, err
@@ -160,7 +209,11 @@ func (ix *Index) plan(ctx context.Context, r bleveindex.IndexReader, text string
 	if err != nil {
 		return nil, err
 	}
-	p := &queryPlan{terms: terms, query: q}
+	sctx, err := ix.bm25Context(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	p := &queryPlan{terms: terms, query: q, ctx: sctx}
 	if ix.rank.FeedbackTerms > 0 && contentTerms(terms) >= ix.rank.FeedbackMinTerms {
 		if err := ix.expand(ctx, st, p); err != nil {
 			return nil, err
@@ -177,19 +230,23 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 		return nil, fmt.Errorf("count passages: %w", err)
 	}
 	var terms []queryTerm
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, tok := range ix.textAn.Analyze([]byte(text)) {
 		key := string(tok.Term)
-		if seen[key] || !hasLetterOrDigit(key) {
+		if !hasLetterOrDigit(key) {
 			continue
 		}
-		seen[key] = true
+		if i, ok := seen[key]; ok {
+			terms[i].count++
+			continue
+		}
+		seen[key] = len(terms)
 		surface := text[tok.Start:tok.End]
-		first, _ := utf8.DecodeRuneInString(surface)
 		terms = append(terms, queryTerm{
-			Term: bot.Term{Text: surface, Key: key},
-			raw:  strings.ToLower(surface),
-			name: unicode.IsUpper(first),
+			Term:  bot.Term{Text: surface, Key: key},
+			raw:   strings.ToLower(surface),
+			name:  isName(surface),
+			count: 1,
 		})
 	}
 	for i := range terms {
@@ -202,16 +259,18 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 			terms[i].IDF *= questionWordWeight
 		}
 	}
-	if len(terms) > maxTerms {
+	if mt := ix.maxTerms(); len(terms) > mt {
 		sort.SliceStable(terms, func(i, j int) bool { return terms[i].IDF > terms[j].IDF })
-		terms = terms[:maxTerms]
+		terms = terms[:mt]
 	}
 	absent := idf(n, 0)
 	looked := 0
 	for i := range terms {
 		t := &terms[i]
 		missing := t.IDF >= absent
-		if looked >= maxFuzzyTerms || utf8.RuneCountInString(t.raw) < 5 || !(missing || t.name) || !isWord(t.raw) {
+		t.Missing = missing
+		t.Name = t.name
+		if looked >= maxFuzzyTerms || utf8.RuneCountInString(t.raw) < 5 || !(missing || (t.name && ix.rank.NameVariants)) || !isWord(t.raw) {
 			continue
 		}
 		looked++
@@ -222,6 +281,7 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 		t.variants = vs
 		if missing && len(vs) > 0 {
 			t.Corrected = vs[0]
+			t.Missing = false
 		}
 	}
 	return terms, nil
@@ -332,6 +392,9 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		w := 1.0
 		if questionWords[t.raw] {
 			w = questionWordWeight
+		}
+		if ix.rank.QueryTermFreq && t.count > 1 {
+			w *= float64(t.count)
 		}
 		if t.weight > 0 {
 			w *= t.weight
@@ -538,6 +601,22 @@ func str(v any) string {
 func hasLetterOrDigit(s string) bool {
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isName reports whether a word is written like a name: a capital letter
+// followed by lower-case ones ("Zelensky", "McCain"). A word in capitals
+// throughout is not: whole texts and questions are sometimes written so.
+func isName(s string) bool {
+	first, size := utf8.DecodeRuneInString(s)
+	if !unicode.IsUpper(first) {
+		return false
+	}
+	for _, r := range s[size:] {
+		if unicode.IsLower(r) {
 			return true
 		}
 	}

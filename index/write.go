@@ -148,6 +148,13 @@ func (w *writer) wait() ([]Change, error) {
 // Deletions are written first, then the upserts, several batches at once.
 // When a document appears more than once in upserts, its last version wins.
 func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes []string, progress func(done, total int)) ([]Change, error) {
+	if ix.rebuilding.Load() {
+		// The rebuild reads the whole corpus again; the watcher's next
+		// rescan catches what changed meanwhile.
+		return nil, ErrRebuilding
+	}
+	ix.swapMu.RLock()
+	defer ix.swapMu.RUnlock()
 	ix.mu.RLock()
 	closed := ix.closed
 	ix.mu.RUnlock()
@@ -202,7 +209,7 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 				b.Delete(passageID(d.ID, i))
 			}
 		}
-		meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Indexed: ix.now()}
+		meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Pages: d.Pages, Indexed: ix.now()}
 		for _, p := range d.Passages {
 			if err = b.IndexAdvanced(passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.docAn)); err != nil {
 				err = fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)

@@ -81,7 +81,7 @@ func TestOpen(t *testing.T) {
 				if got != len(migrations) {
 					t.Errorf("open #%d: schema version = %d, want %d", i+1, got, len(migrations))
 				}
-				want := []string{"answers", "feedback", "framebot_version", "kv", "subscriptions"}
+				want := []string{"answer_quotes", "answers", "feedback", "framebot_version", "kv", "stale_edits", "subscriptions"}
 				if diff := cmp.Diff(want, tables(t, db.SQL())); diff != "" {
 					t.Errorf("open #%d: tables (-want +got):\n%s", i+1, diff)
 				}

@@ -60,6 +60,9 @@ CREATE INDEX answers_by_time ON answers (at);
 ALTER TABLE feedback ADD COLUMN answer_id INTEGER NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX feedback_one_vote ON feedback (platform, answer_id, user_id) WHERE answer_id <> 0;
 `,
+	// 3: the quotes of each answer, kept by triggers, and the queue of
+	// edits of answers whose quotes went stale (sqlite/stale.go).
+	staleSchema,
 }
 
 // migrate applies the missing steps, each in its own transaction together

@@ -31,6 +31,9 @@ type Chat struct {
 	Logger *slog.Logger
 
 	mu sync.Mutex // serialises writes: answers and corpus events interleave
+	// session keeps the answers for the stale check (stale.go); nil until
+	// StaleStore is called.
+	session *sessionAnswers
 }
 
 // Event is a corpus change printed while chatting, one JSON line in JSON
@@ -148,6 +151,9 @@ func (c *Chat) handle(ctx context.Context, log *slog.Logger, line string) (err e
 	default:
 		req.Text = text
 		rep, err = c.Bot.Ask(ctx, req)
+		if err == nil {
+			c.remember(rep)
+		}
 	}
 	if err != nil {
 		log.Error("answer failed", "error", err.Error())

@@ -103,7 +103,7 @@ func answerText(a *bot.Answer, bold bool) string {
 		return b.String()
 	}
 	for i, p := range a.Passages {
-		fmt.Fprintf(&b, "\n%d. “%s”\n   — %s", i+1, highlight(p, bold), cite(p.Title, p.Source, p.URL))
+		fmt.Fprintf(&b, "\n%d. “%s”\n   — %s%s", i+1, highlight(p, bold), cite(p.Title, p.Source, p.URL), bot.PageRef(p.Page))
 	}
 	if a.Note != "" {
 		fmt.Fprintf(&b, "\n\n(%s)", a.Note)
@@ -172,7 +172,7 @@ func sourcesText(l *bot.SourceList) string {
 	}
 	b.WriteString(")")
 	for _, s := range l.Sources {
-		fmt.Fprintf(&b, "\n  - %s — %d passages", cite(s.Title, s.Source, s.URL), s.Passages)
+		fmt.Fprintf(&b, "\n  - %s — %d passages%s", cite(s.Title, s.Source, s.URL), s.Passages, bot.PageCount(s.Pages))
 		if !s.Updated.IsZero() {
 			fmt.Fprintf(&b, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
 		}

@@ -35,6 +35,14 @@ func TestRenderText(t *testing.T) {
 		{"sources list names are escaped", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Total: 1, Sources: []bot.Source{{Title: "x\ry\x1b[31m", Passages: 2}}}}, false,
 			"Sources (1 documents)\n  - x\\ry\\x1b[31m — 2 passages"},
 		{"text is printed as it is", bot.Reply{Text: "hello"}, false, "hello"},
+		{"a passage of a paged document cites its page", bot.Reply{Answer: &bot.Answer{Question: "q", Answered: true, Passages: []bot.Passage{{
+			Text: "Camlidl generates stub code.", Title: "Camlidl user's manual", Source: "camlidl.pdf", Doc: "camlidl.pdf", Page: 4,
+		}}}}, false,
+			"Q: q\n\n1. “Camlidl generates stub code.”\n   — Camlidl user's manual [camlidl.pdf], p. 4"},
+		{"sources count the pages of paged documents", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
+			{Title: "Manual", Source: "m.pdf", Passages: 40, Pages: 26}, {Title: "Notes", Source: "n.md", Passages: 3},
+		}}}, false,
+			"Sources (2 documents)\n  - Manual [m.pdf] — 40 passages, 26 pages\n  - Notes [n.md] — 3 passages"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

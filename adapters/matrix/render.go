@@ -61,6 +61,11 @@ func RenderAnnouncement(a bot.Announcement, msgType event.MessageType) *event.Me
 		h.WriteString("</li>\n")
 	}
 	h.WriteString("</ul>")
+	if a.AnswersUpdated > 0 {
+		line := bot.AnswersUpdatedLine(a.AnswersUpdated)
+		fmt.Fprintf(&b, "\n%s.", line)
+		fmt.Fprintf(&h, "\n<p>%s.</p>", esc(line))
+	}
 	return content(msgType, b.String(), h.String())
 }
 
@@ -132,7 +137,7 @@ func answerHTML(a *bot.Answer) string {
 		if i > 0 {
 			h.WriteString("\n")
 		}
-		fmt.Fprintf(&h, "<blockquote>%s</blockquote>\n<p>— %s</p>", highlightHTML(p), htmlCite(p.Title, p.Source, p.URL))
+		fmt.Fprintf(&h, "<blockquote>%s</blockquote>\n<p>— %s%s</p>", highlightHTML(p), htmlCite(p.Title, p.Source, p.URL), bot.PageRef(p.Page))
 	}
 	if a.Note != "" {
 		fmt.Fprintf(&h, "\n<p><em>%s</em></p>", esc(a.Note))
@@ -230,7 +235,7 @@ func sourcesHTML(l *bot.SourceList) string {
 	}
 	h.WriteString("\n<ul>\n")
 	for _, s := range l.Sources {
-		fmt.Fprintf(&h, "<li>%s — %d passages", htmlCite(s.Title, s.Source, s.URL), s.Passages)
+		fmt.Fprintf(&h, "<li>%s — %d passages%s", htmlCite(s.Title, s.Source, s.URL), s.Passages, bot.PageCount(s.Pages))
 		if !s.Updated.IsZero() {
 			fmt.Fprintf(&h, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
 		}

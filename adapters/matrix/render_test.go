@@ -61,6 +61,14 @@ func TestRender(t *testing.T) {
 			Nearest:  []bot.Source{{Title: "Weather & <stuff>", Source: "w.txt", URL: "https://example.org/w"}},
 			Note:     "No passage of the corpus answers this confidently.",
 		}}},
+		{"answer_paged", bot.Reply{Answer: &bot.Answer{Question: "what does camlidl generate?", Answered: true, Passages: []bot.Passage{{
+			Text: "Camlidl generates stub code for interfacing Caml with C.", Highlights: []bot.Span{{Start: 8, End: 17}},
+			Title: "Camlidl user's manual", Doc: "camlidl.pdf", Source: "camlidl.pdf", Page: 4,
+		}}}}},
+		{"sources_paged", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
+			{Title: "Camlidl user's manual", Source: "camlidl.pdf", Passages: 455, Pages: 26},
+			{Title: "Notes", Source: "notes.docx", Passages: 3},
+		}}}},
 		{"text", bot.Reply{Text: "Ask me anything.\n• !framework help — this list\n<b>not bold</b> @room"}},
 		{"sources", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 2, Total: 11, Sources: []bot.Source{
 			{Title: "A <doc>", Source: "a.txt", Passages: 3, URL: "https://example.org/a", Updated: updated},

@@ -136,7 +136,7 @@ func (a *Adapter) reply(ctx context.Context, t target, req bot.Request, rep bot.
 			o.Share = t.private && t.responseURL != ""
 		}
 	}
-	if err := a.send(ctx, t, Render(rep, o)); err != nil {
+	if err := a.sendAnswer(ctx, t, Render(rep, o), o.AnswerID); err != nil {
 		a.log.Error("send reply failed", "channel", t.channel, "error", err.Error())
 	}
 }
@@ -218,7 +218,7 @@ func (a *Adapter) onInteraction(ctx context.Context, ic slack.InteractionCallbac
 	t := target{channel: channel, user: ic.User.ID, responseURL: ic.ResponseURL, private: true}
 	for _, act := range ic.ActionCallback.BlockActions {
 		switch act.ActionID {
-		case actionHelpful, actionNotHelpful, actionShare:
+		case actionHelpful, actionNotHelpful, actionShare, actionAskAgain:
 		default:
 			continue
 		}
@@ -248,6 +248,9 @@ func (a *Adapter) onButton(ctx context.Context, t target, action, value string) 
 	}
 	if action == actionShare {
 		return a.share(ctx, t, rec)
+	}
+	if action == actionAskAgain {
+		return a.askAgain(ctx, t, rec)
 	}
 	f := bot.Feedback{
 		Platform: Platform, User: t.user, Channel: rec.Channel, AnswerID: rec.ID, Question: rec.Question,

@@ -137,7 +137,7 @@ func renderAnswer(a *bot.Answer, o RenderOptions) Message {
 		text = "Not in the corpus: " + a.Question
 	} else {
 		for _, p := range a.Passages {
-			body = append(body, section(quoteMrkdwn(p, maxText)), contextLine(cite(p.Title, p.Doc, p.Source, p.URL)))
+			body = append(body, section(quoteMrkdwn(p, maxText)), contextLine(cite(p.Title, p.Doc, p.Source, p.URL)+bot.PageRef(p.Page)))
 		}
 		first := a.Passages[0]
 		text = fmt.Sprintf("“%s” — %s", truncateRunes(bot.CleanText(first.Text, 0), 200), titleOf(first.Title, first.Doc))
@@ -280,7 +280,7 @@ func renderSources(l *bot.SourceList) Message {
 	body := []slack.Block{section("*" + escape(title) + "*" + escape(strings.TrimPrefix(head, title)))}
 	var lines []string
 	for _, s := range l.Sources {
-		line := "• " + cite(s.Title, s.Doc, s.Source, s.URL) + fmt.Sprintf(" — %d passages", s.Passages)
+		line := "• " + cite(s.Title, s.Doc, s.Source, s.URL) + fmt.Sprintf(" — %d passages", s.Passages) + bot.PageCount(s.Pages)
 		if !s.Updated.IsZero() {
 			line += ", updated " + s.Updated.UTC().Format("2006-01-02 15:04 MST")
 		}
@@ -342,6 +342,9 @@ func RenderAnnouncement(a bot.Announcement) Message {
 			line += "\n" + quoteMrkdwn(bot.Passage{Text: truncateRunes(o, 280)}, maxText-len([]rune(line))-1)
 		}
 		body = append(body, section(line))
+	}
+	if a.AnswersUpdated > 0 {
+		body = append(body, contextLine(escape(bot.AnswersUpdatedLine(a.AnswersUpdated))))
 	}
 	return finish("Corpus updated: "+summary, body)
 }

@@ -42,6 +42,13 @@ func TestRenderGolden(t *testing.T) {
 		{"answer_in_context", bot.Reply{Answer: &bot.Answer{Question: "Who reported that?", Context: "RUSI, <!channel> *Coalition* of the Willing", Answered: true,
 			Passages: []bot.Passage{{Text: "Edward Arnold from the RUSI think tank concludes.", Title: "Security", Doc: "a.txt"}}}}, RenderOptions{}},
 		{"not_answered", bot.Reply{Answer: &bot.Answer{Question: "Who won the 1954 World Cup?", Passages: []bot.Passage{}, Nearest: []bot.Source{{Doc: "a.txt", Title: "Football <b>"}}, Note: "No passage of the corpus answers this confidently."}}, RenderOptions{AnswerID: 3}},
+		{"answer_paged", bot.Reply{Answer: &bot.Answer{Question: "What does camlidl generate?", Answered: true, Passages: []bot.Passage{
+			{Text: "Camlidl generates stub code for interfacing Caml with C.", Highlights: []bot.Span{{Start: 8, End: 17}}, Title: "Camlidl user's manual", Doc: "camlidl.pdf", Source: "camlidl.pdf", Page: 4},
+		}}}, RenderOptions{}},
+		{"sources_paged", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
+			{Doc: "camlidl.pdf", Title: "Camlidl user's manual", Passages: 455, Pages: 26},
+			{Doc: "notes.docx", Title: "Notes", Passages: 3},
+		}}}, RenderOptions{}},
 		{"text", bot.Reply{Text: "Usage: /framework <ask|status> [arguments] — try /framework help"}, RenderOptions{}},
 		{"sources", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 2, Total: 12, Sources: []bot.Source{
 			{Doc: "a.txt", Title: "Alpha", Source: "Reuters", URL: "https://example.org/a", Passages: 12, Updated: updated},

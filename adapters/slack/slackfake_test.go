@@ -52,6 +52,8 @@ type fakeSlack struct {
 	internal map[string]int
 	// retryAfter is the Retry-After of the 429s (default "2").
 	retryAfter string
+	// updates records chat.update calls (stale_test.go).
+	updates fakeUpdates
 }
 
 // post is one message the bot sent.
@@ -245,6 +247,8 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": p.TS})
+	case "chat.update":
+		f.chatUpdate(w, r)
 	default:
 		writeJSON(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}

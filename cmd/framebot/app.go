@@ -24,8 +24,9 @@ type app struct {
 	corpus fs.FS // nil when the corpus is a folder on disk (cfg.Corpus)
 	index  *index.Index
 	bot    *bot.Bot
-	// skipped lists the files the last load could not use.
-	skipped []corpus.Skipped
+	// skipped lists the files the last load could not use; notes, the
+	// documents it used only in part (cut at the passage cap).
+	skipped, notes []corpus.Skipped
 }
 
 // indexDir says where the index of cfg's corpus lives: IndexDir when set,
@@ -53,14 +54,21 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 	if err != nil {
 		return nil, index.SyncStats{}, err
 	}
-	ix, err := index.Open(dir, index.Options{Logger: log})
-	if err != nil {
-		return nil, index.SyncStats{}, err
-	}
-	a := &app{cfg: cfg, log: log, index: ix}
+	a := &app{cfg: cfg, log: log}
 	if cfg.Corpus == "" {
 		a.corpus = corpus.Default()
 	}
+	// A damaged index found while answering is rebuilt in the background
+	// from the corpus, read again.
+	opts := index.Options{Logger: log, Reload: func(context.Context) ([]*corpus.Document, error) {
+		docs, _, err := a.loadCorpus()
+		return docs, err
+	}}
+	ix, err := index.Open(dir, opts)
+	if err != nil {
+		return nil, index.SyncStats{}, err
+	}
+	a.index = ix
 	st, err := a.sync(ctx, progress)
 	if err != nil && ctx.Err() != nil {
 		ix.Close()
@@ -71,7 +79,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		// broken; reopen the index as it was last written to disk.
 		ix.Close()
 		var rerr error
-		if ix, rerr = index.Open(dir, index.Options{Logger: log}); rerr != nil {
+		if ix, rerr = index.Open(dir, opts); rerr != nil {
 			return nil, st, errors.Join(err, rerr)
 		}
 		a.index = ix
@@ -106,9 +114,9 @@ func serveStale(log *slog.Logger, err error) error {
 	return err
 }
 
-// load reads every document of the corpus.
-func (a *app) load() ([]*corpus.Document, error) {
-	opts := corpus.Options{MaxFileSize: a.cfg.MaxFileSize, Logger: a.log}
+// loadCorpus reads every document of the corpus.
+func (a *app) loadCorpus() ([]*corpus.Document, []corpus.Skipped, error) {
+	opts := a.cfg.corpusOptions(a.log)
 	var (
 		docs    []*corpus.Document
 		skipped []corpus.Skipped
@@ -120,19 +128,89 @@ func (a *app) load() ([]*corpus.Document, error) {
 		docs, skipped, err = corpus.LoadDir(a.cfg.Corpus, opts)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load corpus: %w", err)
+		return nil, nil, fmt.Errorf("load corpus: %w", err)
 	}
-	a.skipped = skipped
-	return docs, nil
+	return docs, skipped, nil
 }
 
-// sync loads the corpus and makes the index match it.
+// sync makes the index match the corpus. Documents are indexed syncChunk
+// passages at a time as they are parsed, and dropped once written, so that
+// memory does not grow with the corpus; documents whose content hash the
+// index already has are left alone, and those no longer in the corpus are
+// removed at the end.
 func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.SyncStats, error) {
-	docs, err := a.load()
-	if err != nil {
-		return index.SyncStats{}, err
+	var (
+		st      index.SyncStats
+		chunk   []*corpus.Document
+		inChunk int
+		seen    = map[string]bool{}
+	)
+	a.notes = nil
+	flush := func() error {
+		chs, err := a.index.Apply(ctx, chunk, nil)
+		for _, c := range chs {
+			switch c.Kind {
+			case index.Added:
+				st.Added++
+			case index.Updated:
+				st.Updated++
+			}
+			st.Passages += c.Meta.Passages
+		}
+		chunk, inChunk = nil, 0
+		if progress != nil {
+			progress(len(seen), 0)
+		}
+		return err
 	}
-	st, err := a.index.Sync(ctx, docs, progress)
+	each := func(d *corpus.Document) error {
+		if seen[d.ID] {
+			return nil
+		}
+		seen[d.ID] = true
+		if d.Note != "" {
+			a.notes = append(a.notes, corpus.Skipped{Path: d.ID, Reason: d.Note})
+		}
+		if m, ok := a.index.Meta(d.ID); ok && m.Hash == d.Hash {
+			st.Unchanged++
+			return nil
+		}
+		chunk = append(chunk, d)
+		inChunk += len(d.Passages)
+		if inChunk >= syncChunk {
+			return flush()
+		}
+		return ctx.Err()
+	}
+	opts := a.cfg.corpusOptions(a.log)
+	var (
+		skipped []corpus.Skipped
+		err     error
+	)
+	if a.corpus != nil {
+		skipped, err = corpus.LoadEach(a.corpus, opts, each)
+	} else {
+		skipped, err = corpus.LoadDirEach(a.cfg.Corpus, opts, each)
+	}
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return st, fmt.Errorf("index corpus: %w", err)
+	}
+	a.skipped = skipped
+	srcs, err := a.index.Documents(ctx)
+	if err != nil {
+		return st, fmt.Errorf("index corpus: %w", err)
+	}
+	var gone []string
+	for _, s := range srcs {
+		if !seen[s.Doc] {
+			gone = append(gone, s.Doc)
+		}
+	}
+	chs, err := a.index.Apply(ctx, nil, gone)
+	st.Removed += len(chs)
 	if err != nil {
 		return st, fmt.Errorf("index corpus: %w", err)
 	}
@@ -141,6 +219,11 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 	}
 	return st, nil
 }
+
+// syncChunk is about how many passages sync parses before writing them:
+// a few of the index's batches, so that the writer keeps both of its
+// batches in flight.
+const syncChunk = 20000
 
 func (a *app) Close() error { return a.index.Close() }
 

@@ -140,6 +140,7 @@ func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if w == nil {
 		return chat.Run(ctx, stdin)
 	}
+	attachChatStale(w, chat, a)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	watchErr := make(chan error, 1)
@@ -183,6 +184,12 @@ func cmdIndex(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fmt.Fprintf(stdout, "Index %s\n", a.index.Dir())
 	fmt.Fprintf(stdout, "Documents: %d (%d added, %d updated, %d removed, %d unchanged)\n", docs, st.Added, st.Updated, st.Removed, st.Unchanged)
 	fmt.Fprintf(stdout, "Passages: %d\nSize on disk: %d bytes\n", passages, size)
+	if len(a.notes) > 0 {
+		fmt.Fprintf(stdout, "Indexed in part, %d files:\n", len(a.notes))
+		for _, s := range a.notes {
+			fmt.Fprintf(stdout, "  %s: %s\n", bot.SafeName(s.Path), s.Reason)
+		}
+	}
 	if len(a.skipped) > 0 {
 		fmt.Fprintf(stdout, "Skipped %d files:\n", len(a.skipped))
 		for _, s := range a.skipped {

@@ -14,7 +14,12 @@ import (
 
 	"framebot/adapters/matrix"
 	"framebot/adapters/slack"
+	"framebot/corpus"
 )
+
+// maxPassagesLimit bounds max_passages_per_doc: past it one document could
+// again take gigabytes to index.
+const maxPassagesLimit = 1_000_000
 
 // Config is framebot's configuration: defaults in code, a YAML file for the
 // rest, secrets from environment variables (see config.example.yaml).
@@ -27,6 +32,14 @@ type Config struct {
 	IndexDir string `yaml:"index_dir"`
 	// MaxFileSize is the largest document read, in bytes (default 10 MiB).
 	MaxFileSize int64 `yaml:"max_file_size"`
+	// MaxPassagesPerDoc caps the passages indexed from one document
+	// (default corpus.DefaultMaxPassages); a longer one is indexed up to
+	// the cap, with a note.
+	MaxPassagesPerDoc int `yaml:"max_passages_per_doc"`
+	// MaxPages is the number of pages read from a PDF (default 2000).
+	MaxPages int `yaml:"max_pages"`
+	// ParseTimeout bounds reading one PDF, DOCX or ODT (default 60 s).
+	ParseTimeout time.Duration `yaml:"parse_timeout"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 	// Answer tunes answers.
@@ -34,6 +47,8 @@ type Config struct {
 	// Threads bounds the memory of conversation threads, which lets a
 	// follow-up in a thread be answered in its context.
 	Threads ThreadsConfig `yaml:"threads"`
+	// Answers tunes what happens to answers already sent (serve_stale.go).
+	Answers AnswersConfig `yaml:"answers"`
 	// Watch tunes the corpus watcher (see watch.go).
 	Watch WatchConfig `yaml:"watch"`
 	// Slack and Matrix configure the chat adapters run by framebot serve.
@@ -65,12 +80,16 @@ type ThreadsConfig struct {
 // DefaultConfig returns the configuration used when a file sets nothing.
 func DefaultConfig() Config {
 	return Config{
-		DataDir:     defaultDataDir(),
-		MaxFileSize: 10 << 20,
-		LogLevel:    "info",
-		Answer:      AnswerConfig{Passages: 3},
-		Threads:     ThreadsConfig{Idle: time.Hour, Max: 1000, Turns: 4},
-		Watch:       defaultWatchConfig(),
+		DataDir:           defaultDataDir(),
+		MaxFileSize:       10 << 20,
+		MaxPages:          2000,
+		MaxPassagesPerDoc: corpus.DefaultMaxPassages,
+		ParseTimeout:      time.Minute,
+		LogLevel:          "info",
+		Answer:            AnswerConfig{Passages: 3},
+		Threads:           ThreadsConfig{Idle: time.Hour, Max: 1000, Turns: 4},
+		Watch:             defaultWatchConfig(),
+		Answers:           defaultAnswersConfig(),
 	}
 }
 
@@ -130,8 +149,20 @@ func (c Config) Validate() error {
 	if c.DataDir == "" && c.IndexDir == "" {
 		errs = append(errs, errors.New("data_dir: set it to a writable folder for the index and state"))
 	}
+	if err := c.checkIndexPlace(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MaxPassagesPerDoc < 1 || c.MaxPassagesPerDoc > maxPassagesLimit {
+		errs = append(errs, fmt.Errorf("max_passages_per_doc: %d must be between 1 and %d", c.MaxPassagesPerDoc, maxPassagesLimit))
+	}
 	if c.MaxFileSize <= 0 {
 		errs = append(errs, fmt.Errorf("max_file_size: %d must be a positive number of bytes", c.MaxFileSize))
+	}
+	if c.MaxPages <= 0 {
+		errs = append(errs, fmt.Errorf("max_pages: %d must be a positive number of pages", c.MaxPages))
+	}
+	if c.ParseTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("parse_timeout: %s must be a positive duration, such as 60s", c.ParseTimeout))
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, fmt.Errorf("log_level: %w", err))
@@ -141,6 +172,9 @@ func (c Config) Validate() error {
 	}
 	if c.Threads.Idle <= 0 || c.Threads.Max < 1 || c.Threads.Turns < 1 {
 		errs = append(errs, fmt.Errorf("threads: idle (%s), max (%d) and turns (%d) must be positive, e.g. idle: 1h, max: 1000, turns: 4", c.Threads.Idle, c.Threads.Max, c.Threads.Turns))
+	}
+	if err := c.Answers.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("answers: %w", err))
 	}
 	if err := c.Watch.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("watch: %w", err))
@@ -167,4 +201,9 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("%q is not debug, info, warn or error", s)
 	}
 	return l, nil
+}
+
+// corpusOptions are the options every corpus load and reload uses.
+func (c Config) corpusOptions(log *slog.Logger) corpus.Options {
+	return corpus.Options{MaxFileSize: c.MaxFileSize, MaxPassages: c.MaxPassagesPerDoc, MaxPages: c.MaxPages, ParseTimeout: c.ParseTimeout, Logger: log}
 }

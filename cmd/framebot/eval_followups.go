@@ -50,8 +50,9 @@ type followupReport struct {
 	StandaloneDragged int     `json:"standalone_context_used"`
 }
 
-// qaQuestion is a line of a qa-dev questions.jsonl.
-type qaQuestion struct {
+// followupSource is a line of a qa-dev questions.jsonl, as the follow-up
+// generator reads it.
+type followupSource struct {
 	Q          string   `json:"q"`
 	Answers    []string `json:"answers"`
 	Article    string   `json:"article"`
@@ -66,14 +67,14 @@ type qaQuestion struct {
 // answerable question is also asked, as written, in a thread opened by a
 // question about the next article.
 func makeFollowups(questions io.Reader, out io.Writer) error {
-	var qs []qaQuestion
+	var qs []followupSource
 	sc := bufio.NewScanner(questions)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		var q qaQuestion
+		var q followupSource
 		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
 			return fmt.Errorf("questions.jsonl line %d: %w", n, err)
 		}
@@ -84,7 +85,7 @@ func makeFollowups(questions io.Reader, out io.Writer) error {
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read questions.jsonl: %w", err)
 	}
-	byArticle := map[string][]qaQuestion{}
+	byArticle := map[string][]followupSource{}
 	var articles []string
 	for _, q := range qs {
 		if byArticle[q.Article] == nil {
@@ -96,7 +97,7 @@ func makeFollowups(questions io.Reader, out io.Writer) error {
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	for _, a := range articles {
-		var named []qaQuestion
+		var named []followupSource
 		var pronoun []string
 		for _, q := range byArticle[a] {
 			if p, ok := replaceSubject(q.Q, a); ok {

@@ -108,3 +108,55 @@ func TestEvalAnswerOnly(t *testing.T) {
 		t.Errorf("ndcg@10 %v answering only, %v when built, want 1 both", got["ndcg@10"], built["ndcg@10"])
 	}
 }
+
+// writeQA writes a QA folder in qa.py's layout: two articles, two
+// answerable questions and one whose subject is in no article.
+func writeQA(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	testfs.Write(t, dir, "corpus/Lighthouses.txt", "Lighthouses\n\nThe Eddystone lighthouse was rebuilt by John Smeaton in 1759.\n\nIts lamp burned tallow candles.\n")
+	testfs.Write(t, dir, "corpus/Bees.txt", "Bees\n\nHoney bees dance to show the way to flowers.\n")
+	testfs.Write(t, dir, "questions.jsonl", `{"q":"Who rebuilt the Eddystone lighthouse?","answers":["John Smeaton"],"article":"Lighthouses","para":0,"answerable":true}
+{"q":"How do honey bees show the way to flowers?","answers":["dance"],"article":"Bees","para":0,"answerable":true}
+{"q":"What is the population of Rotterdam harbour district?","answers":[],"article":"Rotterdam","answerable":false}
+`)
+	return dir
+}
+
+func TestEvalQAFolder(t *testing.T) {
+	out, errOut, code := runCLI(t, "", "eval", writeQA(t))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &got); err != nil {
+		t.Fatalf("output is not one JSON line: %v\n%s", err, out)
+	}
+	want := map[string]any{
+		"system": "framebot", "answerable": 2.0, "unanswerable": 1.0,
+		"hit@1": 1.0, "hit@3": 1.0, "answered_rate": 1.0, "abstain_rate": 1.0,
+		"answered_no_passages": 0.0, "article@1": 1.0, "gold_para@1": 1.0, "errors": 0.0,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v (line %s)", k, got[k], v, out)
+		}
+	}
+	for _, k := range []string{"median_s", "p99_s", "mean_s", "hit@3_when_answered", "gold_para@3"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("key %q missing from %s", k, out)
+		}
+	}
+}
+
+func TestQANormMatchesQAPy(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"  The \u201cBig\u201d  Apple\u2019s\n\tcore ", `the "big" apple's core`},
+		{"soft\u00adhyphen and zero\u200bwidth", "softhyphen and zerowidth"},
+		{"STRASSE Straße", "strasse strasse"},
+	} {
+		if got := qaNorm(tt.in); got != tt.want {
+			t.Errorf("qaNorm(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"framebot/index"
+	"framebot/internal/wait"
 	"framebot/sqlite"
 )
 
@@ -456,5 +458,119 @@ func writeConfig(t *testing.T, path, yaml string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// scribble writes n random bytes (seeded, so a failure can be replayed)
+// into the middle of the largest segment file of the index in ixDir,
+// leaving its footer intact: the damage of issue 12, which Bleve opens
+// without complaint and panics on later.
+func scribble(t *testing.T, ixDir string, n int, seed uint64) {
+	t.Helper()
+	segs, _ := filepath.Glob(filepath.Join(ixDir, "store", "*.zap"))
+	var seg string
+	var size int64
+	for _, s := range segs {
+		if fi, err := os.Stat(s); err == nil && fi.Size() > size {
+			seg, size = s, fi.Size()
+		}
+	}
+	if seg == "" {
+		t.Fatalf("no segment file in %s", ixDir)
+	}
+	rng := rand.New(rand.NewPCG(seed, seed))
+	junk := make([]byte, n)
+	for i := range junk {
+		junk[i] = byte(rng.Uint32())
+	}
+	f, err := os.OpenFile(seg, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(junk, size/2-int64(n)/2); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFaultScribbledSegment is issue 12's reproduction: 1,500 random bytes
+// in the middle of a segment of a 200-document index. framebot index must
+// reindex every document (not report them unchanged), ask must answer
+// without a panic, and chat must answer both when the damage is there at
+// start and when it happens while chat runs (found by the watcher's
+// rescan, rebuilt in the background).
+func TestFaultScribbledSegment(t *testing.T) {
+	const docs = 200
+	root := t.TempDir()
+	corpusDir := filepath.Join(root, "corpus")
+	writeMarkerCorpus(t, corpusDir, 0, docs, 3)
+	before := hashTree(t, corpusDir)
+	ixDir := filepath.Join(root, "ix")
+	if r := runBinary(t, faultTimeout, nil, "", "index", "--corpus", corpusDir, "--index", ixDir); r.code != 0 {
+		t.Fatalf("index: exit %d\n%s", r.code, tail(r.stderr))
+	}
+
+	t.Run("framebot index rebuilds it", func(t *testing.T) {
+		scribble(t, ixDir, 1500, 1)
+		r := runBinary(t, faultTimeout, nil, "", "index", "--corpus", corpusDir, "--index", ixDir)
+		if r.code != 0 {
+			t.Fatalf("index: exit %d\n%s", r.code, tail(r.stderr))
+		}
+		if st := parseIndexOutput(t, r.stdout); st.Added+st.Updated != docs || st.Unchanged != 0 {
+			t.Errorf("index after the damage: %+v, want all %d documents indexed again", st, docs)
+		}
+		if !strings.Contains(r.stderr, "index unusable, rebuilding it from the corpus") || !strings.Contains(r.stderr, "checksum") {
+			t.Errorf("no warning naming the checksum:\n%s", tail(r.stderr))
+		}
+	})
+	t.Run("framebot ask answers", func(t *testing.T) {
+		for seed := uint64(2); seed < 5; seed++ {
+			scribble(t, ixDir, 1500, seed)
+			askMarker(t, corpusDir, ixDir, int(seed)*17)
+		}
+	})
+	t.Run("framebot chat answers when the damage is there at start", func(t *testing.T) {
+		scribble(t, ixDir, 1500, 5)
+		r := runBinary(t, faultTimeout, nil, "docmarker0042\n", "chat", "--format", "json", "--corpus", corpusDir, "--index", ixDir)
+		if r.code != 0 || !strings.Contains(r.stdout, "docmarker0042") || strings.Contains(r.stderr, "panic") {
+			t.Errorf("chat: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, tail(r.stderr))
+		}
+	})
+	t.Run("framebot chat answers after a rebuild when the damage comes while it runs", func(t *testing.T) {
+		cfg := filepath.Join(root, "rescan.yaml")
+		writeConfig(t, cfg, "watch:\n  rescan: 1s\n  settle: 20ms\n")
+		cmd := exec.Command(framebotBinary(t), "chat", "--format", "json", "--config", cfg, "--log-level", "info", "--corpus", corpusDir, "--index", ixDir)
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut syncBuffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Process.Kill()
+		fmt.Fprintln(stdin, "docmarker0007")
+		wait.For(t, "the first answer", faultTimeout, 10*time.Millisecond, func() bool { return strings.Contains(out.String(), "docmarker0007") })
+
+		scribble(t, ixDir, 1500, 6)
+		wait.For(t, "the background rebuild", faultTimeout, 10*time.Millisecond, func() bool { return strings.Contains(errOut.String(), "index rebuilt from the corpus") })
+		fmt.Fprintln(stdin, "docmarker0123")
+		wait.For(t, "the answer after the rebuild", faultTimeout, 10*time.Millisecond, func() bool { return strings.Contains(out.String(), "docmarker0123") })
+		stdin.Close()
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("chat: %v\n%s", err, tail(errOut.String()))
+		}
+		for _, want := range []string{"rebuilding it from the corpus in the background", "checksum"} {
+			if !strings.Contains(errOut.String(), want) {
+				t.Errorf("stderr does not say %q:\n%s", want, tail(errOut.String()))
+			}
+		}
+		if strings.Contains(errOut.String(), "panic") {
+			t.Errorf("chat panicked:\n%s", tail(errOut.String()))
+		}
+	})
+	if diff := cmp.Diff(before, hashTree(t, corpusDir)); diff != "" {
+		t.Errorf("the corpus changed (-before +after):\n%s", diff)
 	}
 }

@@ -21,6 +21,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"framebot/index"
 )
 
 const usage = `framebot answers questions about a document corpus with quoted passages.
@@ -77,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, index.ErrNotIndex):
 		fmt.Fprintf(stderr, "framebot %s: %v\n", name, err)
 		return 2
 	case errors.Is(err, context.Canceled):

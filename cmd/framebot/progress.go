@@ -17,7 +17,12 @@ type progressBar struct {
 func newProgressBar(w io.Writer, tty bool) *progressBar { return &progressBar{w: w, tty: tty} }
 
 func (p *progressBar) update(done, total int) {
-	if !p.tty || total == 0 {
+	if !p.tty {
+		return
+	}
+	if total == 0 { // not known: the corpus is indexed as it is read
+		fmt.Fprintf(p.w, "\rindexing… %d documents read", done)
+		p.drawn = true
 		return
 	}
 	const width = 30

@@ -106,6 +106,7 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		log.Info("service configured", "service", "watch", "dir", w.Watcher.Root())
 		svcs = append(svcs, w)
 	}
+	svcs = appendStaleService(env, svcs, w, ops)
 	if ops != nil {
 		ops.attach(env, svcs, w)
 		svcs = append(svcs, ops)

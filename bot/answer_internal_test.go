@@ -1,0 +1,92 @@
+package bot
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func fixed(res *SearchResult) Searcher {
+	return searchFunc(func(context.Context, string, int) (*SearchResult, error) { return res, nil })
+}
+
+// A passage cut from a longer paragraph is quoted with the neighbouring
+// part that holds the question words it lacks, verbatim and highlighted.
+func TestAnswerJoinsTheSplitPartWithTheMissingWords(t *testing.T) {
+	terms := []Term{{Text: "lighthouse", Key: "lighthous", IDF: 3}, {Text: "rebuilt", Key: "rebuilt", IDF: 3}, {Text: "Smeaton", Key: "smeaton", IDF: 5}}
+	hit := Hit{
+		Passage: Passage{Text: "The lighthouse was rebuilt in 1759.", Doc: "d", Ordinal: 3, Score: 2,
+			Highlights: []Span{{4, 14}, {19, 26}}},
+		Matched: []int{0, 1},
+		Before:  &Part{Text: "Earlier towers burned down.", Matched: nil},
+		After:   &Part{Text: "John Smeaton designed it.", Highlights: []Span{{5, 12}}, Matched: []int{2}},
+	}
+	other := Hit{Passage: Passage{Text: "Unrelated lighthouse words.", Doc: "e", Score: 0.5, Highlights: []Span{{10, 20}}}, Matched: []int{0}}
+	a := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{hit, other}}), AnswerOptions{})
+	ans, err := a.Ask(context.Background(), "Who rebuilt the lighthouse, Smeaton?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Answered || len(ans.Passages) == 0 {
+		t.Fatalf("not answered: %+v", ans)
+	}
+	got := ans.Passages[0]
+	want := "The lighthouse was rebuilt in 1759. John Smeaton designed it."
+	if got.Text != want {
+		t.Errorf("quote = %q, want %q", got.Text, want)
+	}
+	if d := cmp.Diff([]Span{{4, 14}, {19, 26}, {41, 48}}, got.Highlights); d != "" {
+		t.Errorf("highlights (-want +got):\n%s", d)
+	}
+	if s := got.Text[41:48]; s != "Smeaton" {
+		t.Errorf("shifted highlight marks %q", s)
+	}
+}
+
+func TestAnsweredMeansAPassageIsQuoted(t *testing.T) {
+	terms := []Term{{Text: "alpha", Key: "alpha", IDF: 28}, {Text: "beta", Key: "beta", IDF: 72}}
+	// The best passage covers 0.28 of the question: below MinCoverage, above
+	// its lower share, and far ahead of the rest, so it is answered; it
+	// must then be quoted.
+	hits := []Hit{{Passage: Passage{Text: "alpha", Doc: "a", Score: 10}, Matched: []int{0}}}
+	for _, d := range []string{"b", "c", "d"} {
+		hits = append(hits, Hit{Passage: Passage{Text: "nothing", Doc: d, Score: 0.1}})
+	}
+	ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{}).Ask(context.Background(), "alpha beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Answered != (len(ans.Passages) > 0) || !ans.Answered {
+		t.Errorf("answered %v with %d passages, want answered with at least one", ans.Answered, len(ans.Passages))
+	}
+}
+
+// A name the corpus never mentions makes a match of the other words
+// incidental: "capital" in "capital letters" does not answer a question
+// about a city the documents never name.
+func TestMissingNameLowersConfidence(t *testing.T) {
+	hits := []Hit{
+		{Passage: Passage{Text: "Write the capital letters first.", Doc: "a", Score: 3}, Matched: []int{1}},
+		{Passage: Passage{Text: "Other text.", Doc: "b", Score: 0.2}},
+	}
+	for _, tt := range []struct {
+		name    string
+		missing bool
+		want    bool
+	}{
+		{"a name the corpus has leaves the answer", false, true},
+		{"a name the corpus lacks withholds it", true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			terms := []Term{{Text: "Vlaardingen", Key: "vlaardingen", IDF: 4, Name: true, Missing: tt.missing}, {Text: "capital", Key: "capit", IDF: 4}}
+			ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{}).Ask(context.Background(), "What is the capital of Vlaardingen?")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Answered != tt.want {
+				t.Errorf("answered = %v, want %v", ans.Answered, tt.want)
+			}
+		})
+	}
+}

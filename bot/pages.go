@@ -1,0 +1,25 @@
+package bot
+
+import "fmt"
+
+// PageRef is the page of a citation, ", p. 4", or "" for a passage of an
+// unpaged document; every adapter uses it, so that every platform cites
+// pages alike.
+func PageRef(page int) string {
+	if page <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", p. %d", page)
+}
+
+// PageCount is ", 30 pages" for a paged document in a list of sources, ""
+// for the others.
+func PageCount(pages int) string {
+	switch {
+	case pages <= 0:
+		return ""
+	case pages == 1:
+		return ", 1 page"
+	}
+	return fmt.Sprintf(", %d pages", pages)
+}
