@@ -81,13 +81,19 @@ type candidate struct {
 // question the corpus can't answer gives an Answer with Answered false and
 // the nearest sources.
 func (a *Answerer) Ask(ctx context.Context, question string) (*Answer, error) {
+	return a.AskWith(ctx, question, Borrowed{})
+}
+
+// AskWith is Ask for a follow-up: from holds what it borrows from its
+// thread (see followup.go).
+func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) (*Answer, error) {
 	q := CleanText(question, MaxQuestionRunes)
 	ans := &Answer{Question: q, Passages: []Passage{}}
 	if q == "" {
 		ans.Note = "The question is empty."
 		return ans, nil
 	}
-	res, err := a.search.Search(ctx, q, a.opts.Candidates)
+	res, err := a.searchWith(ctx, q, from)
 	if err != nil {
 		return nil, fmt.Errorf("search for %q: %w", truncate(q, 80), err)
 	}
@@ -99,10 +105,10 @@ func (a *Answerer) Ask(ctx context.Context, question string) (*Answer, error) {
 	var total float64
 	for _, t := range res.Terms {
 		if t.Missing && t.Name {
-			total += t.IDF * a.opts.MissingPenalty
+			total += t.IDF * a.opts.MissingPenalty * termShare(t)
 			continue
 		}
-		total += t.IDF
+		total += t.IDF * termShare(t)
 	}
 	cands := make([]candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
@@ -134,6 +140,7 @@ func (a *Answerer) Ask(ctx context.Context, question string) (*Answer, error) {
 		// Coverage weighs in beside BM25, whose sum over terms can favour a
 		// passage repeating one rare word over one that answers the question.
 		c.rank = c.Score * (0.25 + c.coverage)
+		c.rank *= from.docBoost(c.Doc)
 	}
 	sortCandidates(cands)
 
@@ -367,7 +374,7 @@ const (
 func termWeights(terms []Term) []float64 {
 	w := make([]float64, len(terms))
 	for i, t := range terms {
-		w[i] = t.IDF
+		w[i] = t.IDF * termShare(t)
 		if t.Corrected != "" {
 			w[i] *= correctedWeight
 		}

@@ -84,6 +84,10 @@ type Answer struct {
 	// Note is an optional sentence shown to the user (why the bot abstained,
 	// a corrected spelling…).
 	Note string `json:"note,omitempty"`
+	// Context is set when the question was read as a follow-up: the earlier
+	// subject of its thread that the search borrowed, in the user's own
+	// words ("Coalition of the Willing").
+	Context string `json:"context,omitempty"`
 }
 
 // Reply is what a command or question produces; exactly one of its parts is
@@ -187,6 +191,9 @@ type Term struct {
 	// Name is true for a word written with a capital letter: a name, the
 	// likely subject of the question.
 	Name bool
+	// Weight is the share of the term's weight in the question: below 1 for
+	// a word borrowed from a thread's earlier turns (0 means 1).
+	Weight float64
 }
 
 // SearchResult is the ranked passages for a question.

@@ -87,6 +87,9 @@ type Bot struct {
 	Started  time.Time
 	// PageSize is the number of documents a sources page lists (default 10).
 	PageSize int
+	// Threads, when not nil, remembers threads' turns so that follow-ups
+	// in a thread are answered in its context (see followup.go).
+	Threads *Threads
 
 	commands []Command
 }
@@ -138,7 +141,15 @@ func (b *Bot) Ask(ctx context.Context, req Request) (Reply, error) {
 		return Reply{Text: "Ask me a question about the documents, for example: " + b.exampleQuestion()}, nil
 	}
 	start := b.now()
-	ans, err := b.Answerer.Ask(ctx, req.Text)
+	var (
+		ans *Answer
+		err error
+	)
+	if b.Threads != nil && req.Thread != "" {
+		ans, err = b.askInThread(ctx, req)
+	} else {
+		ans, err = b.Answerer.Ask(ctx, req.Text)
+	}
 	b.observe(req.Platform, start, ans, err)
 	if errors.Is(err, ErrRebuilding) {
 		return Reply{Text: RebuildingText}, nil

@@ -50,6 +50,7 @@ type queryTerm struct {
 	name     bool     // written with a capital letter: may be a name
 	count    int      // times the question says it
 	variants []string // indexed forms of close spellings found in the corpus
+	weight   float64  // share of a question term's weight (0: all); see context.go
 }
 
 // Search returns up to limit passages for text, best first. text is analysed
@@ -58,13 +59,19 @@ type queryTerm struct {
 // can be injected. Search returns an error when the index can't be read or
 // ctx ends.
 func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.SearchResult, error) {
+	return ix.SearchContext(ctx, text, nil, limit)
+}
+
+// SearchContext is Search with extra words from a conversation's earlier
+// turns, each at its reduced weight (see context.go).
+func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.WeightedText, limit int) (*bot.SearchResult, error) {
 	if limit <= 0 {
 		limit = 10
 	}
 	limit = min(limit, maxLimit)
 	res := &bot.SearchResult{}
 	err := ix.withReader(func(r bleveindex.IndexReader) error {
-		p, err := ix.plan(ctx, r, text)
+		p, err := ix.planContext(ctx, r, text, extra)
 		if err != nil || p == nil {
 			return err
 		}
@@ -189,6 +196,11 @@ func (ix *Index) plan(ctx context.Context, r bleveindex.IndexReader, text string
 	if err != nil || len(terms) == 0 {
 		return nil, err
 	}
+	return ix.planTerms(ctx, r, terms)
+}
+
+// planTerms builds the query of analysed terms (see plan).
+func (ix *Index) planTerms(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm) (*queryPlan, error) {
 	st, err := newFieldStats(ctx, r)
 	if err != nil {
 		return nil, err
@@ -383,6 +395,9 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		}
 		if ix.rank.QueryTermFreq && t.count > 1 {
 			w *= float64(t.count)
+		}
+		if t.weight > 0 {
+			w *= t.weight
 		}
 		group = group[:0:0]
 		if err := add(fieldText, t.Key, w); err != nil {

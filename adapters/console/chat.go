@@ -19,7 +19,9 @@ const maxLine = 1 << 20
 
 // Chat answers one message per input line until the input ends or ctx is
 // done. A line starting with "/" or "!" is a command ("/summary 28-point
-// plan"); any other line is a question.
+// plan"); any other line is a question. A line may also be a JSON object
+// {"text": "...", "thread": "ID"} (see threadLine): messages with the same
+// thread ID form one thread, whose follow-ups are answered in its context.
 type Chat struct {
 	Bot    *bot.Bot
 	Out    io.Writer
@@ -138,6 +140,9 @@ func (c *Chat) handle(ctx context.Context, log *slog.Logger, line string) (err e
 	}()
 	req := bot.Request{Platform: "console", User: "console", Channel: "console", Prefix: "/"}
 	text := strings.TrimSpace(line)
+	if m, ok := parseThreadLine(text); ok {
+		text, req.Thread = strings.TrimSpace(m.Text), m.Thread
+	}
 	switch {
 	case line == tooLong:
 		rep = bot.Reply{Text: "That message is too long. " + c.Bot.UsageLine("/")}

@@ -89,6 +89,9 @@ func RenderText(rep bot.Reply, bold bool) string {
 func answerText(a *bot.Answer, bold bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Q: %s\n", a.Question)
+	if a.Context != "" {
+		fmt.Fprintf(&b, "(in the context of: %s)\n", a.Context)
+	}
 	if !a.Answered {
 		b.WriteString("Not in the corpus: no passage answers this confidently.")
 		if len(a.Nearest) > 0 {

@@ -151,6 +151,25 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("a follow-up in a thread is answered in its context and a new topic is not", func(t *testing.T) {
+		root := alice.sendText(t, ctx, group, "Thread about RUSI")
+		q := alice.send(t, ctx, group, threadText("framebot what does RUSI conclude about the Coalition of the Willing?", root))
+		alice.waitReply(t, ctx, q)
+		follow := alice.send(t, ctx, group, threadText("who reported that?", root))
+		ans := alice.waitReply(t, ctx, follow).Content.AsMessage()
+		if !strings.Contains(ans.Body, "(in the context of: ") || !strings.Contains(ans.Body, "Edward Arnold") {
+			t.Errorf("follow-up answer lacks the context or the RUSI conclusion:\n%s", ans.Body)
+		}
+		if !strings.Contains(ans.FormattedBody, "<p><em>(in the context of: ") {
+			t.Errorf("formatted_body does not say the context:\n%s", ans.FormattedBody)
+		}
+		other := alice.send(t, ctx, group, threadText("What kind of security guarantees will Russia accept?", root))
+		ans = alice.waitReply(t, ctx, other).Content.AsMessage()
+		if strings.Contains(ans.Body, "in the context of") || !strings.Contains(ans.Body, "Q: What kind of security guarantees") {
+			t.Errorf("a new topic in the thread was answered in the old one's context:\n%s", ans.Body)
+		}
+	})
+
 	t.Run("a direct room is answered without a mention and the bot ignores itself", func(t *testing.T) {
 		dm = alice.createRoom(t, ctx, &mautrix.ReqCreateRoom{Preset: "trusted_private_chat", IsDirect: true, Invite: []id.UserID{botUser}})
 		alice.waitMember(t, ctx, dm, botUser, event.MembershipJoin)
@@ -439,6 +458,7 @@ func newBot(t *testing.T, st *sqlite.DB) *bot.Bot {
 	b := testbot.Bot(testbot.Index(t, dir))
 	b.Feedback = st
 	b.Subscriptions = st
+	b.Threads = bot.NewThreads(bot.ThreadOptions{})
 	return b
 }
 

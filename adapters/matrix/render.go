@@ -119,6 +119,9 @@ func textHTML(s string) string { return escLines(s) }
 func answerHTML(a *bot.Answer) string {
 	var h strings.Builder
 	fmt.Fprintf(&h, "<p><strong>Q:</strong> %s</p>\n", esc(a.Question))
+	if a.Context != "" {
+		fmt.Fprintf(&h, "<p><em>(in the context of: %s)</em></p>\n", esc(a.Context))
+	}
 	if !a.Answered {
 		h.WriteString("<p>Not in the corpus: no passage answers this confidently.</p>")
 		if len(a.Nearest) > 0 {

@@ -53,6 +53,8 @@ func TestRender(t *testing.T) {
 			Note: "Spelling variants were matched too.",
 		}}},
 		{"answer_hostile", bot.Reply{Answer: &bot.Answer{Question: "<script>who</script>", Answered: true, Passages: []bot.Passage{hostilePassage()}}}},
+		{"answer_in_context", bot.Reply{Answer: &bot.Answer{Question: "Who reported that?", Context: "RUSI, <b>Coalition</b> of the Willing", Answered: true,
+			Passages: []bot.Passage{{Text: "Edward Arnold from the RUSI think tank concludes.", Title: "Security", Source: "a.txt"}}}}},
 		{"not_answered", bot.Reply{Answer: &bot.Answer{
 			Question: "what is the weather?",
 			Passages: []bot.Passage{},

@@ -42,6 +42,7 @@ type harnessOpts struct {
 	now      func() time.Time
 	observer bot.Observer // e.g. a metrics.Metrics
 	logger   *slog.Logger
+	threads  bool // the bot remembers threads (follow-ups in context)
 }
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -81,6 +82,9 @@ func start(t *testing.T, o harnessOpts) *harness {
 	b := bot.New(bot.NewAnswerer(s, bot.AnswerOptions{}), c)
 	b.Feedback, b.Subscriptions = db, db
 	b.Observer = o.observer
+	if o.threads {
+		b.Threads = bot.NewThreads(bot.ThreadOptions{})
+	}
 	a, err := New(cfg, Deps{Bot: b, Store: db, Now: o.now, Logger: o.logger})
 	if err != nil {
 		t.Fatal(err)

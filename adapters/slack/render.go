@@ -118,6 +118,9 @@ func renderAnswer(a *bot.Answer, o RenderOptions) Message {
 		body = append(body, contextLine(fmt.Sprintf("Shared by <@%s>", o.SharedBy)))
 	}
 	body = append(body, section("*Q:* "+escape(a.Question)))
+	if a.Context != "" {
+		body = append(body, contextLine("_in the context of: "+escape(a.Context)+"_"))
+	}
 	var text string
 	if len(a.Passages) == 0 {
 		msg := "Not in the corpus: no passage answers this confidently."

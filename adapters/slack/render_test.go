@@ -39,6 +39,8 @@ func TestRenderGolden(t *testing.T) {
 			{Text: "Guarantees would last ten years.", Highlights: []bot.Span{{Start: 0, End: 10}}, Title: "Analysis", Doc: "analysis.txt"},
 		}}}, RenderOptions{AnswerID: 7, Share: true}},
 		{"answer_hostile", bot.Reply{Answer: &bot.Answer{Question: "<!channel> guarantees?", Answered: true, Passages: []bot.Passage{hostilePassage}}}, RenderOptions{}},
+		{"answer_in_context", bot.Reply{Answer: &bot.Answer{Question: "Who reported that?", Context: "RUSI, <!channel> *Coalition* of the Willing", Answered: true,
+			Passages: []bot.Passage{{Text: "Edward Arnold from the RUSI think tank concludes.", Title: "Security", Doc: "a.txt"}}}}, RenderOptions{}},
 		{"not_answered", bot.Reply{Answer: &bot.Answer{Question: "Who won the 1954 World Cup?", Passages: []bot.Passage{}, Nearest: []bot.Source{{Doc: "a.txt", Title: "Football <b>"}}, Note: "No passage of the corpus answers this confidently."}}, RenderOptions{AnswerID: 3}},
 		{"answer_paged", bot.Reply{Answer: &bot.Answer{Question: "What does camlidl generate?", Answered: true, Passages: []bot.Passage{
 			{Text: "Camlidl generates stub code for interfacing Caml with C.", Highlights: []bot.Span{{Start: 8, End: 17}}, Title: "Camlidl user's manual", Doc: "camlidl.pdf", Source: "camlidl.pdf", Page: 4},

@@ -86,6 +86,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 	}
 	a.bot = bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{Passages: cfg.Answer.Passages}), ix)
 	a.bot.Logger = log
+	a.bot.Threads = bot.NewThreads(bot.ThreadOptions{MaxThreads: cfg.Threads.Max, MaxTurns: cfg.Threads.Turns, Idle: cfg.Threads.Idle})
 	answeringGC()
 	if err != nil {
 		// The index could not be brought up to date (disk full, unreadable

@@ -44,6 +44,9 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// Answer tunes answers.
 	Answer AnswerConfig `yaml:"answer"`
+	// Threads bounds the memory of conversation threads, which lets a
+	// follow-up in a thread be answered in its context.
+	Threads ThreadsConfig `yaml:"threads"`
 	// Answers tunes what happens to answers already sent (serve_stale.go).
 	Answers AnswersConfig `yaml:"answers"`
 	// Watch tunes the corpus watcher (see watch.go).
@@ -62,6 +65,18 @@ type AnswerConfig struct {
 	Passages int `yaml:"passages"`
 }
 
+// ThreadsConfig bounds the thread memory (bot.Threads).
+type ThreadsConfig struct {
+	// Idle is how long a thread is remembered after its last message
+	// (default 1h).
+	Idle time.Duration `yaml:"idle"`
+	// Max is how many threads are remembered, least recently used
+	// forgotten first (default 1000).
+	Max int `yaml:"max"`
+	// Turns is how many recent questions of a thread are kept (default 4).
+	Turns int `yaml:"turns"`
+}
+
 // DefaultConfig returns the configuration used when a file sets nothing.
 func DefaultConfig() Config {
 	return Config{
@@ -72,6 +87,7 @@ func DefaultConfig() Config {
 		ParseTimeout:      time.Minute,
 		LogLevel:          "info",
 		Answer:            AnswerConfig{Passages: 3},
+		Threads:           ThreadsConfig{Idle: time.Hour, Max: 1000, Turns: 4},
 		Watch:             defaultWatchConfig(),
 		Answers:           defaultAnswersConfig(),
 	}
@@ -153,6 +169,9 @@ func (c Config) Validate() error {
 	}
 	if c.Answer.Passages < 1 || c.Answer.Passages > 10 {
 		errs = append(errs, fmt.Errorf("answer.passages: %d must be between 1 and 10", c.Answer.Passages))
+	}
+	if c.Threads.Idle <= 0 || c.Threads.Max < 1 || c.Threads.Turns < 1 {
+		errs = append(errs, fmt.Errorf("threads: idle (%s), max (%d) and turns (%d) must be positive, e.g. idle: 1h, max: 1000, turns: 4", c.Threads.Idle, c.Threads.Max, c.Threads.Turns))
 	}
 	if err := c.Answers.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("answers: %w", err))

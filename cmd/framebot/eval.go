@@ -47,7 +47,7 @@ type evalReport struct {
 }
 
 func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("eval", stderr, "eval [flags] DIR   (a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv; or a QA folder: corpus/, questions.jsonl)")
+	fs := newFlagSet("eval", stderr, "eval [flags] DIR   (a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv; a QA folder: corpus/, questions.jsonl; or a follow-up folder: corpus/, followups.jsonl)")
 	ixDir := fs.String("index", "", "index `folder` to build, or reuse when it already holds DIR (default: a temporary folder, removed afterwards)")
 	depth := fs.Int("depth", 100, "documents ranked per query")
 	ask := fs.Bool("ask", false, "also answer every query as a chat question and report ask_p50_ms/ask_p99_ms")
@@ -55,6 +55,8 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	b := fs.Float64("b", -1, "BM25 b (default: the tuned value)")
 	answerOnly := fs.Bool("answer-only", false, "answer from the --index folder as it is, without reading corpus.jsonl or syncing: a process that only answers, for memory figures")
 	rankJSON := fs.String("ranking", "", "JSON object overriding fields of index.Ranking, for tuning (e.g. '{\"FeedbackTerms\":0}')")
+	makeFU := fs.Bool("make-followups", false, "print followups.jsonl built from DIR/questions.jsonl (a qa-dev folder) and exit")
+	fuJSON := fs.String("followup", "", "JSON object overriding fields of bot.FollowupOptions, for tuning (e.g. '{\"Weight\":0.3}')")
 	answerJSON := fs.String("answer", "", "QA folders: JSON object overriding fields of bot.AnswerOptions, for tuning (e.g. '{\"MinCoverage\":0.5}')")
 	out := fs.String("out", "", "QA folders: `file` to write one JSON line per question to")
 	pos, err := parseArgs(fs, args)
@@ -63,6 +65,25 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	if len(pos) != 1 {
 		return usageError{errors.New("give one BEIR folder, e.g. framebot eval ../shared/bench/cranfield")}
+	}
+	if *makeFU {
+		f, err := os.Open(filepath.Join(pos[0], "questions.jsonl"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return makeFollowups(f, stdout)
+	}
+	if _, err := os.Stat(filepath.Join(pos[0], "followups.jsonl")); err == nil {
+		var fo bot.FollowupOptions
+		if *fuJSON != "" {
+			dec := json.NewDecoder(strings.NewReader(*fuJSON))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&fo); err != nil {
+				return usageError{fmt.Errorf("--followup: %w", err)}
+			}
+		}
+		return evalFollowups(ctx, pos[0], *ixDir, fo, stdout)
 	}
 	rank := index.DefaultRanking()
 	if *rankJSON != "" {

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"framebot/bot"
+	"framebot/corpus"
+	"framebot/index"
+)
+
+// followupCase is one line of followups.jsonl: a thread of two questions.
+// Kind "followup": Q is the article's subject replaced by "it" or "its",
+// Named is the same question with the subject named, First an earlier
+// question naming the subject. Kind "standalone": Q names its own subject
+// and First is a question about another article.
+type followupCase struct {
+	Kind    string   `json:"kind"`
+	First   string   `json:"first"`
+	Q       string   `json:"q"`
+	Named   string   `json:"named,omitempty"`
+	Answers []string `json:"answers"`
+	Article string   `json:"article"`
+}
+
+// followupReport is the line framebot eval prints for a follow-up folder:
+// hit@3 of each follow-up asked in its thread, alone, with its subject
+// named, and glued to the thread's first question (the naive baseline);
+// and of each standalone question in an unrelated thread and alone.
+type followupReport struct {
+	Docs              int     `json:"docs"`
+	Followups         int     `json:"followups"`
+	InThreadHit3      float64 `json:"in_thread_hit@3"`
+	AloneHit3         float64 `json:"alone_hit@3"`
+	NamedHit3         float64 `json:"named_hit@3"`
+	ConcatHit3        float64 `json:"concat_hit@3"`
+	ContextUsed       int     `json:"context_used"`
+	Standalone        int     `json:"standalone"`
+	StandaloneThread  float64 `json:"standalone_in_thread_hit@3"`
+	StandaloneAlone   float64 `json:"standalone_alone_hit@3"`
+	StandaloneDragged int     `json:"standalone_context_used"`
+}
+
+// followupSource is a line of a qa-dev questions.jsonl, as the follow-up
+// generator reads it.
+type followupSource struct {
+	Q          string   `json:"q"`
+	Answers    []string `json:"answers"`
+	Article    string   `json:"article"`
+	Answerable bool     `json:"answerable"`
+}
+
+// makeFollowups builds followups.jsonl from a question-answering folder's
+// questions.jsonl (the layout of ../shared/bench/qa-dev): for each article,
+// its answerable questions that name the article's subject are chained in
+// file order, each asked after the one before (the first after the last)
+// with the subject replaced by "it" ("its" for a possessive); and every
+// answerable question is also asked, as written, in a thread opened by a
+// question about the next article.
+func makeFollowups(questions io.Reader, out io.Writer) error {
+	var qs []followupSource
+	sc := bufio.NewScanner(questions)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var q followupSource
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+			return fmt.Errorf("questions.jsonl line %d: %w", n, err)
+		}
+		if q.Answerable && len(q.Answers) > 0 {
+			qs = append(qs, q)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read questions.jsonl: %w", err)
+	}
+	byArticle := map[string][]followupSource{}
+	var articles []string
+	for _, q := range qs {
+		if byArticle[q.Article] == nil {
+			articles = append(articles, q.Article)
+		}
+		byArticle[q.Article] = append(byArticle[q.Article], q)
+	}
+	sort.Strings(articles)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	for _, a := range articles {
+		var named []followupSource
+		var pronoun []string
+		for _, q := range byArticle[a] {
+			if p, ok := replaceSubject(q.Q, a); ok {
+				named = append(named, q)
+				pronoun = append(pronoun, p)
+			}
+		}
+		if len(named) < 2 {
+			continue
+		}
+		for i, q := range named {
+			first := named[(i+len(named)-1)%len(named)]
+			c := followupCase{Kind: "followup", First: first.Q, Q: pronoun[i], Named: q.Q, Answers: q.Answers, Article: a}
+			if err := enc.Encode(c); err != nil {
+				return err
+			}
+		}
+	}
+	for i, a := range articles {
+		other := byArticle[articles[(i+1)%len(articles)]][0]
+		for _, q := range byArticle[a] {
+			c := followupCase{Kind: "standalone", First: other.Q, Q: q.Q, Answers: q.Answers, Article: a}
+			if err := enc.Encode(c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// replaceSubject replaces the article's subject, named in q, by "it" or
+// "its"; ok is false when q does not name it.
+func replaceSubject(q, article string) (string, bool) {
+	subject := strings.ReplaceAll(article, "_", " ")
+	if i := strings.Index(subject, " ("); i > 0 {
+		subject = subject[:i]
+	}
+	re := regexp.MustCompile(`(?i)\b((?:the|an?) )?` + regexp.QuoteMeta(subject) + `(?:(['’]s\b|s['’]|['’])|\b)`)
+	loc := re.FindStringSubmatchIndex(q)
+	if loc == nil {
+		return "", false
+	}
+	before := strings.Fields(strings.ToLower(q[:loc[0]]))
+	if len(before) > 0 && determiners[before[len(before)-1]] {
+		return "", false // "its acronym" would become "its it"
+	}
+	with := "it"
+	if loc[4] >= 0 {
+		with = "its"
+	}
+	return q[:loc[0]] + with + q[loc[1]:], true
+}
+
+// determiners before a subject make its replacement by "it" ungrammatical.
+var determiners = map[string]bool{"its": true, "his": true, "her": true, "their": true, "our": true,
+	"my": true, "your": true, "this": true, "that": true, "these": true, "those": true, "term": true, "word": true}
+
+// evalFollowups answers the cases of dir/followups.jsonl over dir/corpus
+// and prints a followupReport.
+func evalFollowups(ctx context.Context, dir, ixDir string, fo bot.FollowupOptions, stdout io.Writer) error {
+	cases, err := readFollowups(filepath.Join(dir, "followups.jsonl"))
+	if err != nil {
+		return err
+	}
+	docs, _, err := corpus.LoadDir(filepath.Join(dir, "corpus"), corpus.Options{})
+	if err != nil {
+		return fmt.Errorf("load corpus: %w", err)
+	}
+	if ixDir == "" {
+		tmp, err := os.MkdirTemp("", "framebot-eval-")
+		if err != nil {
+			return fmt.Errorf("create temporary index folder: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		ixDir = filepath.Join(tmp, "index")
+	}
+	ix, err := index.Open(ixDir, index.Options{})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	if _, err := ix.Sync(ctx, docs, nil); err != nil {
+		return err
+	}
+	b := bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{}), ix)
+	b.Threads = bot.NewThreads(bot.ThreadOptions{Followup: fo})
+	rep := followupReport{Docs: len(docs)}
+	ask := func(text, thread string) (*bot.Answer, error) {
+		rep, err := b.Ask(ctx, bot.Request{Platform: "eval", Channel: "eval", Thread: thread, Text: text})
+		if err != nil {
+			return nil, err
+		}
+		if rep.Answer == nil {
+			return &bot.Answer{}, nil
+		}
+		return rep.Answer, nil
+	}
+	var inThread, alone, named, concat, sThread, sAlone int
+	for i, c := range cases {
+		thread := fmt.Sprint("t", i)
+		if _, err := ask(c.First, thread); err != nil {
+			return err
+		}
+		got, err := ask(c.Q, thread)
+		if err != nil {
+			return err
+		}
+		solo, err := ask(c.Q, "")
+		if err != nil {
+			return err
+		}
+		switch c.Kind {
+		case "followup":
+			rep.Followups++
+			inThread += hit3(got, c.Answers)
+			alone += hit3(solo, c.Answers)
+			if got.Context != "" {
+				rep.ContextUsed++
+			}
+			n, err := ask(c.Named, "")
+			if err != nil {
+				return err
+			}
+			named += hit3(n, c.Answers)
+			// The naive baseline: both questions asked as one.
+			cc, err := ask(c.First+" "+c.Q, "")
+			if err != nil {
+				return err
+			}
+			concat += hit3(cc, c.Answers)
+		case "standalone":
+			rep.Standalone++
+			sThread += hit3(got, c.Answers)
+			sAlone += hit3(solo, c.Answers)
+			if got.Context != "" {
+				rep.StandaloneDragged++
+			}
+		}
+	}
+	share := func(n, of int) float64 {
+		if of == 0 {
+			return 0
+		}
+		return round3(float64(n) / float64(of))
+	}
+	rep.InThreadHit3, rep.AloneHit3, rep.NamedHit3 = share(inThread, rep.Followups), share(alone, rep.Followups), share(named, rep.Followups)
+	rep.ConcatHit3 = share(concat, rep.Followups)
+	rep.StandaloneThread, rep.StandaloneAlone = share(sThread, rep.Standalone), share(sAlone, rep.Standalone)
+	out, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", out)
+	return err
+}
+
+func readFollowups(path string) ([]followupCase, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open follow-ups: %w", err)
+	}
+	defer f.Close()
+	var out []followupCase
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var c followupCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, n, err)
+		}
+		if c.Kind != "followup" && c.Kind != "standalone" {
+			return nil, fmt.Errorf("%s line %d: kind %q is neither \"followup\" nor \"standalone\"", path, n, c.Kind)
+		}
+		if c.Kind == "followup" && c.Named == "" {
+			return nil, fmt.Errorf("%s line %d: a follow-up needs \"named\", the question with its subject named", path, n)
+		}
+		out = append(out, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(out) == 0 {
+		return nil, errors.New(path + " holds no case")
+	}
+	return out, nil
+}
+
+// hit3 is 1 when one of the answer's first three passages contains one of
+// answers (case folded, spaces and curly quotes normalised, as in
+// ../shared/bench/qa.py).
+func hit3(a *bot.Answer, answers []string) int {
+	if !a.Answered {
+		return 0
+	}
+	for _, p := range a.Passages[:min(3, len(a.Passages))] {
+		t := normQA(p.Text)
+		for _, s := range answers {
+			if s := normQA(s); s != "" && strings.Contains(t, s) {
+				return 1
+			}
+		}
+	}
+	return 0
+}
+
+var qaInvisible = strings.NewReplacer("\u200b", "", "\u2060", "", "\ufeff", "", "\u00ad", "",
+	"\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`)
+
+func normQA(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(qaInvisible.Replace(s)), " "))
+}
