@@ -14,6 +14,8 @@ type StaleAnswer struct {
 	// Channel, Thread and MessageID say where the message is.
 	Channel, Thread, MessageID string
 	Question                   string
+	// Context is the answer's Answer.Context ("" if none).
+	Context string
 	// At is when the answer was sent.
 	At       time.Time
 	Passages []Passage

@@ -27,6 +27,9 @@ type AnswerRecord struct {
 	// User is the platform's ID of the person who asked.
 	User     string
 	Question string
+	// Context is the answer's bot.Answer.Context: the earlier subject of
+	// its thread that a follow-up was read in ("" if none).
+	Context  string
 	Passages []bot.Passage
 	// At is when the answer was sent (UTC when read back, millisecond
 	// precision).
@@ -45,13 +48,13 @@ func (db *DB) RememberAnswer(ctx context.Context, r AnswerRecord) (int64, error)
 	}
 	var id int64
 	err = db.sql.QueryRowContext(ctx,
-		`INSERT INTO answers (platform, channel, thread, message_id, user_id, question, passages, at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		`INSERT INTO answers (platform, channel, thread, message_id, user_id, question, context, passages, at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		 ON CONFLICT (platform, channel, message_id) WHERE message_id <> '' DO UPDATE SET
 			thread = excluded.thread, user_id = excluded.user_id, question = excluded.question,
-			passages = excluded.passages, at = excluded.at
+			context = excluded.context, passages = excluded.passages, at = excluded.at
 		 RETURNING id`,
-		r.Platform, r.Channel, r.Thread, r.MessageID, r.User, r.Question, passages, db.millis(r.At),
+		r.Platform, r.Channel, r.Thread, r.MessageID, r.User, r.Question, r.Context, passages, db.millis(r.At),
 	).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("remember answer: %w", err)
@@ -59,7 +62,7 @@ func (db *DB) RememberAnswer(ctx context.Context, r AnswerRecord) (int64, error)
 	return id, nil
 }
 
-const answerColumns = `id, platform, channel, thread, message_id, user_id, question, passages, at`
+const answerColumns = `id, platform, channel, thread, message_id, user_id, question, context, passages, at`
 
 // Answer returns the answer with ID id; ok is false when there is none. It
 // returns an error when the database can't be read or the stored passages
@@ -116,7 +119,7 @@ func (db *DB) scanAnswer(row *sql.Row) (AnswerRecord, bool, error) {
 		passages string
 		at       int64
 	)
-	err := row.Scan(&r.ID, &r.Platform, &r.Channel, &r.Thread, &r.MessageID, &r.User, &r.Question, &passages, &at)
+	err := row.Scan(&r.ID, &r.Platform, &r.Channel, &r.Thread, &r.MessageID, &r.User, &r.Question, &r.Context, &passages, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return AnswerRecord{}, false, nil
 	}

@@ -63,6 +63,10 @@ CREATE UNIQUE INDEX feedback_one_vote ON feedback (platform, answer_id, user_id)
 	// 3: the quotes of each answer, kept by triggers, and the queue of
 	// edits of answers whose quotes went stale (sqlite/stale.go).
 	staleSchema,
+	// 4: the follow-up context an answer was read in (bot.Answer.Context),
+	// so that re-renders (stale edits, Share) keep it; '' for earlier
+	// answers.
+	`ALTER TABLE answers ADD COLUMN context TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate applies the missing steps, each in its own transaction together

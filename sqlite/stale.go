@@ -212,7 +212,7 @@ func (db *DB) StaleAnswer(ctx context.Context, id int64) (bot.StaleAnswer, error
 		return bot.StaleAnswer{}, fmt.Errorf("stale answer %d: %w", id, sql.ErrNoRows)
 	}
 	a := bot.StaleAnswer{ID: r.ID, Channel: r.Channel, Thread: r.Thread, MessageID: r.MessageID,
-		Question: r.Question, At: r.At, Passages: r.Passages, Quotes: make([]bot.QuoteState, len(r.Passages))}
+		Question: r.Question, Context: r.Context, At: r.At, Passages: r.Passages, Quotes: make([]bot.QuoteState, len(r.Passages))}
 	rows, err := db.sql.QueryContext(ctx,
 		`SELECT idx, state, now_text, moved_to, since FROM answer_quotes WHERE answer_id = ?`, id)
 	if err != nil {

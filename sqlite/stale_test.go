@@ -151,3 +151,55 @@ func TestMigrationIndexesTheQuotesOfEarlierAnswers(t *testing.T) {
 		t.Errorf("QuotedDocs after migrating = %v (-want +got):\n%s", err, diff)
 	}
 }
+
+func TestMigrationAddsAnEmptyContextToEarlierAnswers(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "framebot.db")
+	raw, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A database at version 3, before answers had a context.
+	for _, q := range []string{
+		`CREATE TABLE framebot_version (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL)`,
+		migrations[0], migrations[1], migrations[2],
+		`INSERT INTO framebot_version (id, version) VALUES (0, 3)`,
+		`INSERT INTO answers (platform, channel, message_id, user_id, question, passages, at)
+		 VALUES ('slack', 'C1', '1.1', 'U1', 'q?', '[{"text":"One.","doc":"a.md"}]', 1)`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	db := openTest(t, path)
+	if v, err := db.SchemaVersion(ctx); err != nil || v != len(migrations) {
+		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, len(migrations))
+	}
+	old, ok, err := db.AnswerByMessage(ctx, "slack", "C1", "1.1")
+	if err != nil || !ok {
+		t.Fatalf("AnswerByMessage of the earlier answer = %v, %v", ok, err)
+	}
+	want := AnswerRecord{ID: old.ID, Platform: "slack", Channel: "C1", MessageID: "1.1", User: "U1", Question: "q?",
+		Passages: []bot.Passage{{Text: "One.", Doc: "a.md"}}, At: time.UnixMilli(1).UTC()}
+	if diff := cmp.Diff(want, old); diff != "" {
+		t.Errorf("earlier answer after migrating (-want +got):\n%s", diff)
+	}
+
+	// A new answer keeps its context, and a stale edit of it gets it back.
+	rec := AnswerRecord{Platform: "slack", Channel: "C1", Thread: "1.1", MessageID: "1.2", User: "U1",
+		Question: "who said it?", Context: "q?", Passages: []bot.Passage{{Text: "Two.", Doc: "b.md"}}, At: time.UnixMilli(2).UTC()}
+	id, err := db.RememberAnswer(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.ID = id
+	got, _, err := db.Answer(ctx, id)
+	if diff := cmp.Diff(rec, got); err != nil || diff != "" {
+		t.Errorf("Answer = %v (-want +got):\n%s", err, diff)
+	}
+	st, err := db.StaleAnswer(ctx, id)
+	if err != nil || st.Context != "q?" {
+		t.Errorf("StaleAnswer.Context = %q, %v; want %q", st.Context, err, "q?")
+	}
+}

@@ -239,7 +239,7 @@ func TestAnswers(t *testing.T) {
 	passages := []bot.Passage{{Text: "quoted", Title: "T", Doc: "d.md", Source: "s", Ordinal: 1, Score: 2}}
 
 	top := AnswerRecord{Platform: "slack", Channel: "C1", MessageID: "100.1", User: "U1", Question: "what?", Passages: passages, At: at}
-	inThread := AnswerRecord{Platform: "slack", Channel: "C1", Thread: "200.0", MessageID: "200.5", User: "U2", Question: "why?", At: at}
+	inThread := AnswerRecord{Platform: "slack", Channel: "C1", Thread: "200.0", MessageID: "200.5", User: "U2", Question: "why?", Context: "Coalition of the Willing", At: at}
 	noMessage := AnswerRecord{Platform: "matrix", Channel: "!r:x", User: "@u:x", Question: "who?", At: at}
 	ids := map[string]int64{}
 	for name, r := range map[string]AnswerRecord{"top": top, "inThread": inThread, "noMessage": noMessage} {
@@ -338,6 +338,7 @@ func TestAnswers(t *testing.T) {
 	t.Run("remembering an edited message keeps its id", func(t *testing.T) {
 		edited := top
 		edited.Question = "what, exactly?"
+		edited.Context = "the earlier subject"
 		edited.Passages = nil
 		id, err := db.RememberAnswer(ctx, edited)
 		if err != nil {
