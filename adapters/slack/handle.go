@@ -127,7 +127,7 @@ func (a *Adapter) reply(ctx context.Context, t target, req bot.Request, rep bot.
 	if rep.Answer != nil && a.store != nil {
 		id, err := a.store.RememberAnswer(ctx, sqlite.AnswerRecord{
 			Platform: Platform, Channel: t.channel, Thread: t.thread, User: req.User,
-			Question: rep.Answer.Question, Passages: rep.Answer.Passages, At: a.now(),
+			Question: rep.Answer.Question, Context: rep.Answer.Context, Passages: rep.Answer.Passages, At: a.now(),
 		})
 		if err != nil {
 			a.log.Error("remember answer failed", "channel", t.channel, "error", err.Error())
@@ -266,7 +266,7 @@ func (a *Adapter) onButton(ctx context.Context, t target, action, value string) 
 // share reposts a private answer in the channel, then removes the private
 // copy.
 func (a *Adapter) share(ctx context.Context, t target, rec sqlite.AnswerRecord) error {
-	ans := &bot.Answer{Question: rec.Question, Answered: len(rec.Passages) > 0, Passages: rec.Passages}
+	ans := &bot.Answer{Question: rec.Question, Answered: len(rec.Passages) > 0, Passages: rec.Passages, Context: rec.Context}
 	msg := Render(bot.Reply{Answer: ans}, RenderOptions{AnswerID: rec.ID, SharedBy: t.user})
 	ts, err := a.post(ctx, target{channel: t.channel}, msg)
 	if err != nil {
@@ -286,7 +286,7 @@ func (a *Adapter) share(ctx context.Context, t target, rec sqlite.AnswerRecord) 
 		// Follow-ups in the shared answer's thread are answered too.
 		if _, err := a.store.RememberAnswer(ctx, sqlite.AnswerRecord{
 			Platform: Platform, Channel: t.channel, MessageID: ts, User: rec.User,
-			Question: rec.Question, Passages: rec.Passages, At: a.now(),
+			Question: rec.Question, Context: rec.Context, Passages: rec.Passages, At: a.now(),
 		}); err != nil {
 			a.log.Error("remember shared answer failed", "channel", t.channel, "error", err.Error())
 		}

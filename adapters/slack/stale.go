@@ -113,7 +113,7 @@ func (a *Adapter) askAgain(ctx context.Context, t target, rec sqlite.AnswerRecor
 // re-answers the question. An answer whose quotes all stand again renders
 // as it was sent.
 func RenderStale(a bot.StaleAnswer) Message {
-	ans := &bot.Answer{Question: a.Question, Answered: len(a.Passages) > 0, Passages: a.Passages}
+	ans := &bot.Answer{Question: a.Question, Answered: len(a.Passages) > 0, Passages: a.Passages, Context: a.Context}
 	n := a.StaleCount()
 	if n == 0 {
 		return Render(bot.Reply{Answer: ans}, RenderOptions{AnswerID: a.ID})
@@ -125,6 +125,9 @@ func RenderStale(a bot.StaleAnswer) Message {
 	body := []slack.Block{
 		contextLine(":warning: " + head),
 		section("*Q:* " + escape(a.Question)),
+	}
+	if a.Context != "" {
+		body = append(body, contextLine("_in the context of: "+escape(a.Context)+"_"))
 	}
 	for i, p := range a.Passages {
 		var st bot.QuoteState
