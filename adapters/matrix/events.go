@@ -296,6 +296,7 @@ func (a *Adapter) reply(ctx context.Context, evt *event.Event, thread id.EventID
 		MessageID: sent.String(),
 		User:      evt.Sender.String(),
 		Question:  question,
+		Context:   rep.Answer.Context,
 		Passages:  rep.Answer.Passages,
 		At:        a.now(),
 	})

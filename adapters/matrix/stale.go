@@ -44,7 +44,7 @@ func (a *Adapter) EditStale(ctx context.Context, ans bot.StaleAnswer) error {
 // to ask again. An answer whose quotes all stand again renders as it was
 // sent.
 func RenderStale(a bot.StaleAnswer, msgType event.MessageType, prefix string) *event.MessageEventContent {
-	ans := &bot.Answer{Question: a.Question, Answered: len(a.Passages) > 0, Passages: a.Passages}
+	ans := &bot.Answer{Question: a.Question, Answered: len(a.Passages) > 0, Passages: a.Passages, Context: a.Context}
 	n := a.StaleCount()
 	if n == 0 {
 		return Render(bot.Reply{Answer: ans}, msgType)
@@ -56,6 +56,10 @@ func RenderStale(a bot.StaleAnswer, msgType event.MessageType, prefix string) *e
 	head := bot.StaleHeading(n)
 	fmt.Fprintf(&b, "⚠ %s\nQ: %s\n", head, a.Question)
 	fmt.Fprintf(&h, "<p>⚠ <em>%s</em></p>\n<p><strong>Q:</strong> %s</p>\n", esc(head), esc(a.Question))
+	if a.Context != "" {
+		fmt.Fprintf(&b, "(in the context of: %s)\n", a.Context)
+		fmt.Fprintf(&h, "<p><em>(in the context of: %s)</em></p>\n", esc(a.Context))
+	}
 	for i, p := range a.Passages {
 		var st bot.QuoteState
 		if i < len(a.Quotes) {
