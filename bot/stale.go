@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // An answer is stale when a passage it quoted is no longer in its
@@ -88,10 +87,10 @@ func CheckQuote(quote string, doc DocVersion, closeMatch float64) QuoteState {
 		return QuoteState{}
 	}
 	st := QuoteState{Kind: QuoteChanged}
-	qw := quoteWords(quote)
+	qw := wordSet(quote)
 	best := 0.0
 	for _, p := range doc.Passages {
-		if j := quoteOverlap(qw, quoteWords(p)); j > best {
+		if j := jaccard(qw, wordSet(p)); j > best {
 			best, st.Now = j, p
 		}
 	}
@@ -103,30 +102,6 @@ func CheckQuote(quote string, doc DocVersion, closeMatch float64) QuoteState {
 
 // foldSpace turns every run of white space into one space and trims.
 func foldSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// quoteWords returns the lower-cased words (letters and digits) of s. (It
-// matches answer.go's wordSet, kept apart so that ranking changes don't
-// move what counts as a close passage.)
-func quoteWords(s string) map[string]bool {
-	out := map[string]bool{}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		out[strings.ToLower(w)] = true
-	}
-	return out
-}
-
-func quoteOverlap(a, b map[string]bool) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	inter := 0
-	for w := range a {
-		if b[w] {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
-}
 
 // QuoteRef is one passage quoted by a remembered answer.
 type QuoteRef struct {
