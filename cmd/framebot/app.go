@@ -239,10 +239,10 @@ func newLogger(level string) *slog.Logger {
 // answerGCPercent is the garbage collector's target once the corpus is
 // indexed. Bulk indexing runs at Go's default (100), which favours
 // throughput; answering allocates little that lives, and a heap allowed
-// to grow to 1.5 times its live size instead of 2 keeps the process's
-// memory about 30 MB lower on a 200,000-passage corpus at no measurable
-// cost in latency (docs/benchmarks.md).
-const answerGCPercent = 50
+// to grow to 1.25 times its live size keeps a process answering from
+// 200,000 passages under 300 MB (298 against 311 MB at 50, for 2–3 ms of
+// query p50 and no measurable p99; docs/benchmarks.md).
+const answerGCPercent = 25
 
 // answeringGC applies answerGCPercent, unless GOGC is set.
 func answeringGC() {
