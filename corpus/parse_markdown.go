@@ -84,6 +84,11 @@ func parseFrontMatter(fm string, log *slog.Logger) meta {
 		log.Warn("invalid front matter ignored", slog.String("err", err.Error()))
 		return meta{}
 	}
+	// A YAML value can be any bytes (!!binary), and document text is
+	// UTF-8 everywhere after this point.
+	for _, v := range []*string{&f.Title, &f.Source, &f.URL, &f.Date} {
+		*v = strings.ToValidUTF8(*v, "\uFFFD")
+	}
 	m := meta{title: f.Title, source: Fold(f.Source), url: strings.TrimSpace(f.URL)}
 	if f.Date != "" {
 		d, err := parseDate(f.Date)
