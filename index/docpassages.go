@@ -2,9 +2,6 @@ package index
 
 import (
 	"context"
-	"fmt"
-
-	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"framebot/bot"
 )
@@ -26,13 +23,11 @@ func (ix *Index) DocPassages(ctx context.Context, doc string) ([]bot.Passage, bo
 	if !ok {
 		return nil, false, nil
 	}
-	adv, err := ix.bleve.Advanced()
+	// Through snapshotReader, as every read of stored data: a rebuild in
+	// progress or a damaged segment is reported, never a panic.
+	r, err := ix.snapshotReader()
 	if err != nil {
-		return nil, false, fmt.Errorf("open index reader: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, false, fmt.Errorf("open index reader: %w", err)
+		return nil, false, err
 	}
 	defer r.Close()
 	out := make([]bot.Passage, 0, m.Passages)
@@ -40,20 +35,13 @@ func (ix *Index) DocPassages(ctx context.Context, doc string) ([]bot.Passage, bo
 		if err := ctx.Err(); err != nil {
 			return nil, false, err
 		}
-		d, err := r.Document(passageID(m.ID, ord))
+		p, ok, err := ix.storedPassage(r, m, ord)
 		if err != nil {
-			return nil, false, fmt.Errorf("read passage %d of %s: %w", ord, m.ID, err)
+			return nil, false, err
 		}
-		if d == nil {
-			continue // removed since the catalog was read
+		if ok {
+			out = append(out, p)
 		}
-		p := bot.Passage{Title: m.Title, Doc: m.ID, Source: m.Source, URL: m.URL, Ordinal: ord}
-		d.VisitFields(func(f bleveindex.Field) {
-			if f.Name() == fieldText {
-				p.Text = string(f.Value())
-			}
-		})
-		out = append(out, p)
 	}
 	return out, true, nil
 }

@@ -423,11 +423,7 @@ func (ix *Index) livePassages(catalog map[string]DocMeta) (map[string]int, error
 		}
 		return counts, nil
 	}
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := readerOf(ix.bleve)
 	if err != nil {
 		return nil, err
 	}

@@ -42,11 +42,7 @@ const crcFooter = 4
 // process's resident memory as it was (the pages stay in the kernel's
 // cache).
 func verifySegments(bi bleve.Index) error {
-	adv, err := bi.Advanced()
-	if err != nil {
-		return fmt.Errorf("verify index: %w", err)
-	}
-	r, err := adv.Reader()
+	r, err := readerOf(bi)
 	if err != nil {
 		return fmt.Errorf("verify index: %w", err)
 	}
@@ -102,17 +98,14 @@ func checkCRC(path string, buf []byte) error {
 // wrapping ErrRebuilding, or ErrDamaged when it can't rebuild; nil means
 // the files are sound.
 func (ix *Index) Verify(ctx context.Context) error {
-	if ix.rebuilding.Load() {
-		return fmt.Errorf("verify index: %w", ErrRebuilding)
+	release, err := ix.enter()
+	if errors.Is(err, ErrRebuilding) {
+		return fmt.Errorf("verify index: %w", err)
 	}
-	ix.swapMu.RLock()
-	defer ix.swapMu.RUnlock()
-	ix.mu.RLock()
-	closed := ix.closed
-	ix.mu.RUnlock()
-	if closed {
-		return ErrClosed
+	if err != nil {
+		return err
 	}
+	defer release()
 	if err := verifySegments(ix.bleve); err != nil {
 		return ix.damaged(err)
 	}
@@ -125,29 +118,19 @@ func (ix *Index) Verify(ctx context.Context) error {
 // returns that the segment check confirms, marks the index damaged and
 // starts a rebuild (see damaged).
 func (ix *Index) withSnapshot(fn func(bleveindex.IndexReader) error) (err error) {
-	if ix.rebuilding.Load() {
-		return ErrRebuilding
+	release, err := ix.enter()
+	if err != nil {
+		return err
 	}
-	ix.swapMu.RLock()
-	defer ix.swapMu.RUnlock()
-	ix.mu.RLock()
-	closed := ix.closed
-	ix.mu.RUnlock()
-	if closed {
-		return ErrClosed
-	}
+	defer release()
 	defer func() {
 		if p := recover(); p != nil {
 			err = ix.damaged(fmt.Errorf("search panicked: %v", p))
 		}
 	}()
-	adv, err := ix.bleve.Advanced()
+	r, err := readerOf(ix.bleve)
 	if err != nil {
-		return fmt.Errorf("open index reader: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return fmt.Errorf("open index reader: %w", err)
+		return err
 	}
 	defer r.Close()
 	err = fn(r)
@@ -290,26 +273,12 @@ func later(a, b time.Time) time.Time {
 // long walk (Passages) that must not hold swapMu: the reader keeps its
 // segments open even when a rebuilt index is swapped in meanwhile.
 func (ix *Index) snapshotReader() (bleveindex.IndexReader, error) {
-	if ix.rebuilding.Load() {
-		return nil, ErrRebuilding
-	}
-	ix.swapMu.RLock()
-	defer ix.swapMu.RUnlock()
-	ix.mu.RLock()
-	closed := ix.closed
-	ix.mu.RUnlock()
-	if closed {
-		return nil, ErrClosed
-	}
-	adv, err := ix.bleve.Advanced()
+	release, err := ix.enter()
 	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
+		return nil, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
-	}
-	return r, nil
+	defer release()
+	return readerOf(ix.bleve)
 }
 
 // readDocument reads one stored passage from r; a panic (a damaged
@@ -321,4 +290,36 @@ func (ix *Index) readDocument(r bleveindex.IndexReader, id string) (d bleveindex
 		}
 	}()
 	return r.Document(id)
+}
+
+// enter checks that the index can be read or written now and holds swapMu
+// (read) until the returned release is called: ErrRebuilding while a
+// rebuild runs (checked before taking swapMu, which the swap holds),
+// ErrClosed once closed.
+func (ix *Index) enter() (release func(), err error) {
+	if ix.rebuilding.Load() {
+		return nil, ErrRebuilding
+	}
+	ix.swapMu.RLock()
+	ix.mu.RLock()
+	closed := ix.closed
+	ix.mu.RUnlock()
+	if closed {
+		ix.swapMu.RUnlock()
+		return nil, ErrClosed
+	}
+	return ix.swapMu.RUnlock, nil
+}
+
+// readerOf opens a reader of bi's current snapshot.
+func readerOf(bi bleve.Index) (bleveindex.IndexReader, error) {
+	adv, err := bi.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	return r, nil
 }

@@ -46,29 +46,43 @@ func (ix *Index) Passages(ctx context.Context) iter.Seq2[bot.Passage, error] {
 					yield(bot.Passage{}, err)
 					return
 				}
-				d, err := ix.readDocument(r, passageID(m.ID, ord))
+				p, ok, err := ix.storedPassage(r, m, ord)
 				if err != nil {
-					yield(bot.Passage{}, fmt.Errorf("read passage %d of %s: %w", ord, m.ID, err))
+					yield(bot.Passage{}, err)
 					return
 				}
-				if d == nil {
+				if !ok {
 					continue // removed since the catalog was read
 				}
-				p := bot.Passage{Title: m.Title, Doc: m.ID, Source: m.Source, URL: m.URL, Ordinal: ord}
-				d.VisitFields(func(f bleveindex.Field) {
-					switch f.Name() {
-					case fieldText:
-						p.Text = string(f.Value())
-					case fieldPage:
-						p.Page = page(string(f.Value()))
-					}
-				})
 				if !yield(p, nil) {
 					return
 				}
 			}
 		}
 	}
+}
+
+// storedPassage reads passage ord of the document m from r, with its
+// citation; ok is false when it was removed since the catalog was read. A
+// panic (a damaged segment) marks the index damaged (see readDocument).
+func (ix *Index) storedPassage(r bleveindex.IndexReader, m DocMeta, ord int) (p bot.Passage, ok bool, err error) {
+	d, err := ix.readDocument(r, passageID(m.ID, ord))
+	if err != nil {
+		return p, false, fmt.Errorf("read passage %d of %s: %w", ord, m.ID, err)
+	}
+	if d == nil {
+		return p, false, nil
+	}
+	p = bot.Passage{Title: m.Title, Doc: m.ID, Source: m.Source, URL: m.URL, Ordinal: ord}
+	d.VisitFields(func(f bleveindex.Field) {
+		switch f.Name() {
+		case fieldText:
+			p.Text = string(f.Value())
+		case fieldPage:
+			p.Page = page(string(f.Value()))
+		}
+	})
+	return p, true, nil
 }
 
 // page reads the stored page field of a passage: 0 when absent.

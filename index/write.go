@@ -148,19 +148,13 @@ func (w *writer) wait() ([]Change, error) {
 // Deletions are written first, then the upserts, several batches at once.
 // When a document appears more than once in upserts, its last version wins.
 func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes []string, progress func(done, total int)) ([]Change, error) {
-	if ix.rebuilding.Load() {
-		// The rebuild reads the whole corpus again; the watcher's next
-		// rescan catches what changed meanwhile.
-		return nil, ErrRebuilding
+	// During a rebuild, ErrRebuilding: the rebuild reads the whole corpus
+	// again, and the watcher's next rescan catches what changed meanwhile.
+	release, err := ix.enter()
+	if err != nil {
+		return nil, err
 	}
-	ix.swapMu.RLock()
-	defer ix.swapMu.RUnlock()
-	ix.mu.RLock()
-	closed := ix.closed
-	ix.mu.RUnlock()
-	if closed {
-		return nil, ErrClosed
-	}
+	defer release()
 	upserts = lastVersions(upserts)
 	w := ix.newWriter(len(upserts)+len(deletes), progress)
 
@@ -194,7 +188,6 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		w.wg.Wait()
 	}
 
-	var err error
 	for _, d := range upserts {
 		if err = ctx.Err(); err != nil {
 			break
