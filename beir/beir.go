@@ -6,11 +6,13 @@ package beir
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -66,7 +68,7 @@ func Load(dir string) (*Set, error) {
 // It returns an error naming the file and line of the first malformed
 // record, or fn's error.
 func EachDoc(dir string, fn func(Doc) error) error {
-	return readJSONL(filepath.Join(dir, "corpus.jsonl"), func(raw []byte) error {
+	return ReadJSONL(filepath.Join(dir, "corpus.jsonl"), func(raw []byte) error {
 		var d Doc
 		if err := json.Unmarshal(raw, &d); err != nil {
 			return err
@@ -82,7 +84,7 @@ func EachDoc(dir string, fn func(Doc) error) error {
 // its documents: for answering from an index already built from them.
 func LoadQueries(dir string) (*Set, error) {
 	s := &Set{}
-	if err := readJSONL(filepath.Join(dir, "queries.jsonl"), func(raw []byte) error {
+	if err := ReadJSONL(filepath.Join(dir, "queries.jsonl"), func(raw []byte) error {
 		var q Query
 		if err := json.Unmarshal(raw, &q); err != nil {
 			return err
@@ -100,25 +102,33 @@ func LoadQueries(dir string) (*Set, error) {
 	return s, nil
 }
 
-func readJSONL(path string, each func([]byte) error) error {
+// ReadJSONL calls each with every non-blank line of the JSON-lines file
+// at path; an error names the file and line.
+func ReadJSONL(path string, each func([]byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return EachLine(f, path, each)
+}
+
+// EachLine calls each with every non-blank line of r (lines up to 64 MiB);
+// an error names name and the line.
+func EachLine(r io.Reader, name string, each func([]byte) error) error {
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Bytes()
-		if len(strings.TrimSpace(string(line))) == 0 {
+		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		if err := each(line); err != nil {
-			return fmt.Errorf("%s line %d: %w", path, n, err)
+			return fmt.Errorf("%s line %d: %w", name, n, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
+		return fmt.Errorf("read %s: %w", name, err)
 	}
 	return nil
 }

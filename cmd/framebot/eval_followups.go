@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"framebot/beir"
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
@@ -68,22 +68,18 @@ type followupSource struct {
 // question about the next article.
 func makeFollowups(questions io.Reader, out io.Writer) error {
 	var qs []followupSource
-	sc := bufio.NewScanner(questions)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
+	err := beir.EachLine(questions, "questions.jsonl", func(line []byte) error {
 		var q followupSource
-		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			return fmt.Errorf("questions.jsonl line %d: %w", n, err)
+		if err := json.Unmarshal(line, &q); err != nil {
+			return err
 		}
 		if q.Answerable && len(q.Answers) > 0 {
 			qs = append(qs, q)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read questions.jsonl: %w", err)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	byArticle := map[string][]followupSource{}
 	var articles []string
@@ -255,32 +251,23 @@ func evalFollowups(ctx context.Context, dir, ixDir string, fo bot.FollowupOption
 }
 
 func readFollowups(path string) ([]followupCase, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open follow-ups: %w", err)
-	}
-	defer f.Close()
 	var out []followupCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
+	err := beir.ReadJSONL(path, func(line []byte) error {
 		var c followupCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", path, n, err)
+		if err := json.Unmarshal(line, &c); err != nil {
+			return err
 		}
 		if c.Kind != "followup" && c.Kind != "standalone" {
-			return nil, fmt.Errorf("%s line %d: kind %q is neither \"followup\" nor \"standalone\"", path, n, c.Kind)
+			return fmt.Errorf("kind %q is neither \"followup\" nor \"standalone\"", c.Kind)
 		}
 		if c.Kind == "followup" && c.Named == "" {
-			return nil, fmt.Errorf("%s line %d: a follow-up needs \"named\", the question with its subject named", path, n)
+			return errors.New(`a follow-up needs "named", the question with its subject named`)
 		}
 		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read follow-ups: %w", err)
 	}
 	if len(out) == 0 {
 		return nil, errors.New(path + " holds no case")

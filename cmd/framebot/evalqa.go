@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/text/cases"
 
+	"framebot/beir"
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
@@ -270,27 +271,17 @@ func qaNorm(s string) string {
 // question's corpus file and paragraph (title line, blank line, paragraphs
 // separated by blank lines), as qa.py does.
 func loadQAQuestions(dir string) ([]qaQuestion, error) {
-	path := filepath.Join(dir, "questions.jsonl")
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	defer f.Close()
 	var qs []qaQuestion
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
+	err := beir.ReadJSONL(filepath.Join(dir, "questions.jsonl"), func(line []byte) error {
 		var q qaQuestion
-		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", path, n, err)
+		if err := json.Unmarshal(line, &q); err != nil {
+			return err
 		}
 		qs = append(qs, q)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	byTitle := map[string]struct {
 		file  string
