@@ -178,11 +178,7 @@ func TestCrossSigning(t *testing.T) {
 // says so in the room, unencrypted; once the bot is cross-signed it gets
 // the key and answers.
 func TestWithheldKeys(t *testing.T) {
-	srv := dendritetest.Start(t)
-	for _, u := range []string{"framebot", "alice"} {
-		srv.CreateAccount(t, u, u+"-password", false)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	srv, ctx, cancel := startHomeserver(t, 5*time.Minute, "framebot", "alice")
 	defer cancel()
 	state := openState(t, "state.db")
 	b := newBot(t, state)
@@ -199,15 +195,7 @@ func TestWithheldKeys(t *testing.T) {
 	mach := alice.cli.Crypto.(*cryptohelper.CryptoHelper).Machine()
 	mach.SendKeysMinTrust = id.TrustStateCrossSignedUntrusted
 	botUser := id.UserID(botID)
-	room := alice.createRoom(t, ctx, &mautrix.ReqCreateRoom{
-		Preset: "private_chat", Invite: []id.UserID{botUser},
-		InitialState: []*event.Event{{
-			Type:    event.StateEncryption,
-			Content: event.Content{Parsed: &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}},
-		}},
-	})
-	alice.waitMember(t, ctx, room, botUser, event.MembershipJoin)
-	alice.waitEncrypted(t, ctx, room)
+	room := alice.encryptedRoomWith(t, ctx, botUser, "")
 
 	q := alice.sendText(t, ctx, room, "framebot: what guarantees does the plan give?")
 	notice := alice.waitReply(t, ctx, q)
@@ -257,11 +245,7 @@ func TestWithheldKeys(t *testing.T) {
 // lost) sees encrypted history it has no keys for; that is logged once as
 // a summary, not once per event, and nobody is sent a notice about it.
 func TestUndecryptableHistoryIsSummarised(t *testing.T) {
-	srv := dendritetest.Start(t)
-	for _, u := range []string{"framebot", "alice"} {
-		srv.CreateAccount(t, u, u+"-password", false)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	srv, ctx, cancel := startHomeserver(t, 5*time.Minute, "framebot", "alice")
 	defer cancel()
 	botID := srv.UserID("framebot")
 	cfg := Config{
@@ -274,15 +258,7 @@ func TestUndecryptableHistoryIsSummarised(t *testing.T) {
 
 	alice := newAsker(t, ctx, srv, "alice", true)
 	botUser := id.UserID(botID)
-	room := alice.createRoom(t, ctx, &mautrix.ReqCreateRoom{
-		Preset: "private_chat", Invite: []id.UserID{botUser},
-		InitialState: []*event.Event{{
-			Type:    event.StateEncryption,
-			Content: event.Content{Parsed: &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}},
-		}},
-	})
-	alice.waitMember(t, ctx, room, botUser, event.MembershipJoin)
-	alice.waitEncrypted(t, ctx, room)
+	room := alice.encryptedRoomWith(t, ctx, botUser, "")
 	const asked = 3
 	for range asked {
 		alice.waitReply(t, ctx, alice.sendText(t, ctx, room, "framebot: what guarantees does the plan give?"))

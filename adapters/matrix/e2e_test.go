@@ -43,11 +43,7 @@ const hostileQuestion = "What does the Quixotic Zanzibar Protocol require?"
 // alice, asking through mautrix with encryption. The subtests share the
 // homeserver and run in order: each builds on the rooms of the previous.
 func TestEndToEnd(t *testing.T) {
-	srv := dendritetest.Start(t)
-	for _, u := range []string{"framebot", "alice", "carol", "mallory"} {
-		srv.CreateAccount(t, u, u+"-password", false)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	srv, ctx, cancel := startHomeserver(t, 10*time.Minute, "framebot", "alice", "carol", "mallory")
 	defer cancel()
 
 	state := openState(t, "state.db")
@@ -506,6 +502,35 @@ func (fastSyncer) OnFailedSync(_ *mautrix.RespSync, err error) (time.Duration, e
 	return 300 * time.Millisecond, nil
 }
 
+// startHomeserver starts Dendrite with an account for each user (password
+// user+"-password") and a context that ends after timeout; the caller
+// defers cancel.
+func startHomeserver(t *testing.T, timeout time.Duration, users ...string) (*dendritetest.Server, context.Context, context.CancelFunc) {
+	t.Helper()
+	srv := dendritetest.Start(t)
+	for _, u := range users {
+		srv.CreateAccount(t, u, u+"-password", false)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	return srv, ctx, cancel
+}
+
+// encryptedRoomWith creates a private encrypted room inviting user, and
+// waits until user has joined and a's client encrypts for the room.
+func (a *asker) encryptedRoomWith(t *testing.T, ctx context.Context, user id.UserID, name string) id.RoomID {
+	t.Helper()
+	room := a.createRoom(t, ctx, &mautrix.ReqCreateRoom{
+		Preset: "private_chat", Name: name, Invite: []id.UserID{user},
+		InitialState: []*event.Event{{
+			Type:    event.StateEncryption,
+			Content: event.Content{Parsed: &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}},
+		}},
+	})
+	a.waitMember(t, ctx, room, user, event.MembershipJoin)
+	a.waitEncrypted(t, ctx, room)
+	return room
+}
+
 func newAsker(t *testing.T, ctx context.Context, srv *dendritetest.Server, localpart string, encryption bool) *asker {
 	t.Helper()
 	userID, token, device := srv.Login(t, localpart, localpart+"-password")
@@ -687,11 +712,7 @@ func checkNoMentions(t *testing.T, e *event.Event) {
 // TestPerUserRateLimit: past the burst, a user is told once to slow down
 // and then refused without a reply, while another user is still answered.
 func TestPerUserRateLimit(t *testing.T) {
-	srv := dendritetest.Start(t)
-	for _, u := range []string{"framebot", "alice", "carol"} {
-		srv.CreateAccount(t, u, u+"-password", false)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	srv, ctx, cancel := startHomeserver(t, 5*time.Minute, "framebot", "alice", "carol")
 	defer cancel()
 	state := openState(t, "state.db")
 	b := newBot(t, state)

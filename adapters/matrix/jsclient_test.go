@@ -4,7 +4,6 @@ package matrix
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,8 +12,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"framebot/internal/dendritetest"
 )
 
 // jsClientDir holds the second client: matrix-js-sdk with the Rust crypto,
@@ -83,11 +80,7 @@ func TestJSClient(t *testing.T) {
 	}
 	node := requireJSClient(t)
 
-	srv := dendritetest.Start(t)
-	for _, u := range []string{"framebot", "jsuser", "jsstrict"} {
-		srv.CreateAccount(t, u, u+"-password", false)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	srv, ctx, cancel := startHomeserver(t, 8*time.Minute, "framebot", "jsuser", "jsstrict")
 	defer cancel()
 	state := openState(t, "state.db")
 	b := newBot(t, state)

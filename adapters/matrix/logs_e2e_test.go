@@ -3,7 +3,6 @@
 package matrix
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
-	"framebot/internal/dendritetest"
 	"framebot/internal/logcheck"
 	poller "framebot/internal/wait"
 )
@@ -21,11 +19,7 @@ import (
 // checks that the adapter's log at info level and above holds none of the
 // words the user wrote.
 func TestLogsCarryNoMessageText(t *testing.T) {
-	srv := dendritetest.Start(t)
-	for _, u := range []string{"framebot", "alice"} {
-		srv.CreateAccount(t, u, u+"-password", false)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	srv, ctx, cancel := startHomeserver(t, 5*time.Minute, "framebot", "alice")
 	defer cancel()
 	state := openState(t, "state.db")
 	b := newBot(t, state)

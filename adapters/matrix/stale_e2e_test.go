@@ -3,21 +3,18 @@
 package matrix
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
-	"framebot/internal/dendritetest"
 	"framebot/internal/testfs"
 	"framebot/live"
 )
@@ -36,11 +33,7 @@ func truceDoc(body string) string {
 // in an encrypted room: a changed quote and then a deleted document each
 // edit the bot's answer (m.replace), encrypted, with m.mentions empty.
 func TestStaleAnswerIsEditedInPlace(t *testing.T) {
-	srv := dendritetest.Start(t)
-	for _, u := range []string{"framebot", "alice"} {
-		srv.CreateAccount(t, u, u+"-password", false)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	srv, ctx, cancel := startHomeserver(t, 5*time.Minute, "framebot", "alice")
 	defer cancel()
 
 	dir := t.TempDir()
@@ -69,15 +62,7 @@ func TestStaleAnswerIsEditedInPlace(t *testing.T) {
 
 	alice := newAsker(t, ctx, srv, "alice", true)
 	botUser := id.UserID(botID)
-	room := alice.createRoom(t, ctx, &mautrix.ReqCreateRoom{
-		Preset: "private_chat", Name: "secret", Invite: []id.UserID{botUser},
-		InitialState: []*event.Event{{
-			Type:    event.StateEncryption,
-			Content: event.Content{Parsed: &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}},
-		}},
-	})
-	alice.waitMember(t, ctx, room, botUser, event.MembershipJoin)
-	alice.waitEncrypted(t, ctx, room)
+	room := alice.encryptedRoomWith(t, ctx, botUser, "secret")
 	q := alice.sendText(t, ctx, room, "framebot: how long does the ceasefire last?")
 	ans := alice.waitReply(t, ctx, q)
 	if !strings.Contains(ans.Content.AsMessage().Body, "thirty days") {
