@@ -102,10 +102,7 @@ func (ix *Index) expand(ctx context.Context, st *fieldStats, p *queryPlan) error
 			spent += df
 		}
 		boost := rk.FeedbackWeight * c.w / cands[0].w * idfBoost(idf, rk.IDFPower)
-		q := bleve.NewTermQuery(c.term)
-		q.SetField(fieldText)
-		q.SetBoost(boost)
-		clauses = append(clauses, q)
+		clauses = append(clauses, ix.newTermQuery(fieldText, c.term, boost))
 	}
 	if len(clauses) == 0 {
 		return nil

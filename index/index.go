@@ -99,6 +99,7 @@ type Index struct {
 	exactAn analysis.Analyzer
 	docAn   analysis.Analyzer
 	rank    Ranking
+	bm      bm25      // the ranking's BM25 k1 and b (bm25.go)
 	stats   bm25Stats // BM25 statistics (bm25stats.go)
 
 	mu   sync.RWMutex
@@ -167,7 +168,7 @@ func Open(dir string, opts Options) (*Index, error) {
 	if opts.Ranking != nil {
 		rank = *opts.Ranking
 	}
-	ix := &Index{dir: dir, log: log, now: now, bleve: bi, rank: rank, reload: opts.Reload}
+	ix := &Index{dir: dir, log: log, now: now, bleve: bi, rank: rank, bm: rank.bm25(), reload: opts.Reload}
 	if err := ix.init(); err != nil {
 		bi.Close()
 		return nil, err

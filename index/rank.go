@@ -180,7 +180,7 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	k1, b := BM25()
+	k1, b := ix.bm.k1, ix.bm.b
 	out := make([]float64, len(docs))
 	tf := map[string]int{}
 	for i, d := range docs {

@@ -1,9 +1,5 @@
 package index
 
-import (
-	"github.com/blevesearch/bleve/v2/search"
-)
-
 // Ranking tunes how passages are scored. DefaultRanking holds the values
 // chosen on the mean over five dev sets (four BEIR collections and a QA
 // set), with leave-one-collection-out checks (tools/tune, and
@@ -14,6 +10,12 @@ type Ranking struct {
 	// in Lucene's classic similarity); textbook BM25 has 1. Any value but
 	// 2 is reached through the clause boost. 0 means 2.
 	IDFPower float64
+	// K1 and B are BM25's term-frequency saturation and length
+	// normalisation, for passages and whole documents alike. They belong
+	// to the index: nothing process-wide is set (see bm25.go). K1 0 means
+	// 1.2; B is used as it is (0: no length normalisation).
+	K1 float64
+	B  float64
 	// Nested groups each term's clauses (text, variants, exact form, title,
 	// section) in a disjunction of their own, so that Bleve's coordination
 	// factor counts question terms matched rather than clauses matched.
@@ -71,6 +73,8 @@ type Ranking struct {
 func DefaultRanking() Ranking {
 	return Ranking{
 		IDFPower:         2,
+		K1:               defaultK1,
+		B:                0.2,
 		VariantBoost:     0.7,
 		TitleBoost:       0.4,
 		SectionBoost:     0.3,
@@ -88,25 +92,17 @@ func DefaultRanking() Ranking {
 	}
 }
 
-// Tuned BM25 parameters, set for the whole process when the package
-// loads (Bleve keeps them in package variables).
-const (
-	defaultK1 = 1.2
-	defaultB  = 0.2
-)
+// defaultK1 is BM25's k1 when Ranking.K1 is 0.
+const defaultK1 = 1.2
 
-func init() { SetBM25(defaultK1, defaultB) }
-
-// SetBM25 sets BM25's k1 and b for every Bleve index of the process. It is
-// meant for tuning (framebot eval --k1 --b) and must not be called while
-// searches run.
-func SetBM25(k1, b float64) {
-	search.BM25_k1 = k1
-	search.BM25_b = b
+// bm25 returns the ranking's BM25 parameters.
+func (rk Ranking) bm25() bm25 {
+	k1 := rk.K1
+	if k1 <= 0 {
+		k1 = defaultK1
+	}
+	return bm25{k1: k1, b: rk.B}
 }
-
-// BM25 returns the k1 and b in use.
-func BM25() (k1, b float64) { return search.BM25_k1, search.BM25_b }
 
 func (ix *Index) maxTerms() int {
 	if ix.rank.MaxTerms > 0 {

@@ -375,10 +375,7 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 			return err
 		}
 		boost := weight * idfBoost(idf, rk.IDFPower)
-		q := bleve.NewTermQuery(term)
-		q.SetField(field)
-		q.SetBoost(boost)
-		group = append(group, q)
+		group = append(group, ix.newTermQuery(field, term, boost))
 		return nil
 	}
 	skip, err := overBudget(st, terms, rk.MaxPostings)

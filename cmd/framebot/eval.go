@@ -101,15 +101,11 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			return usageError{fmt.Errorf("--answer: %w", err)}
 		}
 	}
-	if *k1 > 0 || *b >= 0 {
-		nk1, nb := index.BM25()
-		if *k1 > 0 {
-			nk1 = *k1
-		}
-		if *b >= 0 {
-			nb = *b
-		}
-		index.SetBM25(nk1, nb)
+	if *k1 > 0 {
+		rank.K1 = *k1
+	}
+	if *b >= 0 {
+		rank.B = *b
 	}
 
 	if *ixDir != "" {

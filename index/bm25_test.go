@@ -1,0 +1,149 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+	"github.com/google/go-cmp/cmp"
+
+	"framebot/corpus"
+)
+
+// bm25Docs are passages of unlike lengths that share words, so that k1
+// and b both move the scores.
+func bm25Docs(t *testing.T) []*corpus.Document {
+	t.Helper()
+	return []*corpus.Document{
+		doc(t, "a", "Harbour walrus", "The walrus sings.", "A walrus, a walrus and one more walrus sing at the harbour every dawn while the gulls wait on the harbour wall."),
+		doc(t, "b", "Penguins", "Penguins march in winter across the ice to the sea.", "The walrus watches the penguins march."),
+		doc(t, "c", "Gulls", "Gulls wait on the harbour wall for the boats, for the walrus and for the fish the walrus leaves behind."),
+	}
+}
+
+// clause is one term clause of a test query.
+type clause struct {
+	field, term string
+	boost       float64
+}
+
+// hitScores runs the disjunction of clauses, built by mk, on ix with its
+// BM25 statistics, and returns "passage score" lines.
+func hitScores(t *testing.T, ix *Index, cs []clause, mk func(clause) query.Query) []string {
+	t.Helper()
+	var out []string
+	err := ix.withReader(func(r bleveindex.IndexReader) error {
+		ctx, err := ix.bm25Context(context.Background(), r)
+		if err != nil {
+			return err
+		}
+		var qs []query.Query
+		for _, c := range cs {
+			qs = append(qs, mk(c))
+		}
+		sr, err := ix.bleve.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), 20, 0, false))
+		if err != nil {
+			return err
+		}
+		for _, h := range sr.Hits {
+			out = append(out, fmt.Sprintf("%s %.17g", h.ID, h.Score))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// setBleveBM25 sets Bleve's process-wide k1 and b for one test, and puts
+// them back after it. Only this test file does so, to check termQuery
+// against Bleve's scorer; framebot itself never sets them.
+func setBleveBM25(t *testing.T, k1, b float64) {
+	oldK1, oldB := search.BM25_k1, search.BM25_b
+	search.BM25_k1, search.BM25_b = k1, b
+	t.Cleanup(func() { search.BM25_k1, search.BM25_b = oldK1, oldB })
+}
+
+func TestTermQueryScoresAsBleveTermQuery(t *testing.T) {
+	queries := [][]clause{
+		{{fieldText, "walru", 1}},
+		{{fieldText, "walru", 1}, {fieldText, "harbour", 0.5}, {fieldTitle, "walru", 0.4}},
+		{{fieldText, "penguin", 2}, {fieldText, "march", 1}, {fieldSect, "penguin", 0.3}, {fieldText, "gull", 0.7}},
+	}
+	for _, bm := range []bm25{{1.2, 0.2}, {1.6, 0.75}, {0.9, 0}} {
+		t.Run(fmt.Sprintf("k1=%g,b=%g", bm.k1, bm.b), func(t *testing.T) {
+			rk := DefaultRanking()
+			rk.K1, rk.B = bm.k1, bm.b
+			ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ix.Close()
+			if _, err := ix.Apply(context.Background(), bm25Docs(t), nil); err != nil {
+				t.Fatal(err)
+			}
+			setBleveBM25(t, bm.k1, bm.b)
+			for _, cs := range queries {
+				want := hitScores(t, ix, cs, func(c clause) query.Query {
+					q := bleve.NewTermQuery(c.term)
+					q.SetField(c.field)
+					q.SetBoost(c.boost)
+					return q
+				})
+				got := hitScores(t, ix, cs, func(c clause) query.Query { return ix.newTermQuery(c.field, c.term, c.boost) })
+				if len(want) == 0 {
+					t.Fatalf("%v: no hits", cs)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%v: scores differ from Bleve's (-bleve +framebot):\n%s", cs, diff)
+				}
+			}
+		})
+	}
+}
+
+func TestBM25ParametersBelongToTheIndex(t *testing.T) {
+	ctx := context.Background()
+	k1, b := search.BM25_k1, search.BM25_b
+	open := func(rk Ranking) *Index {
+		ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ix.Close() })
+		if _, err := ix.Apply(ctx, bm25Docs(t), nil); err != nil {
+			t.Fatal(err)
+		}
+		return ix
+	}
+	scores := func(ix *Index) []string {
+		res, err := ix.Search(ctx, "walrus harbour", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range res.Hits {
+			out = append(out, fmt.Sprintf("%s#%d %.17g", h.Doc, h.Ordinal, h.Score))
+		}
+		return out
+	}
+	def := open(DefaultRanking())
+	before := scores(def)
+	other := DefaultRanking()
+	other.K1, other.B = 2, 0.9
+	if diff := cmp.Diff(before, scores(open(other))); diff == "" {
+		t.Error("an index with k1 2 and b 0.9 scores as the default one")
+	}
+	if diff := cmp.Diff(before, scores(def)); diff != "" {
+		t.Errorf("another index's k1 and b changed the default index's scores (-before +after):\n%s", diff)
+	}
+	if search.BM25_k1 != k1 || search.BM25_b != b {
+		t.Errorf("Bleve's process-wide k1, b = %g, %g; want them untouched (%g, %g)", search.BM25_k1, search.BM25_b, k1, b)
+	}
+}
