@@ -36,7 +36,7 @@ func (ix *Index) planContext(ctx context.Context, r bleveindex.IndexReader, text
 			return nil, err
 		}
 		for _, t := range more {
-			if seen[t.Key] || questionWords[t.raw] {
+			if seen[t.Key] || t.question {
 				continue
 			}
 			seen[t.Key] = true

@@ -101,6 +101,8 @@ type Index struct {
 	rank    Ranking
 	bm      bm25      // the ranking's BM25 k1 and b (bm25.go)
 	stats   bm25Stats // BM25 statistics (bm25stats.go)
+	// questionWords is the ranking's QuestionWords as a set.
+	questionWords map[string]bool
 
 	mu   sync.RWMutex
 	docs map[string]DocMeta
@@ -168,7 +170,7 @@ func Open(dir string, opts Options) (*Index, error) {
 	if opts.Ranking != nil {
 		rank = *opts.Ranking
 	}
-	ix := &Index{dir: dir, log: log, now: now, bleve: bi, rank: rank, bm: rank.bm25(), reload: opts.Reload}
+	ix := &Index{dir: dir, log: log, now: now, bleve: bi, rank: rank, bm: rank.bm25(), questionWords: rank.questionWordSet(), reload: opts.Reload}
 	if err := ix.init(); err != nil {
 		bi.Close()
 		return nil, err
@@ -245,6 +247,9 @@ func replace(dir string) (bleve.Index, error) {
 // damaged in the middle (a length read from garbage); that is reported as an
 // error, so the index is rebuilt rather than the process crashing.
 func openExisting(dir string) (bi bleve.Index, err error) {
+	if err := registerAnalysis(); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			bi, err = nil, fmt.Errorf("open index %s: damaged files: %v", dir, p)
@@ -314,7 +319,8 @@ func (ix *Index) init() error {
 	return nil
 }
 
-var bucketDocs = []byte("docs")
+// bucketDocs is the catalog's bucket of DocMeta records, by document ID.
+const bucketDocs = "docs"
 
 // openCatalog opens the catalog file in the index folder.
 func openCatalog(dir string) (*bbolt.DB, error) {
@@ -327,7 +333,7 @@ func openCatalog(dir string) (*bbolt.DB, error) {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
 	if err := db.Update(func(tx *bbolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketDocs)
+		_, err := tx.CreateBucketIfNotExists([]byte(bucketDocs))
 		return err
 	}); err != nil {
 		db.Close()
@@ -343,7 +349,7 @@ func openCatalog(dir string) (*bbolt.DB, error) {
 func (ix *Index) loadCatalog() (map[string]DocMeta, error) {
 	docs := map[string]DocMeta{}
 	err := ix.cat.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketDocs).ForEach(func(k, v []byte) error {
+		return tx.Bucket([]byte(bucketDocs)).ForEach(func(k, v []byte) error {
 			var m DocMeta
 			if err := json.Unmarshal(v, &m); err != nil {
 				m = DocMeta{ID: string(k)} // unreadable entry: reindex it
@@ -467,7 +473,7 @@ func (ix *Index) saveCatalog(changes []Change) error {
 	ix.catMu.RLock()
 	defer ix.catMu.RUnlock()
 	err := ix.cat.Update(func(tx *bbolt.Tx) error {
-		bk := tx.Bucket(bucketDocs)
+		bk := tx.Bucket([]byte(bucketDocs))
 		for _, c := range changes {
 			if c.Kind == Removed {
 				if err := bk.Delete([]byte(c.Doc)); err != nil {

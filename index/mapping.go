@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"strconv"
+	"sync"
 
 	"framebot/corpus"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
@@ -41,9 +43,34 @@ const (
 	analyzerExact = "framebot_exact"
 )
 
+// registerAnalysis adds framebot's tokenizer (tokenizerWords) and stem
+// filter (filterStem) to Bleve's registry, once per process. Bleve finds
+// the analysis components of an index's stored mapping by name in that
+// process-wide registry when it creates or opens an index, and has no
+// per-index one. The names are framebot's own, so registering them
+// changes nothing for any other user of Bleve. Open calls it (through
+// newMapping and openExisting) rather than an init(), so that importing
+// the package changes no dependency's state.
+var registerAnalysis = sync.OnceValue(func() error {
+	if err := registry.RegisterTokenizer(tokenizerWords, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return newWordTokenizer(), nil
+	}); err != nil {
+		return fmt.Errorf("register tokenizer %s: %w", tokenizerWords, err)
+	}
+	if err := registry.RegisterTokenFilter(filterStem, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return newStemFilter(), nil
+	}); err != nil {
+		return fmt.Errorf("register token filter %s: %w", filterStem, err)
+	}
+	return nil
+})
+
 // newMapping builds the index mapping: BM25 scoring, one static document
 // type whose fields are listed above.
 func newMapping() (mapping.IndexMapping, error) {
+	if err := registerAnalysis(); err != nil {
+		return nil, err
+	}
 	im := bleve.NewIndexMapping()
 	im.ScoringModel = bleveindex.BM25Scoring
 	// Bleve's "en" analyzer with the faster, equivalent tokenizer.

@@ -56,10 +56,17 @@ const (
 	adopted                  // framebot's index from before the marker: marker now written
 )
 
-// legacyNames are the only entries of an index folder written before the
-// marker existed: Bleve's index_meta.json and store/, and the catalog.
-// A marker file that can't be read (damaged) counts as one of them.
-var legacyNames = map[string]bool{"index_meta.json": true, "store": true, catalogFile: true, markerFile: true, markerFile + ".tmp": true}
+// isLegacyName reports whether name is one of the only entries of an index
+// folder written before the marker existed: Bleve's index_meta.json and
+// store/, and the catalog. A marker file that can't be read (damaged)
+// counts as one of them.
+func isLegacyName(name string) bool {
+	switch name {
+	case "index_meta.json", "store", catalogFile, markerFile, markerFile + ".tmp":
+		return true
+	}
+	return false
+}
 
 // claim decides whether framebot may use dir as its index. A folder holding
 // the marker is framebot's; a missing or empty folder may become it. A
@@ -111,12 +118,12 @@ func hasMarker(dir string) bool {
 
 // isLegacyIndex reports whether entries (dir's) are exactly those of a
 // framebot index written before the marker: index_meta.json present, every
-// entry one of legacyNames, and store/ (when there) holding only Bleve's
+// entry one of isLegacyName's, and store/ (when there) holding only Bleve's
 // root.bolt and .zap segment files.
 func isLegacyIndex(dir string, entries []fs.DirEntry) bool {
 	meta := false
 	for _, e := range entries {
-		if !legacyNames[e.Name()] {
+		if !isLegacyName(e.Name()) {
 			return false
 		}
 		switch e.Name() {

@@ -162,7 +162,7 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 			continue
 		}
 		w := math.Pow(idf(n, df), ix.idfPower())
-		if questionWords[t.raw] {
+		if t.question {
 			w *= questionWordWeight
 		}
 		if ix.rank.QueryTermFreq {

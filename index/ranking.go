@@ -1,5 +1,7 @@
 package index
 
+import "strings"
+
 // Ranking tunes how passages are scored. DefaultRanking holds the values
 // chosen on the mean over five dev sets (four BEIR collections and a QA
 // set), with leave-one-collection-out checks (tools/tune, and
@@ -54,6 +56,12 @@ type Ranking struct {
 	// NameVariants also looks up spelling variants of capitalised words
 	// found in the corpus (otherwise only of words the corpus lacks).
 	NameVariants bool
+	// QuestionWords are words that shape a question rather than say what
+	// it is about ("what did she say", "what kind of", "what role did he
+	// play"), lower case. They are searched, since they sometimes matter,
+	// but weigh a quarter of other words, and feedback does not count them
+	// as content terms. nil means DefaultQuestionWords.
+	QuestionWords []string
 	// MaxTerms is how many content terms of a question are searched at
 	// most, highest IDF first (0: maxTerms).
 	MaxTerms int
@@ -67,6 +75,16 @@ type Ranking struct {
 	// PassagesPerDoc is how many passages RankDocuments reads per document
 	// it must return (capped at maxRankPassages).
 	PassagesPerDoc int
+}
+
+// DefaultQuestionWords returns the English question-shaping words of the
+// default ranking (see Ranking.QuestionWords).
+func DefaultQuestionWords() []string {
+	return strings.Fields(`say says said saying tell tells told think thinks thought
+		mean means meant explain explains explained describe describes described happen happens happened
+		know knows knew kind kinds sort type way ways thing things part role play plays played
+		give gives gave get gets got make makes made want wants wanted please
+		exactly actually really basically simple simply term terms`)
 }
 
 // DefaultRanking returns the tuned ranking.
@@ -86,6 +104,7 @@ func DefaultRanking() Ranking {
 		FeedbackIDF:      true,
 		QueryTermFreq:    true,
 		NameVariants:     true,
+		QuestionWords:    DefaultQuestionWords(),
 		RestShare:        0.5,
 		DocWeight:        0.7,
 		PassagesPerDoc:   5,
@@ -102,6 +121,19 @@ func (rk Ranking) bm25() bm25 {
 		k1 = defaultK1
 	}
 	return bm25{k1: k1, b: rk.B}
+}
+
+// questionWordSet returns the ranking's question words as a set.
+func (rk Ranking) questionWordSet() map[string]bool {
+	words := rk.QuestionWords
+	if words == nil {
+		words = DefaultQuestionWords()
+	}
+	set := make(map[string]bool, len(words))
+	for _, w := range words {
+		set[strings.ToLower(w)] = true
+	}
+	return set
 }
 
 func (ix *Index) maxTerms() int {

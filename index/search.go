@@ -25,29 +25,16 @@ const (
 	maxLimit      = 100  // passages returned at most
 )
 
-// questionWords are words that shape a question rather than say what it is
-// about ("what did she say", "what kind of", "what role did he play"). They
-// are kept, since they sometimes matter, but weigh little.
-var questionWords = map[string]bool{}
-
-// questionWordWeight scales the IDF and boost of questionWords.
+// questionWordWeight scales the IDF and boost of question words
+// (Ranking.QuestionWords).
 const questionWordWeight = 0.25
-
-func init() {
-	for _, w := range strings.Fields(`say says said saying tell tells told think thinks thought
-		mean means meant explain explains explained describe describes described happen happens happened
-		know knows knew kind kinds sort type way ways thing things part role play plays played
-		give gives gave get gets got make makes made want wants wanted please
-		exactly actually really basically simple simply term terms`) {
-		questionWords[w] = true
-	}
-}
 
 // queryTerm is one analysed content term of a question.
 type queryTerm struct {
 	bot.Term
 	raw      string   // lower-cased surface form
 	name     bool     // written with a capital letter: may be a name
+	question bool     // one of Ranking.QuestionWords: weighs little
 	count    int      // times the question says it
 	variants []string // indexed forms of close spellings found in the corpus
 	weight   float64  // share of a question term's weight (0: all); see context.go
@@ -255,7 +242,7 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 			return nil, err
 		}
 		terms[i].IDF = idf(n, df)
-		if questionWords[terms[i].raw] {
+		if terms[i].question = ix.questionWords[terms[i].raw]; terms[i].question {
 			terms[i].IDF *= questionWordWeight
 		}
 	}
@@ -387,7 +374,7 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 			continue
 		}
 		w := 1.0
-		if questionWords[t.raw] {
+		if t.question {
 			w = questionWordWeight
 		}
 		if ix.rank.QueryTermFreq && t.count > 1 {
@@ -462,7 +449,7 @@ func overBudget(st *fieldStats, terms []queryTerm, budget int) ([]bool, error) {
 func contentTerms(terms []queryTerm) int {
 	n := 0
 	for _, t := range terms {
-		if !questionWords[t.raw] {
+		if !t.question {
 			n++
 		}
 	}

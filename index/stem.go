@@ -6,20 +6,11 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/registry"
 	porterstemmer "github.com/blevesearch/go-porterstemmer"
 )
 
 // filterStem is the name of stemFilter in Bleve's registry.
 const filterStem = "framebot_porter"
-
-func init() {
-	if err := registry.RegisterTokenFilter(filterStem, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
-		return newStemFilter(), nil
-	}); err != nil {
-		panic(err)
-	}
-}
 
 // stemFilter is Bleve's Porter stemmer ("stemmer_porter") with a cache of
 // the stems it has computed: a corpus repeats the same few tens of

@@ -5,19 +5,10 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/registry"
 )
 
 // tokenizerWords is the name of wordTokenizer in Bleve's registry.
 const tokenizerWords = "framebot_words"
-
-func init() {
-	if err := registry.RegisterTokenizer(tokenizerWords, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
-		return newWordTokenizer(), nil
-	}); err != nil {
-		panic(err)
-	}
-}
 
 // wordTokenizer splits text into words exactly as Bleve's "unicode"
 // tokenizer does (Unicode text segmentation, UAX #29), several times
@@ -28,11 +19,12 @@ func init() {
 // goes to the unicode tokenizer. The
 // tests hold it to the unicode tokenizer's output, token for token.
 type wordTokenizer struct {
-	slow analysis.Tokenizer
+	slow  analysis.Tokenizer
+	class [256]uint8 // word-break class of each byte (wbClasses)
 }
 
 func newWordTokenizer() *wordTokenizer {
-	return &wordTokenizer{slow: unicode.NewUnicodeTokenizer()}
+	return &wordTokenizer{slow: unicode.NewUnicodeTokenizer(), class: wbClasses()}
 }
 
 // ASCII word-break classes (UAX #29).
@@ -48,7 +40,8 @@ const (
 	wbHigh           // not ASCII
 )
 
-var wbClass = func() (t [256]uint8) {
+// wbClasses returns the word-break class of every byte value.
+func wbClasses() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		switch {
 		case c >= 0x80:
@@ -72,7 +65,7 @@ var wbClass = func() (t [256]uint8) {
 		}
 	}
 	return t
-}()
+}
 
 func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	if !utf8.Valid(input) {
@@ -91,6 +84,7 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		tok.Position = len(out) + 1
 		out = append(out, tok)
 	}
+	wbClass := &t.class
 	for i := 0; i < len(input); {
 		if wbClass[input[i]] == wbSpace {
 			i++
@@ -109,7 +103,7 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			end++
 		}
 		if ascii {
-			asciiWords(input, i, end, emit)
+			asciiWords(input, i, end, wbClass, emit)
 		} else {
 			for _, tok := range t.slow.Tokenize(input[i:end]) {
 				emit(i+tok.Start, i+tok.End, tok.Type)
@@ -125,7 +119,8 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 // joined across one ':', '.' or '\” between two letters and across one
 // ',', ';', '.' or '\” between two digits. A word of digits and '_' alone
 // is Numeric; any other word is AlphaNumeric; a lone '_' run is a word too.
-func asciiWords(input []byte, start, end int, emit func(start, end int, typ analysis.TokenType)) {
+// wbClass is wbClasses' table.
+func asciiWords(input []byte, start, end int, wbClass *[256]uint8, emit func(start, end int, typ analysis.TokenType)) {
 	i := start
 	for i < end {
 		c := wbClass[input[i]]
