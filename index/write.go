@@ -77,42 +77,53 @@ func (w *writer) submit(b *bleve.Batch, changes []Change) {
 		} else {
 			err = ix.saveCatalog(changes)
 		}
-		ix.mu.Lock()
-		for _, c := range changes {
-			if c.Kind != Removed {
-				delete(ix.pending, c.Doc)
-			}
-			if err != nil {
-				continue
-			}
-			if c.Kind == Removed {
-				delete(ix.docs, c.Doc)
-			} else {
-				ix.docs[c.Doc] = c.Meta
-			}
-			if c.Meta.Indexed.After(ix.updated) {
-				ix.updated = c.Meta.Indexed
-			}
-		}
-		ix.mu.Unlock()
-
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		if err != nil {
-			// The first error is reported, but an error of the disk or
-			// the file system wins over a panic it caused in a batch
-			// written beside it.
-			if w.err == nil || (errors.Is(w.err, errBatchPanic) && !errors.Is(err, errBatchPanic)) {
-				w.err = err
-			}
-			return
-		}
-		w.results[seq] = changes
-		w.done += len(changes)
-		if w.progress != nil {
-			w.progress(w.done, w.total)
-		}
+		ix.settle(changes, err)
+		w.record(seq, changes, err)
 	}()
+}
+
+// settle updates the index's documents once a batch of changes is
+// written: they are no longer pending, and unless err says the batch
+// failed, the catalog in memory takes them.
+func (ix *Index) settle(changes []Change, err error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, c := range changes {
+		if c.Kind != Removed {
+			delete(ix.pending, c.Doc)
+		}
+		if err != nil {
+			continue
+		}
+		if c.Kind == Removed {
+			delete(ix.docs, c.Doc)
+		} else {
+			ix.docs[c.Doc] = c.Meta
+		}
+		if c.Meta.Indexed.After(ix.updated) {
+			ix.updated = c.Meta.Indexed
+		}
+	}
+}
+
+// record notes the outcome of batch seq: its changes, or its error.
+func (w *writer) record(seq int, changes []Change, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err != nil {
+		// The first error is reported, but an error of the disk or the
+		// file system wins over a panic it caused in a batch written
+		// beside it.
+		if w.err == nil || (errors.Is(w.err, errBatchPanic) && !errors.Is(err, errBatchPanic)) {
+			w.err = err
+		}
+		return
+	}
+	w.results[seq] = changes
+	w.done += len(changes)
+	if w.progress != nil {
+		w.progress(w.done, w.total)
+	}
 }
 
 // errBatchPanic marks a batch that panicked inside Bleve.
@@ -157,70 +168,19 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 	defer release()
 	upserts = lastVersions(upserts)
 	w := ix.newWriter(len(upserts)+len(deletes), progress)
+	bt := &batcher{w: w, b: ix.bleve.NewBatch()}
 
-	b := ix.bleve.NewBatch()
-	var pending []Change
-	inBatch := 0
-	flush := func() {
-		w.submit(b, pending)
-		b, pending, inBatch = ix.bleve.NewBatch(), nil, 0
-	}
-	for _, id := range deletes {
-		old, ok := ix.Meta(id)
-		if !ok {
-			w.skip(1)
-			continue
-		}
-		for i := 0; i < old.Passages; i++ {
-			b.Delete(passageID(id, i))
-		}
-		old.Indexed = ix.now()
-		pending = append(pending, Change{Doc: id, Kind: Removed, Meta: old})
-		inBatch += old.Passages
-		if inBatch >= batchPassages {
-			flush()
-		}
-	}
-	flush()
+	ix.batchDeletes(bt, deletes)
+	bt.flush()
 	if len(deletes) > 0 && len(upserts) > 0 {
 		// A document may be both deleted and added again: the deletion
 		// must be on disk first.
 		w.wg.Wait()
 	}
-
-	for _, d := range upserts {
-		if err = ctx.Err(); err != nil {
-			break
-		}
-		if err = w.failed(); err != nil {
-			break
-		}
-		kind := Added
-		if old, ok := ix.Meta(d.ID); ok {
-			kind = Updated
-			for i := len(d.Passages); i < old.Passages; i++ {
-				b.Delete(passageID(d.ID, i))
-			}
-		}
-		meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Pages: d.Pages, Indexed: ix.now()}
-		for _, p := range d.Passages {
-			if err = b.IndexAdvanced(passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.docAn)); err != nil {
-				err = fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)
-				break
-			}
-		}
-		if err != nil {
-			break
-		}
-		pending = append(pending, Change{Doc: d.ID, Kind: kind, Meta: meta})
-		inBatch += len(d.Passages)
-		if inBatch >= batchPassages {
-			flush()
-		}
-	}
+	err = ix.batchUpserts(ctx, bt, upserts)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		// What was prepared before ctx ended is written, as promised.
-		flush()
+		bt.flush()
 	}
 	changes, werr := w.wait()
 	if len(changes) >= remapAfter {
@@ -232,6 +192,85 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		return changes, werr
 	}
 	return changes, err
+}
+
+// batcher fills Bleve batches of about batchPassages passages and hands
+// each, with its documents' changes, to a writer.
+type batcher struct {
+	w        *writer
+	b        *bleve.Batch
+	pending  []Change
+	passages int
+}
+
+// done records change, whose passages are in the batch, and submits the
+// batch once it holds batchPassages passages.
+func (bt *batcher) done(c Change, passages int) {
+	bt.pending = append(bt.pending, c)
+	bt.passages += passages
+	if bt.passages >= batchPassages {
+		bt.flush()
+	}
+}
+
+// flush submits the batch, however full, and starts a new one.
+func (bt *batcher) flush() {
+	bt.w.submit(bt.b, bt.pending)
+	bt.b, bt.pending, bt.passages = bt.w.ix.bleve.NewBatch(), nil, 0
+}
+
+// batchDeletes adds the deletion of every passage of the documents deletes
+// names; an unknown document counts as done.
+func (ix *Index) batchDeletes(bt *batcher, deletes []string) {
+	for _, id := range deletes {
+		old, ok := ix.Meta(id)
+		if !ok {
+			bt.w.skip(1)
+			continue
+		}
+		for i := 0; i < old.Passages; i++ {
+			bt.b.Delete(passageID(id, i))
+		}
+		old.Indexed = ix.now()
+		bt.done(Change{Doc: id, Kind: Removed, Meta: old}, old.Passages)
+	}
+}
+
+// batchUpserts adds every document of upserts, until ctx ends or a batch
+// fails to write.
+func (ix *Index) batchUpserts(ctx context.Context, bt *batcher, upserts []*corpus.Document) error {
+	for _, d := range upserts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := bt.w.failed(); err != nil {
+			return err
+		}
+		if err := ix.batchDocument(bt, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batchDocument adds d's passages, replacing the passages of its earlier
+// version (those beyond d's count are deleted), and its metadata.
+func (ix *Index) batchDocument(bt *batcher, d *corpus.Document) error {
+	kind := Added
+	if old, ok := ix.Meta(d.ID); ok {
+		kind = Updated
+		for i := len(d.Passages); i < old.Passages; i++ {
+			bt.b.Delete(passageID(d.ID, i))
+		}
+	}
+	meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Pages: d.Pages, Indexed: ix.now()}
+	for _, p := range d.Passages {
+		if err := bt.b.IndexAdvanced(passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.docAn)); err != nil {
+			return fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)
+		}
+	}
+	bt.done(Change{Doc: d.ID, Kind: kind, Meta: meta}, len(d.Passages))
+	return nil
 }
 
 // remapAfter is how many documents an apply call changes before the
