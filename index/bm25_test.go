@@ -147,3 +147,50 @@ func TestBM25ParametersBelongToTheIndex(t *testing.T) {
 		t.Errorf("Bleve's process-wide k1, b = %g, %g; want them untouched (%g, %g)", search.BM25_k1, search.BM25_b, k1, b)
 	}
 }
+
+func TestDocumentLengthsAreKeptAtIndexing(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	docs := append(bm25Docs(t), doc(t, "d", "", "No title here, only walrus words and the harbour."))
+	if _, err := ix.Apply(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	ranked, err := ix.RankDocuments(ctx, "walrus harbour gulls", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ix.withReader(func(r bleveindex.IndexReader) error {
+		for _, d := range docs {
+			m, _ := ix.Meta(d.ID)
+			stored, err := ix.storedLength(ctx, r, d.ID, m)
+			if err != nil {
+				return err
+			}
+			if m.Words == 0 || m.Words != stored {
+				t.Errorf("%s: Words = %d, want %d (its analysed title and passages)", d.ID, m.Words, stored)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A catalog written before Words was kept: the lengths are read from
+	// the stored text, and the ranking is the same.
+	ix.mu.Lock()
+	for id, m := range ix.docs {
+		m.Words = 0
+		ix.docs[id] = m
+	}
+	ix.mu.Unlock()
+	legacy, err := ix.RankDocuments(ctx, "walrus harbour gulls", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ranked) < 3 {
+		t.Fatalf("ranked %v: want at least 3 documents", ranked)
+	}
+	if diff := cmp.Diff(ranked, legacy); diff != "" {
+		t.Errorf("ranking without Words differs (-with +without):\n%s", diff)
+	}
+}

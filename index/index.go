@@ -71,7 +71,10 @@ const (
 	batchesInFlight = 2
 )
 
-// DocMeta is what the index remembers of one corpus document.
+// DocMeta is what the index remembers of one corpus document. Words, the
+// document's length for whole-document BM25, is taken from the indexing's
+// own analysis; 0 (a catalog written before it was kept) means unknown,
+// and the stored text is read when it is needed.
 type DocMeta struct {
 	ID       string    `json:"id"`
 	Title    string    `json:"title"`
@@ -80,6 +83,7 @@ type DocMeta struct {
 	Hash     string    `json:"hash"`
 	Passages int       `json:"passages"`
 	Pages    int       `json:"pages,omitempty"` // page count of a paged document
+	Words    int       `json:"words,omitempty"` // BM25 length: analysed words of title and passages (0: unknown)
 	Indexed  time.Time `json:"indexed"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/blevesearch/bleve/v2"
@@ -122,10 +123,14 @@ func (ix *Index) fuseDocScores(ctx context.Context, r bleveindex.IndexReader, p 
 }
 
 // docBM25 scores each document as a whole: BM25 over the words of its
-// title and all its passages (read from the index and analysed as at indexing), with the
-// question's term counts, the passages' IDF (a passage-level proxy for the
-// document-level one) at Ranking.IDFPower, and the average document length
-// from the text field's total length over the number of documents.
+// title and all its passages, with the question's term counts, the
+// passages' IDF (a passage-level proxy for the document-level one) at
+// Ranking.IDFPower, and the average document length from the text field's
+// cardinality over the number of documents. The term counts are summed
+// from the postings of the documents' passages (docTermCounts) and the
+// lengths come from the catalog (DocMeta.Words), so no stored text is read
+// or analysed at query time, except for documents indexed before Words
+// was kept.
 func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm, docs []DocScore) ([]float64, error) {
 	n, err := r.DocCount()
 	if err != nil {
@@ -133,11 +138,9 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 	}
 	ix.mu.RLock()
 	nDocs := len(ix.docs)
-	counts := make([]int, len(docs))
-	titles := make([]string, len(docs))
+	metas := make([]DocMeta, len(docs))
 	for i, d := range docs {
-		m := ix.docs[d.Doc]
-		counts[i], titles[i] = m.Passages, m.Title
+		metas[i] = ix.docs[d.Doc]
 	}
 	ix.mu.RUnlock()
 	avg := 0.0
@@ -148,12 +151,51 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 		}
 		avg = float64(card) / float64(nDocs)
 	}
-	type qt struct {
-		w     float64
-		index int
+	want, err := ix.docTermWeights(ctx, r, n, terms)
+	if err != nil {
+		return nil, err
 	}
-	want := map[string]qt{}
-	for i, t := range terms {
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tf, err := docTermCounts(ctx, r, keys, docs)
+	if err != nil {
+		return nil, err
+	}
+	k1, b := ix.bm.k1, ix.bm.b
+	out := make([]float64, len(docs))
+	for i := range docs {
+		length := metas[i].Words
+		if length == 0 {
+			if length, err = ix.storedLength(ctx, r, docs[i].Doc, metas[i]); err != nil {
+				return nil, err
+			}
+		}
+		norm := 1.0
+		if avg > 0 {
+			norm = 1 - b + b*float64(length)/avg
+		}
+		var s float64
+		for j, k := range keys { // a fixed order: float sums depend on it
+			if c := tf[i][j]; c > 0 {
+				f := float64(c)
+				s += want[k] * f * (k1 + 1) / (f + k1*norm)
+			}
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// docTermWeights returns the weight of each term (and spelling variant) of
+// the question in a whole-document score: its IDF among the n passages at
+// Ranking.IDFPower, a question word's reduced weight, and the question's
+// count of it. Terms no passage holds are left out.
+func (ix *Index) docTermWeights(ctx context.Context, r bleveindex.IndexReader, n uint64, terms []queryTerm) (map[string]float64, error) {
+	want := map[string]float64{}
+	for _, t := range terms {
 		df, err := docFreq(ctx, r, fieldText, t.Key)
 		if err != nil {
 			return nil, err
@@ -168,69 +210,138 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 		if ix.rank.QueryTermFreq {
 			w *= float64(t.count)
 		}
-		want[t.Key] = qt{w, i}
+		want[t.Key] = w
 		for _, v := range t.variants {
 			if _, ok := want[v]; !ok {
-				want[v] = qt{w * ix.rank.VariantBoost, i}
+				want[v] = w * ix.rank.VariantBoost
 			}
 		}
 	}
-	keys := make([]string, 0, len(want))
-	for k := range want {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	k1, b := ix.bm.k1, ix.bm.b
-	out := make([]float64, len(docs))
-	tf := map[string]int{}
+	return want, nil
+}
+
+// passageRef is one passage of a scored document, by internal ID.
+type passageRef struct {
+	id  bleveindex.IndexInternalID
+	doc int // index in the documents scored
+}
+
+// docTermCounts returns, per document of docs and per term of keys, how
+// many times the document's title and passages say the term: the sum of
+// the term's frequencies in the text of every passage of the document,
+// plus its frequency in the title of one of them (every passage carries
+// the title). The passages are found through the doc field, and the
+// frequencies read from the postings: nothing stored is read.
+func docTermCounts(ctx context.Context, r bleveindex.IndexReader, keys []string, docs []DocScore) ([][]int, error) {
+	var all, firsts []passageRef
 	for i, d := range docs {
-		clear(tf)
-		length := 0
-		// The title counts as part of the document, as in a search over
-		// one field holding both.
-		for _, tok := range ix.textAn.Analyze([]byte(titles[i])) {
-			length++
-			if _, ok := want[string(tok.Term)]; ok {
-				tf[string(tok.Term)]++
+		ids, err := docPassageIDs(ctx, r, d.Doc)
+		if err != nil {
+			return nil, err
+		}
+		for j, id := range ids {
+			all = append(all, passageRef{id: id, doc: i})
+			if j == 0 {
+				firsts = append(firsts, passageRef{id: id, doc: i})
 			}
 		}
-		for ord := range counts[i] {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			doc, err := r.Document(passageID(d.Doc, ord))
-			if err != nil {
-				return nil, fmt.Errorf("read passage %d of %s: %w", ord, d.Doc, err)
-			}
-			if doc == nil {
-				continue
-			}
-			doc.VisitFields(func(f bleveindex.Field) {
-				if f.Name() != fieldText {
-					return
-				}
-				for _, tok := range ix.textAn.Analyze(f.Value()) {
-					length++
-					if _, ok := want[string(tok.Term)]; ok {
-						tf[string(tok.Term)]++
-					}
-				}
-			})
-		}
-		norm := 1.0
-		if avg > 0 {
-			norm = 1 - b + b*float64(length)/avg
-		}
-		var s float64
-		for _, k := range keys { // a fixed order: float sums depend on it
-			if c := tf[k]; c > 0 {
-				f := float64(c)
-				s += want[k].w * f * (k1 + 1) / (f + k1*norm)
-			}
-		}
-		out[i] = s
 	}
-	return out, nil
+	byID := func(a, b passageRef) int { return a.id.Compare(b.id) }
+	slices.SortFunc(all, byID)
+	slices.SortFunc(firsts, byID)
+	tf := make([][]int, len(docs))
+	for i := range tf {
+		tf[i] = make([]int, len(keys))
+	}
+	for j, k := range keys {
+		if err := addFreqs(ctx, r, fieldText, k, all, tf, j); err != nil {
+			return nil, err
+		}
+		if err := addFreqs(ctx, r, fieldTitle, k, firsts, tf, j); err != nil {
+			return nil, err
+		}
+	}
+	return tf, nil
+}
+
+// docPassageIDs returns the internal IDs of the live passages of doc, in
+// internal ID order.
+func docPassageIDs(ctx context.Context, r bleveindex.IndexReader, doc string) ([]bleveindex.IndexInternalID, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(doc), fieldDoc, false, false, false)
+	if err != nil {
+		return nil, fmt.Errorf("read passages of %s: %w", doc, err)
+	}
+	defer tfr.Close()
+	var (
+		ids []bleveindex.IndexInternalID
+		tfd bleveindex.TermFieldDoc
+	)
+	for {
+		m, err := tfr.Next(tfd.Reset())
+		if err != nil {
+			return nil, fmt.Errorf("read passages of %s: %w", doc, err)
+		}
+		if m == nil {
+			return ids, nil
+		}
+		ids = append(ids, slices.Clone(m.ID))
+	}
+}
+
+// addFreqs adds to tf[ref.doc][j] the frequency of term in field of each
+// passage of refs (sorted by internal ID), walking the term's postings
+// once.
+func addFreqs(ctx context.Context, r bleveindex.IndexReader, field, term string, refs []passageRef, tf [][]int, j int) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, false, false)
+	if err != nil {
+		return fmt.Errorf("read term %q: %w", term, err)
+	}
+	defer tfr.Close()
+	var (
+		tfd bleveindex.TermFieldDoc
+		cur *bleveindex.TermFieldDoc
+	)
+	for _, ref := range refs {
+		if cur == nil || cur.ID.Compare(ref.id) < 0 {
+			if cur, err = tfr.Advance(ref.id, tfd.Reset()); err != nil {
+				return fmt.Errorf("read term %q: %w", term, err)
+			}
+			if cur == nil {
+				return nil // no posting at or after ref: none for the rest
+			}
+		}
+		if cur.ID.Equals(ref.id) {
+			tf[ref.doc][j] += int(cur.Freq)
+		}
+	}
+	return nil
+}
+
+// storedLength counts the analysed words of a document's title and stored
+// passages: its length for documents whose catalog entry lacks Words.
+func (ix *Index) storedLength(ctx context.Context, r bleveindex.IndexReader, doc string, m DocMeta) (int, error) {
+	length := len(ix.textAn.Analyze([]byte(m.Title)))
+	for ord := range m.Passages {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		d, err := r.Document(passageID(doc, ord))
+		if err != nil {
+			return 0, fmt.Errorf("read passage %d of %s: %w", ord, doc, err)
+		}
+		if d == nil {
+			continue
+		}
+		d.VisitFields(func(f bleveindex.Field) {
+			if f.Name() == fieldText {
+				length += len(ix.textAn.Analyze(f.Value()))
+			}
+		})
+	}
+	return length, nil
 }
 
 // idfPower is Ranking.IDFPower with 0 meaning Bleve's 2.

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 
 	"framebot/corpus"
 )
@@ -48,8 +49,10 @@ func (w *writer) skip(n int) {
 }
 
 // submit writes b with its changes in the background. It blocks while
-// batchesInFlight batches are being written.
-func (w *writer) submit(b *bleve.Batch, changes []Change) {
+// batchesInFlight batches are being written. passages holds, per change,
+// the Bleve documents of its passages (nil for a removal): once Bleve has
+// analysed them, their lengths give the document's Words.
+func (w *writer) submit(b *bleve.Batch, changes []Change, passages [][]*document.Document) {
 	if b.Size() == 0 && len(changes) == 0 {
 		return
 	}
@@ -75,11 +78,32 @@ func (w *writer) submit(b *bleve.Batch, changes []Change) {
 		if err != nil {
 			err = fmt.Errorf("write index batch: %w", err)
 		} else {
+			setWords(changes, passages)
 			err = ix.saveCatalog(changes)
 		}
 		ix.settle(changes, err)
 		w.record(seq, changes, err)
 	}()
+}
+
+// setWords sets each added or updated document's Words from the analysed
+// lengths of its passages' fields: every passage's text, and the title
+// once (each passage carries it).
+func setWords(changes []Change, passages [][]*document.Document) {
+	for i := range changes {
+		if i >= len(passages) || len(passages[i]) == 0 {
+			continue
+		}
+		words := 0
+		for j, d := range passages[i] {
+			for _, f := range d.Fields {
+				if f.Name() == fieldText || (j == 0 && f.Name() == fieldTitle) {
+					words += f.AnalyzedLength()
+				}
+			}
+		}
+		changes[i].Meta.Words = words
+	}
 }
 
 // settle updates the index's documents once a batch of changes is
@@ -200,14 +224,17 @@ type batcher struct {
 	w        *writer
 	b        *bleve.Batch
 	pending  []Change
+	docs     [][]*document.Document // per pending change, its passages' Bleve documents
 	passages int
 }
 
-// done records change, whose passages are in the batch, and submits the
-// batch once it holds batchPassages passages.
-func (bt *batcher) done(c Change, passages int) {
+// done records change c, whose passages (n of them, docs when added) are
+// in the batch, and submits the batch once it holds batchPassages
+// passages.
+func (bt *batcher) done(c Change, n int, docs []*document.Document) {
 	bt.pending = append(bt.pending, c)
-	bt.passages += passages
+	bt.docs = append(bt.docs, docs)
+	bt.passages += n
 	if bt.passages >= batchPassages {
 		bt.flush()
 	}
@@ -215,8 +242,8 @@ func (bt *batcher) done(c Change, passages int) {
 
 // flush submits the batch, however full, and starts a new one.
 func (bt *batcher) flush() {
-	bt.w.submit(bt.b, bt.pending)
-	bt.b, bt.pending, bt.passages = bt.w.ix.bleve.NewBatch(), nil, 0
+	bt.w.submit(bt.b, bt.pending, bt.docs)
+	bt.b, bt.pending, bt.docs, bt.passages = bt.w.ix.bleve.NewBatch(), nil, nil, 0
 }
 
 // batchDeletes adds the deletion of every passage of the documents deletes
@@ -232,7 +259,7 @@ func (ix *Index) batchDeletes(bt *batcher, deletes []string) {
 			bt.b.Delete(passageID(id, i))
 		}
 		old.Indexed = ix.now()
-		bt.done(Change{Doc: id, Kind: Removed, Meta: old}, old.Passages)
+		bt.done(Change{Doc: id, Kind: Removed, Meta: old}, old.Passages, nil)
 	}
 }
 
@@ -264,12 +291,15 @@ func (ix *Index) batchDocument(bt *batcher, d *corpus.Document) error {
 		}
 	}
 	meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Pages: d.Pages, Indexed: ix.now()}
+	docs := make([]*document.Document, 0, len(d.Passages))
 	for _, p := range d.Passages {
-		if err := bt.b.IndexAdvanced(passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.docAn)); err != nil {
+		pd := passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.docAn)
+		if err := bt.b.IndexAdvanced(pd); err != nil {
 			return fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)
 		}
+		docs = append(docs, pd)
 	}
-	bt.done(Change{Doc: d.ID, Kind: kind, Meta: meta}, len(d.Passages))
+	bt.done(Change{Doc: d.ID, Kind: kind, Meta: meta}, len(d.Passages), docs)
 	return nil
 }
 
