@@ -166,7 +166,7 @@ func TestDocumentLengthsAreKeptAtIndexing(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if m.Words == 0 || m.Words != stored {
+			if m.Words == 0 || int(m.Words) != stored {
 				t.Errorf("%s: Words = %d, want %d (its analysed title and passages)", d.ID, m.Words, stored)
 			}
 		}

@@ -74,7 +74,9 @@ const (
 // DocMeta is what the index remembers of one corpus document. Words, the
 // document's length for whole-document BM25, is taken from the indexing's
 // own analysis; 0 (a catalog written before it was kept) means unknown,
-// and the stored text is read when it is needed.
+// and the stored text is read when it is needed. Pages and Words are
+// int32 so that an entry stays 120 bytes: the catalog in memory holds one
+// per document.
 type DocMeta struct {
 	ID       string    `json:"id"`
 	Title    string    `json:"title"`
@@ -82,8 +84,8 @@ type DocMeta struct {
 	URL      string    `json:"url,omitempty"`
 	Hash     string    `json:"hash"`
 	Passages int       `json:"passages"`
-	Pages    int       `json:"pages,omitempty"` // page count of a paged document
-	Words    int       `json:"words,omitempty"` // BM25 length: analysed words of title and passages (0: unknown)
+	Pages    int32     `json:"pages,omitempty"` // page count of a paged document
+	Words    int32     `json:"words,omitempty"` // BM25 length: analysed words of title and passages (0: unknown)
 	Indexed  time.Time `json:"indexed"`
 }
 
@@ -673,7 +675,7 @@ func (ix *Index) Documents(ctx context.Context) ([]bot.Source, error) {
 	}
 	out := make([]bot.Source, 0, len(ix.docs))
 	for _, m := range ix.docs {
-		out = append(out, bot.Source{Doc: m.ID, Title: m.Title, Source: m.Source, URL: m.URL, Passages: m.Passages, Pages: m.Pages, Updated: m.Indexed})
+		out = append(out, bot.Source{Doc: m.ID, Title: m.Title, Source: m.Source, URL: m.URL, Passages: m.Passages, Pages: int(m.Pages), Updated: m.Indexed})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Doc < out[j].Doc })
 	return out, nil

@@ -167,7 +167,7 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 	k1, b := ix.bm.k1, ix.bm.b
 	out := make([]float64, len(docs))
 	for i := range docs {
-		length := metas[i].Words
+		length := int(metas[i].Words)
 		if length == 0 {
 			if length, err = ix.storedLength(ctx, r, docs[i].Doc, metas[i]); err != nil {
 				return nil, err

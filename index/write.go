@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -102,7 +103,7 @@ func setWords(changes []Change, passages [][]*document.Document) {
 				}
 			}
 		}
-		changes[i].Meta.Words = words
+		changes[i].Meta.Words = int32(min(words, math.MaxInt32))
 	}
 }
 
@@ -290,7 +291,7 @@ func (ix *Index) batchDocument(bt *batcher, d *corpus.Document) error {
 			bt.b.Delete(passageID(d.ID, i))
 		}
 	}
-	meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Pages: d.Pages, Indexed: ix.now()}
+	meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Pages: int32(min(d.Pages, math.MaxInt32)), Indexed: ix.now()}
 	docs := make([]*document.Document, 0, len(d.Passages))
 	for _, p := range d.Passages {
 		pd := passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.docAn)
