@@ -19,12 +19,11 @@ const tokenizerWords = "framebot_words"
 // goes to the unicode tokenizer. The
 // tests hold it to the unicode tokenizer's output, token for token.
 type wordTokenizer struct {
-	slow  analysis.Tokenizer
-	class [256]uint8 // word-break class of each byte (wbClasses)
+	slow analysis.Tokenizer
 }
 
 func newWordTokenizer() *wordTokenizer {
-	return &wordTokenizer{slow: unicode.NewUnicodeTokenizer(), class: wbClasses()}
+	return &wordTokenizer{slow: unicode.NewUnicodeTokenizer()}
 }
 
 // ASCII word-break classes (UAX #29).
@@ -40,32 +39,25 @@ const (
 	wbHigh           // not ASCII
 )
 
-// wbClasses returns the word-break class of every byte value.
-func wbClasses() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		switch {
-		case c >= 0x80:
-			t[c] = wbHigh
-		case c <= ' ' || c == 0x7f:
-			t[c] = wbSpace
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-			t[c] = wbLetter
-		case '0' <= c && c <= '9':
-			t[c] = wbDigit
-		case c == ':':
-			t[c] = wbMidLet
-		case c == '.', c == '\'':
-			t[c] = wbMidBoth
-		case c == ',', c == ';':
-			t[c] = wbMidNum
-		case c == '_':
-			t[c] = wbJoin
-		default:
-			t[c] = wbOther
-		}
-	}
-	return t
-}
+// wbClass is the word-break class of every byte value, sixteen to a
+// line: a constant, so that the tokenizer's hot loops index static data.
+// TestWordBreakClassTable holds it to the rules (wbClasses).
+const wbClass = "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x00\x06\x00\x05\x00" +
+	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x04\x06\x00\x00\x00\x00" +
+	"\x00\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02" +
+	"\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x00\x00\x00\x00\x07" +
+	"\x00\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02" +
+	"\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x00\x00\x00\x00\x01" +
+	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08" +
+	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08" +
+	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08" +
+	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08" +
+	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08" +
+	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08" +
+	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08" +
+	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08"
 
 func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	if !utf8.Valid(input) {
@@ -84,7 +76,6 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		tok.Position = len(out) + 1
 		out = append(out, tok)
 	}
-	wbClass := &t.class
 	for i := 0; i < len(input); {
 		if wbClass[input[i]] == wbSpace {
 			i++
@@ -103,7 +94,7 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			end++
 		}
 		if ascii {
-			asciiWords(input, i, end, wbClass, emit)
+			asciiWords(input, i, end, emit)
 		} else {
 			for _, tok := range t.slow.Tokenize(input[i:end]) {
 				emit(i+tok.Start, i+tok.End, tok.Type)
@@ -119,8 +110,7 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 // joined across one ':', '.' or '\” between two letters and across one
 // ',', ';', '.' or '\” between two digits. A word of digits and '_' alone
 // is Numeric; any other word is AlphaNumeric; a lone '_' run is a word too.
-// wbClass is wbClasses' table.
-func asciiWords(input []byte, start, end int, wbClass *[256]uint8, emit func(start, end int, typ analysis.TokenType)) {
+func asciiWords(input []byte, start, end int, emit func(start, end int, typ analysis.TokenType)) {
 	i := start
 	for i < end {
 		c := wbClass[input[i]]

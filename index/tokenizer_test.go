@@ -158,3 +158,43 @@ func TestStemFilterMatchesPorter(t *testing.T) {
 		t.Errorf("long word stemmed as %q", got)
 	}
 }
+
+// wbClasses gives the word-break class of every byte value by the rules
+// (UAX #29, ASCII), for checking the wbClass table.
+func wbClasses() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 0x80:
+			t[c] = wbHigh
+		case c <= ' ' || c == 0x7f:
+			t[c] = wbSpace
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+			t[c] = wbLetter
+		case '0' <= c && c <= '9':
+			t[c] = wbDigit
+		case c == ':':
+			t[c] = wbMidLet
+		case c == '.', c == '\'':
+			t[c] = wbMidBoth
+		case c == ',', c == ';':
+			t[c] = wbMidNum
+		case c == '_':
+			t[c] = wbJoin
+		default:
+			t[c] = wbOther
+		}
+	}
+	return t
+}
+
+func TestWordBreakClassTable(t *testing.T) {
+	want := wbClasses()
+	if len(wbClass) != len(want) {
+		t.Fatalf("wbClass has %d entries, want %d", len(wbClass), len(want))
+	}
+	for c := range want {
+		if wbClass[c] != want[c] {
+			t.Errorf("wbClass[%#x] = %d, want %d", c, wbClass[c], want[c])
+		}
+	}
+}
