@@ -194,3 +194,39 @@ func TestDocumentLengthsAreKeptAtIndexing(t *testing.T) {
 		t.Errorf("ranking without Words differs (-with +without):\n%s", diff)
 	}
 }
+
+func TestDocumentTermCountsFromPostingsMatchTheStoredText(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	docs := append(bm25Docs(t), doc(t, "d", "", "No title here, only walrus words and the harbour."))
+	if _, err := ix.Apply(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"gull", "harbour", "march", "penguin", "walru", "absent"}
+	var scored []DocScore
+	var metas []DocMeta
+	for _, d := range docs {
+		m, _ := ix.Meta(d.ID)
+		scored, metas = append(scored, DocScore{Doc: d.ID}), append(metas, m)
+	}
+	err := ix.withReader(func(r bleveindex.IndexReader) error {
+		fromPostings, err := ix.docTermCounts(ctx, r, keys, scored, metas)
+		if err != nil {
+			return err
+		}
+		fromText, err := ix.storedTermCounts(ctx, r, keys, scored, metas)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(fromText, fromPostings); diff != "" {
+			t.Errorf("term counts from postings differ from the stored text's (-text +postings):\n%s", diff)
+		}
+		if fromText[0][4] != 5 { // "walrus" in a's passages, and its title
+			t.Errorf("walrus in a: %d, want 5", fromText[0][4])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

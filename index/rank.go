@@ -160,7 +160,7 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	tf, err := docTermCounts(ctx, r, keys, docs)
+	tf, err := ix.docTermCounts(ctx, r, keys, docs, metas)
 	if err != nil {
 		return nil, err
 	}
@@ -226,13 +226,21 @@ type passageRef struct {
 	doc int // index in the documents scored
 }
 
-// docTermCounts returns, per document of docs and per term of keys, how
-// many times the document's title and passages say the term: the sum of
-// the term's frequencies in the text of every passage of the document,
-// plus its frequency in the title of one of them (every passage carries
-// the title). The passages are found through the doc field, and the
-// frequencies read from the postings: nothing stored is read.
-func docTermCounts(ctx context.Context, r bleveindex.IndexReader, keys []string, docs []DocScore) ([][]int, error) {
+// postingsPerStoredPassage is about how many postings Bleve walks (with
+// frequencies, zap advances one posting at a time) in the time it reads
+// and analyses one stored passage: beyond that many postings per passage
+// to count, the stored text is the cheaper source of the same counts.
+const postingsPerStoredPassage = 3000
+
+// docTermCounts returns, per document of docs (metas: their catalog
+// entries) and per term of keys, how many times the document's title and
+// passages say the term: the sum of the term's frequencies in the text of
+// every passage of the document, plus its frequency in the title of one
+// of them (every passage carries the title). The passages are found
+// through the doc field and the frequencies read from the postings,
+// unless the terms' postings are so long that reading the passages'
+// stored text is cheaper (storedTermCounts, which counts the same).
+func (ix *Index) docTermCounts(ctx context.Context, r bleveindex.IndexReader, keys []string, docs []DocScore, metas []DocMeta) ([][]int, error) {
 	var all, firsts []passageRef
 	for i, d := range docs {
 		ids, err := docPassageIDs(ctx, r, d.Doc)
@@ -246,6 +254,22 @@ func docTermCounts(ctx context.Context, r bleveindex.IndexReader, keys []string,
 			}
 		}
 	}
+	text, title, err := openTermReaders(ctx, r, keys)
+	defer func() {
+		for _, tfr := range append(text, title...) {
+			tfr.Close()
+		}
+	}()
+	if err != nil {
+		return nil, err
+	}
+	var postings uint64
+	for _, tfr := range append(text, title...) {
+		postings += tfr.Count()
+	}
+	if postings > postingsPerStoredPassage*uint64(len(all)) {
+		return ix.storedTermCounts(ctx, r, keys, docs, metas)
+	}
 	byID := func(a, b passageRef) int { return a.id.Compare(b.id) }
 	slices.SortFunc(all, byID)
 	slices.SortFunc(firsts, byID)
@@ -254,14 +278,33 @@ func docTermCounts(ctx context.Context, r bleveindex.IndexReader, keys []string,
 		tf[i] = make([]int, len(keys))
 	}
 	for j, k := range keys {
-		if err := addFreqs(ctx, r, fieldText, k, all, tf, j); err != nil {
+		if err := addFreqs(text[j], k, all, tf, j); err != nil {
 			return nil, err
 		}
-		if err := addFreqs(ctx, r, fieldTitle, k, firsts, tf, j); err != nil {
+		if err := addFreqs(title[j], k, firsts, tf, j); err != nil {
 			return nil, err
 		}
 	}
 	return tf, nil
+}
+
+// openTermReaders opens a reader of each of keys' postings, with
+// frequencies, in the text and in the title field. The caller closes
+// them, even on an error.
+func openTermReaders(ctx context.Context, r bleveindex.IndexReader, keys []string) (text, title []bleveindex.TermFieldReader, err error) {
+	for _, k := range keys {
+		for _, f := range []struct {
+			field string
+			out   *[]bleveindex.TermFieldReader
+		}{{fieldText, &text}, {fieldTitle, &title}} {
+			tfr, err := r.TermFieldReader(ctx, []byte(k), f.field, true, false, false)
+			if err != nil {
+				return text, title, fmt.Errorf("read term %q: %w", k, err)
+			}
+			*f.out = append(*f.out, tfr)
+		}
+	}
+	return text, title, nil
 }
 
 // docPassageIDs returns the internal IDs of the live passages of doc, in
@@ -288,21 +331,14 @@ func docPassageIDs(ctx context.Context, r bleveindex.IndexReader, doc string) ([
 	}
 }
 
-// addFreqs adds to tf[ref.doc][j] the frequency of term in field of each
-// passage of refs (sorted by internal ID), walking the term's postings
-// once.
-func addFreqs(ctx context.Context, r bleveindex.IndexReader, field, term string, refs []passageRef, tf [][]int, j int) error {
-	if len(refs) == 0 {
-		return nil
-	}
-	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, false, false)
-	if err != nil {
-		return fmt.Errorf("read term %q: %w", term, err)
-	}
-	defer tfr.Close()
+// addFreqs adds to tf[ref.doc][j] the frequency, in tfr's postings (of
+// term), of each passage of refs (sorted by internal ID), walking the
+// postings once.
+func addFreqs(tfr bleveindex.TermFieldReader, term string, refs []passageRef, tf [][]int, j int) error {
 	var (
 		tfd bleveindex.TermFieldDoc
 		cur *bleveindex.TermFieldDoc
+		err error
 	)
 	for _, ref := range refs {
 		if cur == nil || cur.ID.Compare(ref.id) < 0 {
@@ -320,28 +356,62 @@ func addFreqs(ctx context.Context, r bleveindex.IndexReader, field, term string,
 	return nil
 }
 
+// storedTermCounts is docTermCounts from the documents' stored text: the
+// catalog's title and every stored passage, analysed as at indexing.
+func (ix *Index) storedTermCounts(ctx context.Context, r bleveindex.IndexReader, keys []string, docs []DocScore, metas []DocMeta) ([][]int, error) {
+	at := make(map[string]int, len(keys))
+	for j, k := range keys {
+		at[k] = j
+	}
+	tf := make([][]int, len(docs))
+	for i, d := range docs {
+		tf[i] = make([]int, len(keys))
+		err := ix.storedWords(ctx, r, d.Doc, metas[i], func(term []byte) {
+			if j, ok := at[string(term)]; ok {
+				tf[i][j]++
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return tf, nil
+}
+
 // storedLength counts the analysed words of a document's title and stored
 // passages: its length for documents whose catalog entry lacks Words.
 func (ix *Index) storedLength(ctx context.Context, r bleveindex.IndexReader, doc string, m DocMeta) (int, error) {
-	length := len(ix.textAn.Analyze([]byte(m.Title)))
+	n := 0
+	err := ix.storedWords(ctx, r, doc, m, func([]byte) { n++ })
+	return n, err
+}
+
+// storedWords calls fn with every analysed word of the document's title
+// (from the catalog entry m) and of its stored passages.
+func (ix *Index) storedWords(ctx context.Context, r bleveindex.IndexReader, doc string, m DocMeta, fn func(term []byte)) error {
+	for _, tok := range ix.textAn.Analyze([]byte(m.Title)) {
+		fn(tok.Term)
+	}
 	for ord := range m.Passages {
 		if err := ctx.Err(); err != nil {
-			return 0, err
+			return err
 		}
 		d, err := r.Document(passageID(doc, ord))
 		if err != nil {
-			return 0, fmt.Errorf("read passage %d of %s: %w", ord, doc, err)
+			return fmt.Errorf("read passage %d of %s: %w", ord, doc, err)
 		}
 		if d == nil {
 			continue
 		}
 		d.VisitFields(func(f bleveindex.Field) {
 			if f.Name() == fieldText {
-				length += len(ix.textAn.Analyze(f.Value()))
+				for _, tok := range ix.textAn.Analyze(f.Value()) {
+					fn(tok.Term)
+				}
 			}
 		})
 	}
-	return length, nil
+	return nil
 }
 
 // idfPower is Ranking.IDFPower with 0 meaning Bleve's 2.
