@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
@@ -72,43 +73,9 @@ func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.Wei
 			return fmt.Errorf("search index: %w", err)
 		}
 		var splits []string
-		ix.mu.RLock()
-		for _, h := range sr.Hits {
-			doc, ord, ok := splitPassageID(h.ID)
-			if !ok {
-				continue
-			}
-			m, ok := ix.hitMeta(doc)
-			if !ok {
-				continue // removed since the search ran
-			}
-			res.Hits = append(res.Hits, bot.Hit{Passage: bot.Passage{
-				Text:    str(h.Fields[fieldText]),
-				Title:   m.Title,
-				Doc:     doc,
-				Source:  m.Source,
-				URL:     m.URL,
-				Ordinal: ord,
-				Page:    page(h.Fields[fieldPage]),
-				Score:   h.Score,
-			}})
-			splits = append(splits, str(h.Fields[fieldSplit]))
-		}
-		ix.mu.RUnlock()
-		for i := range res.Hits {
-			h := &res.Hits[i]
-			h.Highlights, h.Matched = ix.highlight(h.Text, p.terms)
-			var err error
-			if strings.Contains(splits[i], splitBefore) {
-				if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, p.terms); err != nil {
-					return err
-				}
-			}
-			if strings.Contains(splits[i], splitAfter) {
-				if h.After, err = ix.part(r, h.Doc, h.Ordinal+1, p.terms); err != nil {
-					return err
-				}
-			}
+		res.Hits, splits = ix.hits(sr.Hits)
+		if err := ix.attachParts(r, res.Hits, splits, p.terms); err != nil {
+			return err
 		}
 		sortHits(res.Hits)
 		return nil
@@ -117,6 +84,62 @@ func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.Wei
 		return nil, err
 	}
 	return res, nil
+}
+
+// hits turns Bleve's hits into passages, with their split flags
+// (fieldSplit); hits of documents removed since the search ran are left
+// out.
+func (ix *Index) hits(dms search.DocumentMatchCollection) ([]bot.Hit, []string) {
+	var (
+		out    []bot.Hit
+		splits []string
+	)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, h := range dms {
+		doc, ord, ok := splitPassageID(h.ID)
+		if !ok {
+			continue
+		}
+		m, ok := ix.hitMeta(doc)
+		if !ok {
+			continue // removed since the search ran
+		}
+		out = append(out, bot.Hit{Passage: bot.Passage{
+			Text:    str(h.Fields[fieldText]),
+			Title:   m.Title,
+			Doc:     doc,
+			Source:  m.Source,
+			URL:     m.URL,
+			Ordinal: ord,
+			Page:    page(h.Fields[fieldPage]),
+			Score:   h.Score,
+		}})
+		splits = append(splits, str(h.Fields[fieldSplit]))
+	}
+	return out, splits
+}
+
+// attachParts marks the question's terms in each hit and, for a passage
+// cut from a longer paragraph (splits[i]), reads the neighbouring parts of
+// that paragraph.
+func (ix *Index) attachParts(r bleveindex.IndexReader, hits []bot.Hit, splits []string, terms []queryTerm) error {
+	for i := range hits {
+		h := &hits[i]
+		h.Highlights, h.Matched = ix.highlight(h.Text, terms)
+		var err error
+		if strings.Contains(splits[i], splitBefore) {
+			if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, terms); err != nil {
+				return err
+			}
+		}
+		if strings.Contains(splits[i], splitAfter) {
+			if h.After, err = ix.part(r, h.Doc, h.Ordinal+1, terms); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // part reads passage ord of doc, a neighbouring part of a hit's paragraph,
