@@ -165,6 +165,9 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 		return nil, err
 	}
 	k1, b := ix.bm.k1, ix.bm.b
+	if ix.rank.DocK1 > 0 {
+		k1 = ix.rank.DocK1
+	}
 	out := make([]float64, len(docs))
 	for i := range docs {
 		length := int(metas[i].Words)

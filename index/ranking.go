@@ -72,6 +72,9 @@ type Ranking struct {
 	// DocWeight is the share of a document's whole-document BM25 score in
 	// its RankDocuments score (0: passages only).
 	DocWeight float64
+	// DocK1 is BM25's k1 in the whole-document score (0: K1): a whole
+	// document sums its passages' term counts, so they saturate later.
+	DocK1 float64
 	// PassagesPerDoc is how many passages RankDocuments reads per document
 	// it must return (capped at maxRankPassages).
 	PassagesPerDoc int
@@ -107,6 +110,7 @@ func DefaultRanking() Ranking {
 		QuestionWords:    DefaultQuestionWords(),
 		RestShare:        0.5,
 		DocWeight:        0.7,
+		DocK1:            2,
 		PassagesPerDoc:   5,
 	}
 }
