@@ -40,9 +40,7 @@ var ErrComingSoon = errors.New("command not available yet")
 
 // FeedbackStore records what users think of answers.
 type FeedbackStore interface {
-	// RecordFeedback stores one vote. It returns an error when the store
-	// can't be written.
-	RecordFeedback(ctx context.Context, f Feedback) error
+	FeedbackRecorder
 	// FeedbackCounts returns the number of helpful and not helpful votes.
 	FeedbackCounts(ctx context.Context) (helpful, notHelpful int, err error)
 }
@@ -50,7 +48,7 @@ type FeedbackStore interface {
 // Feedback is one user's vote on an answer.
 type Feedback struct {
 	Platform, User, Channel string
-	// AnswerID is the answer voted on (its sqlite.AnswerRecord ID); a user
+	// AnswerID is the answer voted on (its AnswerRecord ID); a user
 	// has one vote per answer, the latest. 0 when unknown: every vote counts.
 	AnswerID int64
 	Question string
