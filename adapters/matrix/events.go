@@ -11,7 +11,6 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"framebot/bot"
-	"framebot/sqlite"
 )
 
 // Sentences users see when something fails; the detail goes to the log.
@@ -289,7 +288,7 @@ func (a *Adapter) reply(ctx context.Context, evt *event.Event, thread id.EventID
 	if rep.Answer == nil {
 		return
 	}
-	_, err = a.state.RememberAnswer(ctx, sqlite.AnswerRecord{
+	_, err = a.state.RememberAnswer(ctx, bot.AnswerRecord{
 		Platform:  Platform,
 		Channel:   evt.RoomID.String(),
 		Thread:    thread.String(),

@@ -6,6 +6,12 @@ import (
 
 	"framebot/adapters/slack"
 	"framebot/bot"
+	"framebot/sqlite"
+)
+
+var (
+	_ slack.Store               = (*sqlite.DB)(nil)
+	_ bot.AnswerMessageRecorder = (*sqlite.DB)(nil) // answers are corrected when stale
 )
 
 // Wires the Slack adapter: framebot ask --format slack prints the Block Kit
