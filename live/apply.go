@@ -225,7 +225,7 @@ func appendChanges(out []bot.DocChange, chs []index.Change, docs []*corpus.Docum
 		byID[d.ID] = d
 	}
 	for _, c := range chs {
-		dc := bot.DocChange{Kind: c.Kind.String(), Doc: c.Doc, Title: c.Meta.Title, Source: c.Meta.Source, URL: c.Meta.URL, Passages: c.Meta.Passages}
+		dc := bot.DocChange{Kind: c.Kind, Doc: c.Doc, Title: c.Meta.Title, Source: c.Meta.Source, URL: c.Meta.URL, Passages: c.Meta.Passages}
 		if d := byID[c.Doc]; d != nil && c.Kind != index.Removed {
 			dc.Opening = bot.Opening(d.Paragraphs)
 		}

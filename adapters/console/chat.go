@@ -171,7 +171,7 @@ func (c *Chat) write(rep bot.Reply) error {
 // PrintChange prints a document change of the watched corpus as an Event.
 // It returns an error when Out can't be written.
 func (c *Chat) PrintChange(ch bot.DocChange) error {
-	return c.PrintEvent(Event{Event: ch.Kind, Doc: ch.Doc, Title: ch.Title})
+	return c.PrintEvent(Event{Event: ch.Kind.String(), Doc: ch.Doc, Title: ch.Title})
 }
 
 // PrintEvent writes a corpus change line: a JSON object in JSON format, a

@@ -68,16 +68,17 @@ func RenderAnnouncement(a bot.Announcement, msgType event.MessageType) *event.Me
 	return content(msgType, b.String(), h.String())
 }
 
-func changeKind(k string) string {
+// changeKind names a kind of change at the start of a digest line.
+func changeKind(k bot.ChangeKind) string {
 	switch k {
-	case "added":
+	case bot.Added:
 		return "New"
-	case "updated":
+	case bot.Updated:
 		return "Updated"
-	case "removed":
+	case bot.Removed:
 		return "Removed"
 	}
-	return k
+	return k.String()
 }
 
 func content(msgType event.MessageType, body, formatted string) *event.MessageEventContent {

@@ -318,12 +318,12 @@ func renderStatus(s *bot.Status) Message {
 
 // RenderAnnouncement renders corpus changes as one digest message.
 func RenderAnnouncement(a bot.Announcement) Message {
-	counts := map[string]int{}
+	counts := map[bot.ChangeKind]int{}
 	for _, c := range a.Changes {
 		counts[c.Kind]++
 	}
 	var parts []string
-	for _, k := range []string{"added", "updated", "removed"} {
+	for _, k := range []bot.ChangeKind{bot.Added, bot.Updated, bot.Removed} {
 		if counts[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
@@ -336,9 +336,8 @@ func RenderAnnouncement(a bot.Announcement) Message {
 			body = append(body, contextLine(fmt.Sprintf("…and %d more.", len(a.Changes)-shown)))
 			break
 		}
-		kind := strings.ToUpper(c.Kind[:min(1, len(c.Kind))]) + c.Kind[min(1, len(c.Kind)):]
-		line := escape(kind) + ": " + cite(c.Title, c.Doc, c.Source, c.URL)
-		if o := strings.TrimSpace(c.Opening); o != "" && c.Kind != "removed" {
+		line := escape(changeLabel(c.Kind)) + ": " + cite(c.Title, c.Doc, c.Source, c.URL)
+		if o := strings.TrimSpace(c.Opening); o != "" && c.Kind != bot.Removed {
 			line += "\n" + quoteMrkdwn(bot.Passage{Text: truncateRunes(o, 280)}, maxText-len([]rune(line))-1)
 		}
 		body = append(body, section(line))
@@ -347,4 +346,17 @@ func RenderAnnouncement(a bot.Announcement) Message {
 		body = append(body, contextLine(escape(bot.AnswersUpdatedLine(a.AnswersUpdated))))
 	}
 	return finish("Corpus updated: "+summary, body)
+}
+
+// changeLabel names a kind of change at the start of a digest line.
+func changeLabel(k bot.ChangeKind) string {
+	switch k {
+	case bot.Added:
+		return "Added"
+	case bot.Updated:
+		return "Updated"
+	case bot.Removed:
+		return "Removed"
+	}
+	return k.String()
 }
