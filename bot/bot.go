@@ -2,11 +2,19 @@
 // chat platform.
 //
 // It owns the domain types that flow between the pieces (Request, Reply,
-// Answer, Passage, Source…) and the small interfaces it consumes (Searcher,
-// Catalog, FeedbackStore, SubscriptionStore). Adapters turn platform events
-// into a Request and render the structured Reply; the index package
-// implements Searcher and Catalog. This package never imports a chat SDK or
-// the search library.
+// Answer, Passage, Source, AnswerRecord, DocChange…) and the small
+// interfaces it and the adapters consume (Searcher, Catalog, FeedbackStore,
+// SubscriptionStore, AnswerStore, ValueStore, StaleStore, EditQueue…).
+// Adapters turn platform events into a Request and render the structured
+// Reply, sharing the plain-text wording and citation of render.go
+// (PlainText, Cite); the index package implements Searcher and Catalog, and
+// the sqlite package the stores. This package never imports a chat SDK, the
+// search library or the database.
+//
+// Every adapter is built the same way, New(cfg, Deps) with Deps holding the
+// Bot, its stores, a logger and a clock, and runs with Run(ctx) error,
+// which blocks until ctx ends and then returns ctx.Err(); any other error
+// means the adapter could not go on.
 package bot
 
 import (
