@@ -1,6 +1,8 @@
 // Package console is framebot's terminal adapter: it answers one question
 // (framebot ask) or a stream of messages on standard input (framebot chat),
-// rendering replies as plain text or JSON lines.
+// rendering replies as plain text (bot.PlainText, the wording the other
+// adapters share) or JSON lines. A chat is built with New(cfg, Deps) and
+// run with Run(ctx), like every adapter.
 package console
 
 import (
