@@ -130,14 +130,20 @@ func (sp SentenceSplitter) ends(text string, start, term, termEnd, end int) bool
 // appendTrimmed appends text[start:end] minus surrounding whitespace, unless
 // nothing is left.
 func appendTrimmed(out [][2]int, text string, start, end int) [][2]int {
-	seg := text[start:end]
-	trimmed := strings.TrimLeftFunc(seg, unicode.IsSpace)
-	start += len(seg) - len(trimmed)
-	end = start + len(strings.TrimRightFunc(trimmed, unicode.IsSpace))
-	if start < end {
+	if start, end = TrimRange(text, start, end); start < end {
 		out = append(out, [2]int{start, end})
 	}
 	return out
+}
+
+// TrimRange narrows the byte range [start, end) of text to leave out its
+// leading and trailing white space, as strings.TrimSpace would, keeping
+// offsets into text.
+func TrimRange(text string, start, end int) (int, int) {
+	seg := text[start:end]
+	trimmed := strings.TrimLeftFunc(seg, unicode.IsSpace)
+	start += len(seg) - len(trimmed)
+	return start, start + len(strings.TrimRightFunc(trimmed, unicode.IsSpace))
 }
 
 func isTerminator(r rune) bool {

@@ -99,3 +99,23 @@ func TestClosersAndOpeners(t *testing.T) {
 		t.Errorf("openers mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestTrimRange(t *testing.T) {
+	tests := []struct {
+		text       string
+		start, end int
+		want       [2]int
+	}{
+		{"  ab  ", 0, 6, [2]int{2, 4}},
+		{"x ab y", 1, 5, [2]int{2, 4}},
+		{"\u00a0é\n", 0, 5, [2]int{2, 4}},
+		{"   ", 0, 3, [2]int{3, 3}},
+		{"", 0, 0, [2]int{0, 0}},
+	}
+	for _, tt := range tests {
+		s, e := TrimRange(tt.text, tt.start, tt.end)
+		if diff := cmp.Diff(tt.want, [2]int{s, e}); diff != "" {
+			t.Errorf("TrimRange(%q, %d, %d) mismatch (-want +got):\n%s", tt.text, tt.start, tt.end, diff)
+		}
+	}
+}
