@@ -11,8 +11,9 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"time"
+
+	"framebot/internal/text"
 )
 
 // Request is one message addressed to the bot, already stripped of the
@@ -220,23 +221,4 @@ type Catalog interface {
 }
 
 // CountDocuments says "1 document" or "N documents", for renderers.
-func CountDocuments(n int) string {
-	if n == 1 {
-		return "1 document"
-	}
-	return fmt.Sprintf("%d documents", n)
-}
-
-// HumanBytes formats a size in bytes for people ("4.2 MiB"), for renderers.
-func HumanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+func CountDocuments(n int) string { return text.Count(n, "document") }

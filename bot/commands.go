@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"framebot/internal/text"
 )
 
 // Command is one subcommand of the chat command (/framework in Slack,
@@ -172,7 +174,7 @@ func (b *Bot) Command(ctx context.Context, req Request, prefix, line string) (Re
 	}
 	c, ok := b.Lookup(name)
 	if !ok {
-		return Reply{Text: fmt.Sprintf("Unknown command %q. %s", truncate(name, 40), b.UsageLine(prefix))}, nil
+		return Reply{Text: fmt.Sprintf("Unknown command %q. %s", text.Truncate(name, 40), b.UsageLine(prefix))}, nil
 	}
 	req.Text = strings.TrimSpace(args)
 	rep, err := c.Run(ctx, b, req, req.Text)
@@ -314,7 +316,7 @@ func runStatus(ctx context.Context, b *Bot, _ Request, _ string) (Reply, error) 
 
 func hasWord(s string) bool {
 	for _, r := range s {
-		if isWordRune(r) {
+		if text.IsWordRune(r) {
 			return true
 		}
 	}
