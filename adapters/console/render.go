@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"framebot/bot"
 )
 
@@ -182,7 +184,7 @@ func sourcesText(l *bot.SourceList) string {
 
 func statusText(s *bot.Status) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Documents: %d\nPassages: %d\nIndex size: %s\n", s.Documents, s.Passages, bot.HumanBytes(s.IndexBytes))
+	fmt.Fprintf(&b, "Documents: %d\nPassages: %d\nIndex size: %s\n", s.Documents, s.Passages, humanize.IBytes(uint64(max(s.IndexBytes, 0))))
 	if !s.LastUpdate.IsZero() {
 		fmt.Fprintf(&b, "Last update: %s\n", s.LastUpdate.UTC().Format(time.RFC3339))
 	}
