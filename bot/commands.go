@@ -139,7 +139,7 @@ func (b *Bot) UsageLine(prefix string) string {
 // caller shows the user a short sentence and logs the detail. The error's
 // message never quotes the question (it may be logged).
 func (b *Bot) Ask(ctx context.Context, req Request) (Reply, error) {
-	if !hasWord(req.Text) {
+	if !text.HasWord(req.Text) {
 		return Reply{Text: "Ask me a question about the documents, for example: " + b.exampleQuestion()}, nil
 	}
 	start := b.now()
@@ -213,7 +213,7 @@ func DefaultCommands() []Command {
 	return []Command{
 		{Name: "ask", Aliases: []string{"q", "question"}, Args: "<question>", Help: "answer a question with quoted passages and their sources",
 			Run: func(ctx context.Context, b *Bot, req Request, args string) (Reply, error) {
-				if !hasWord(args) {
+				if !text.HasWord(args) {
 					return Reply{}, nil
 				}
 				return b.Ask(ctx, req)
@@ -312,13 +312,4 @@ func runStatus(ctx context.Context, b *Bot, _ Request, _ string) (Reply, error) 
 		}
 	}
 	return Reply{Status: st}, nil
-}
-
-func hasWord(s string) bool {
-	for _, r := range s {
-		if text.IsWordRune(r) {
-			return true
-		}
-	}
-	return false
 }

@@ -98,7 +98,7 @@ type sentence struct {
 func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, error) {
 	q := strings.TrimSpace(strings.Trim(CleanText(topic, MaxTopicRunes), `"'“”‘’«»`))
 	sum := &Summary{Topic: q, Sentences: []SummarySentence{}}
-	if !hasWord(q) {
+	if !text.HasWord(q) {
 		return sum, nil
 	}
 	res, err := z.search.Search(ctx, q, z.opts.Candidates)
@@ -400,7 +400,7 @@ func citeSentence(s *sentence) SummarySentence {
 
 // runSummary runs the summary command; a missing topic gets the usage line.
 func runSummary(ctx context.Context, b *Bot, _ Request, args string) (Reply, error) {
-	if !hasWord(args) {
+	if !text.HasWord(args) {
 		return Reply{}, nil
 	}
 	if b.Answerer == nil {

@@ -179,7 +179,7 @@ const maxTitleWords = 25
 func titleFromBlocks(blocks []block) string {
 	for _, b := range blocks {
 		title := Fold(b.text)
-		if !hasAlnum(title) {
+		if !text.HasWord(title) {
 			continue
 		}
 		if s := text.Sentences(title); len(s) > 0 {

@@ -16,6 +16,9 @@ func Words(s string) []string {
 // IsWordRune reports whether r belongs to a word: a letter or a digit.
 func IsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// HasWord reports whether s holds a word: a letter or a digit.
+func HasWord(s string) bool { return strings.IndexFunc(s, IsWordRune) >= 0 }
+
 // Token is a word, a number or a punctuation mark of a text, as written.
 type Token struct {
 	// Text is the token as it stands in the text.

@@ -15,7 +15,7 @@ func TestWords(t *testing.T) {
 		{"lower-cased runs of letters and digits", "Ukraine’s 10,000 Troops", []string{"ukraine", "s", "10", "000", "troops"}},
 		{"punctuation and spaces separate", "plan—deal; (pact)", []string{"plan", "deal", "pact"}},
 		{"other scripts", "Привет, мир! 東京", []string{"привет", "мир", "東京"}},
-		{"nothing", " ,;. ", []string{}},
+		{"nothing", " ,;. – ", []string{}},
 		{"empty", "", []string{}},
 	}
 	for _, tt := range tests {
@@ -84,6 +84,24 @@ func TestRunes(t *testing.T) {
 		got := []any{FirstRune(tt.in), LastRune(tt.in), IsCapitalised(tt.in)}
 		if diff := cmp.Diff([]any{tt.first, tt.last, tt.capitalised}, got); diff != "" {
 			t.Errorf("FirstRune, LastRune, IsCapitalised(%q) mismatch (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestHasWord(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"a", true},
+		{"…7", true},
+		{"東", true},
+		{" ,;.– ", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := HasWord(tt.in); got != tt.want {
+			t.Errorf("HasWord(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }
