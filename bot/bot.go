@@ -7,6 +7,10 @@
 // into a Request and render the structured Reply; the index package
 // implements Searcher and Catalog. This package never imports a chat SDK or
 // the search library.
+//
+// It does not import corpus either: words, sentences and stems come from
+// internal/text, the toolkit the corpus and the index use, so that an
+// answer and the index agree on what a word is.
 package bot
 
 import (
