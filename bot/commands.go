@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"framebot/internal/text"
 )
 
 // Command is one subcommand of the chat command (/framework in Slack,
@@ -135,7 +137,7 @@ func (b *Bot) UsageLine(prefix string) string {
 // caller shows the user a short sentence and logs the detail. The error's
 // message never quotes the question (it may be logged).
 func (b *Bot) Ask(ctx context.Context, req Request) (Reply, error) {
-	if !hasWord(req.Text) {
+	if !text.HasWord(req.Text) {
 		return Reply{Text: "Ask me a question about the documents, for example: " + b.exampleQuestion()}, nil
 	}
 	start := b.now()
@@ -170,7 +172,7 @@ func (b *Bot) Command(ctx context.Context, req Request, prefix, line string) (Re
 	}
 	c, ok := b.Lookup(name)
 	if !ok {
-		return Reply{Text: fmt.Sprintf("Unknown command %q. %s", truncate(name, 40), b.UsageLine(prefix))}, nil
+		return Reply{Text: fmt.Sprintf("Unknown command %q. %s", text.Truncate(name, 40), b.UsageLine(prefix))}, nil
 	}
 	req.Text = strings.TrimSpace(args)
 	rep, err := c.Run(ctx, b, req, req.Text)
@@ -209,7 +211,7 @@ func DefaultCommands() []Command {
 	return []Command{
 		{Name: "ask", Aliases: []string{"q", "question"}, Args: "<question>", Help: "answer a question with quoted passages and their sources",
 			Run: func(ctx context.Context, b *Bot, req Request, args string) (Reply, error) {
-				if !hasWord(args) {
+				if !text.HasWord(args) {
 					return Reply{}, nil
 				}
 				return b.Ask(ctx, req)
@@ -308,13 +310,4 @@ func runStatus(ctx context.Context, b *Bot, _ Request, _ string) (Reply, error) 
 		}
 	}
 	return Reply{Status: st}, nil
-}
-
-func hasWord(s string) bool {
-	for _, r := range s {
-		if isWordRune(r) {
-			return true
-		}
-	}
-	return false
 }

@@ -12,7 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"framebot/corpus"
+	"framebot/internal/text"
 )
 
 // PassageLister walks every passage of the corpus, for what must read all
@@ -56,7 +56,7 @@ func FindProposals(ctx context.Context, l PassageLister) ([]Proposal, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read passages: %w", err)
 		}
-		for _, r := range corpus.Sentences(p.Text) {
+		for _, r := range text.Sentences(p.Text) {
 			for _, m := range proposalsIn(p.Text[r[0]:r[1]]) {
 				key := proposalKey(m.name)
 				t := byKey[key]
@@ -163,7 +163,7 @@ func proposalsIn(s string) []mention {
 	}
 	capital := 0
 	for _, w := range words {
-		if unicode.IsUpper(firstRune(strings.TrimLeft(w, `"'“‘(`))) {
+		if unicode.IsUpper(text.FirstRune(strings.TrimLeft(w, `"'“‘(`))) {
 			capital++
 		}
 	}
@@ -174,9 +174,9 @@ func proposalsIn(s string) []mention {
 	claimed := map[int]bool{} // token index of heads already named
 	for _, m := range pointPlan.FindAllStringSubmatch(s, -1) {
 		switch {
-		case proposalHeads[singular(m[2])]:
+		case proposalHeads[text.Singular(m[2])]:
 			out = append(out, mention{name: m[1] + "-point " + m[2], named: true})
-		case m[3] != "" && proposalHeads[singular(m[3])]:
+		case m[3] != "" && proposalHeads[text.Singular(m[3])]:
 			out = append(out, mention{name: m[1] + "-point " + m[2] + " " + m[3], named: true})
 		}
 	}
@@ -184,7 +184,7 @@ func proposalsIn(s string) []mention {
 	// Proper names: runs of capitalised words joined by "of", "the", "for",
 	// "and", containing a proposal word.
 	for i := 0; i < len(toks); {
-		if !isWordToken(toks[i]) || !isCapitalised(toks[i].text) {
+		if !isWordToken(toks[i]) || !text.IsCapitalised(toks[i].text) {
 			i++
 			continue
 		}
@@ -205,7 +205,7 @@ func proposalsIn(s string) []mention {
 	}
 	// Common-noun phrases.
 	for i, t := range toks {
-		if !isWordToken(t) || claimed[i] || isCapitalised(t.text) || !proposalHeads[singular(t.text)] {
+		if !isWordToken(t) || claimed[i] || text.IsCapitalised(t.text) || !proposalHeads[text.Singular(t.text)] {
 			continue
 		}
 		start := i
@@ -214,9 +214,9 @@ func proposalsIn(s string) []mention {
 			if isSentenceStart(toks, k) {
 				w = lowerInitial(w) // "Security guarantees are…"
 			}
-			if !isWordToken(toks[k]) || isCapitalised(w) || stopWords[w] || genericModifiers[w] ||
+			if !isWordToken(toks[k]) || text.IsCapitalised(w) || stopWords[w] || genericModifiers[w] ||
 				strings.HasSuffix(w, "ly") || strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.ContainsAny(w, "'’") ||
-				proposalHeads[singular(w)] {
+				proposalHeads[text.Singular(w)] {
 				break
 			}
 			start = k
@@ -249,10 +249,10 @@ func nameRun(toks []token, i int, claimed map[int]bool) (last int, hasHead bool,
 	for j := i; j < len(toks); j++ {
 		t := toks[j]
 		switch {
-		case isWordToken(t) && isCapitalised(t.text):
+		case isWordToken(t) && text.IsCapitalised(t.text):
 			capitals++
 			last = j
-			if proposalHeads[singular(strings.ToLower(t.text))] {
+			if proposalHeads[text.Singular(strings.ToLower(t.text))] {
 				hasHead = true
 				claimed[j] = true
 			}
@@ -284,7 +284,7 @@ func isConnector(t token) bool {
 func countConnectors(ts []token) int {
 	n := 0
 	for _, t := range ts {
-		if isConnector(t) && isCapitalised(t.text) {
+		if isConnector(t) && text.IsCapitalised(t.text) {
 			n++
 		}
 	}
@@ -308,7 +308,7 @@ func proposalKey(name string) string {
 	}
 	f := strings.Fields(strings.ToLower(name))
 	for i, w := range f {
-		f[i] = singular(w)
+		f[i] = text.Singular(w)
 	}
 	return strings.Join(f, " ")
 }
@@ -323,10 +323,10 @@ func nearestProposals(topic string, ps []Proposal, n int) []string {
 		i     int
 	}
 	tw := stemSet(topic)
-	tg := trigrams(topic)
+	tg := text.Trigrams(topic)
 	var ss []scored
 	for i, p := range ps {
-		ss = append(ss, scored{p.Name, 0.6*jaccard(tw, stemSet(p.Name)) + 0.4*jaccard(tg, trigrams(p.Name)), i})
+		ss = append(ss, scored{p.Name, 0.6*jaccard(tw, stemSet(p.Name)) + 0.4*jaccard(tg, text.Trigrams(p.Name)), i})
 	}
 	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })
 	var out []string
@@ -352,15 +352,6 @@ func stemSet(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range contentWords(s) {
 		m[w] = true
-	}
-	return m
-}
-
-func trigrams(s string) map[string]bool {
-	m := map[string]bool{}
-	r := []rune(" " + strings.ToLower(s) + " ")
-	for i := 0; i+3 <= len(r); i++ {
-		m[string(r[i:i+3])] = true
 	}
 	return m
 }
@@ -454,18 +445,11 @@ func proposalsText(ps []Proposal, prefix string) string {
 			fmt.Fprintf(&s, "\n…and %d more.", len(ps)-maxProposalsShown)
 			break
 		}
-		fmt.Fprintf(&s, "\n• %s — %s", p.Name, plural2(p.Documents, "document"))
+		fmt.Fprintf(&s, "\n• %s — %s", p.Name, text.Count(p.Documents, "document"))
 		if p.Mentions > p.Documents {
-			fmt.Fprintf(&s, ", %s", plural2(p.Mentions, "mention"))
+			fmt.Fprintf(&s, ", %s", text.Count(p.Mentions, "mention"))
 		}
 	}
 	fmt.Fprintf(&s, "\nFor a brief on one: %s", strings.TrimSpace(prefix+" summary <name>"))
 	return s.String()
-}
-
-func plural2(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/dustin/go-humanize"
 )
 
 // PlainText renders rep as plain text, in the wording every adapter shares:
@@ -132,7 +134,7 @@ func sourcesText(l *SourceList) string {
 
 func statusText(s *Status) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Documents: %d\nPassages: %d\nIndex size: %s\n", s.Documents, s.Passages, HumanBytes(s.IndexBytes))
+	fmt.Fprintf(&b, "Documents: %d\nPassages: %d\nIndex size: %s\n", s.Documents, s.Passages, humanize.IBytes(uint64(max(s.IndexBytes, 0))))
 	if !s.LastUpdate.IsZero() {
 		fmt.Fprintf(&b, "Last update: %s\n", s.LastUpdate.UTC().Format(time.RFC3339))
 	}

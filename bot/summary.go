@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"framebot/corpus"
+	"framebot/internal/text"
 )
 
 // SummaryOptions tune summaries. The zero value means the defaults.
@@ -98,12 +98,12 @@ type sentence struct {
 func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, error) {
 	q := strings.TrimSpace(strings.Trim(CleanText(topic, MaxTopicRunes), `"'“”‘’«»`))
 	sum := &Summary{Topic: q, Sentences: []SummarySentence{}}
-	if !hasWord(q) {
+	if !text.HasWord(q) {
 		return sum, nil
 	}
 	res, err := z.search.Search(ctx, q, z.opts.Candidates)
 	if err != nil {
-		return nil, fmt.Errorf("search for %q: %w", truncate(q, 80), err)
+		return nil, fmt.Errorf("search for %q: %w", text.Truncate(q, 80), err)
 	}
 	weights := termWeights(res.Terms)
 	var total float64
@@ -171,7 +171,7 @@ func (z *Summarizer) candidates(res *SearchResult, weights []float64, total floa
 		if passCov[i] == 0 {
 			continue
 		}
-		for _, r := range corpus.Sentences(h.Text) {
+		for _, r := range text.Sentences(h.Text) {
 			text := h.Text[r[0]:r[1]]
 			if seen[text] || !quotable(text) {
 				continue
@@ -264,7 +264,7 @@ func quotable(s string) bool {
 	if len(words) < minSentenceWords || len(words) > maxSentenceWords {
 		return false
 	}
-	last := strings.TrimRightFunc(s, func(r rune) bool { return isCloser(r) })
+	last := strings.TrimRightFunc(s, text.IsCloser)
 	end, _ := utf8.DecodeLastRuneInString(last)
 	if end != '.' && end != '!' {
 		return false // headings, list items, questions
@@ -281,16 +281,6 @@ func quotable(s string) bool {
 	}
 	// A sentence needs running text; a title-cased line is a heading.
 	return lower >= 3 && capital <= 2*lower
-}
-
-// isCloser reports closing quotes and brackets that may follow a
-// sentence's final punctuation.
-func isCloser(r rune) bool {
-	switch r {
-	case '"', '\'', '”', '’', '»', '›', ')', ']':
-		return true
-	}
-	return false
 }
 
 // startsAnaphoric reports a sentence opening with a pronoun that points
@@ -410,7 +400,7 @@ func citeSentence(s *sentence) SummarySentence {
 
 // runSummary runs the summary command; a missing topic gets the usage line.
 func runSummary(ctx context.Context, b *Bot, _ Request, args string) (Reply, error) {
-	if !hasWord(args) {
+	if !text.HasWord(args) {
 		return Reply{}, nil
 	}
 	if b.Answerer == nil {

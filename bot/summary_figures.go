@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"framebot/internal/text"
 )
 
 // figure is a number a sentence gives for something it counts: "10,000 to
@@ -27,57 +28,15 @@ type token struct {
 	num  bool
 }
 
-// tokenize splits s into words (letters, digits, apostrophes), numbers
-// (digits with thousands separators and a decimal point: "10,000", "2.5")
-// and single punctuation marks; spaces separate and are dropped.
+// tokenize splits s into text.Tokens: words, numbers ("10,000", "2.5")
+// and single punctuation marks.
 func tokenize(s string) []token {
-	var out []token
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case unicode.IsSpace(r):
-			i += size
-		case unicode.IsDigit(r) || unicode.IsLetter(r):
-			j, num := wordEnd(s, i)
-			out = append(out, token{text: s[i:j], num: num})
-			i = j
-		default:
-			out = append(out, token{text: s[i : i+size]})
-			i += size
-		}
+	ts := text.Tokens(s)
+	out := make([]token, len(ts))
+	for i, t := range ts {
+		out[i] = token{text: t.Text, num: t.Number}
 	}
 	return out
-}
-
-// wordEnd returns the end of the word or number starting at i, and whether
-// it is a number (digits only, with separators).
-func wordEnd(s string, i int) (end int, num bool) {
-	digits, letters := false, false
-	j := i
-	for j < len(s) {
-		r, size := utf8.DecodeRuneInString(s[j:])
-		switch {
-		case unicode.IsDigit(r):
-			digits = true
-		case unicode.IsLetter(r):
-			letters = true
-		case (r == ',' || r == '.') && digits && !letters && j+1 < len(s) && isASCIIDigit(s[j+1]):
-			// inside a number: "10,000", "2.5"
-		case (r == '\'' || r == '’') && letters && j+size < len(s) && unicode.IsLetter(firstRune(s[j+size:])):
-			// inside a word: "Ukraine’s"
-		default:
-			return j, digits && !letters
-		}
-		j += size
-	}
-	return j, digits && !letters
-}
-
-func isASCIIDigit(b byte) bool { return b >= '0' && b <= '9' }
-
-func firstRune(s string) rune {
-	r, _ := utf8.DecodeRuneInString(s)
-	return r
 }
 
 // Words around numbers that shape a figure.
@@ -163,7 +122,7 @@ func figures(s string) []figure {
 				k += 2
 			} else {
 				if isNoun(toks[k+1].text) {
-					f.key, f.noun = singular(w), w
+					f.key, f.noun = text.Singular(w), w
 				}
 				out = appendFigure(out, f)
 				continue
@@ -172,12 +131,12 @@ func figures(s string) []figure {
 			f.hi = math.Inf(1)
 			k++
 		}
-		if k < len(toks) && isCapitalised(toks[k].text) && k+1 < len(toks) {
+		if k < len(toks) && text.IsCapitalised(toks[k].text) && k+1 < len(toks) {
 			k++ // "20,000 European troops"
 		}
 		if k < len(toks) && isNoun(toks[k].text) {
 			w := strings.ToLower(toks[k].text)
-			f.key, f.noun = singular(w), w
+			f.key, f.noun = text.Singular(w), w
 		}
 		out = appendFigure(out, f)
 	}
@@ -238,7 +197,7 @@ func isIdentifierNumber(toks []token, i int) bool {
 		// or the first is a year.
 		return len(toks[i+2].text) > 4
 	}
-	return i > 0 && isCapitalised(toks[i-1].text) && !isSentenceStart(toks, i-1)
+	return i > 0 && text.IsCapitalised(toks[i-1].text) && !isSentenceStart(toks, i-1)
 }
 
 // isSentenceStart reports whether token i opens the sentence: only
@@ -256,7 +215,7 @@ func isSentenceStart(toks []token, i int) bool {
 }
 
 func isWordToken(t token) bool {
-	return !t.num && t.text != "" && unicode.IsLetter(firstRune(t.text))
+	return !t.num && t.text != "" && unicode.IsLetter(text.FirstRune(t.text))
 }
 
 // isWord reports a word token equal to w, case-insensitively; w == ""
@@ -276,11 +235,6 @@ func isDash(t token) bool {
 	return false
 }
 
-func isCapitalised(s string) bool {
-	r := firstRune(s)
-	return unicode.IsUpper(r)
-}
-
 // isNoun is the best guess without a tagger: a lower-case word of letters,
 // not a function word nor a multiplier.
 func isNoun(s string) bool {
@@ -294,18 +248,6 @@ func isNoun(s string) bool {
 	}
 	_, mult := multipliers[s]
 	return !mult && !roughly[s] && !strings.HasSuffix(s, "ly")
-}
-
-// singular is a rough English singular: "troops" → "troop", "countries" →
-// "country"; words ending in "ss", "us" or "is" are left alone.
-func singular(w string) string {
-	switch {
-	case len(w) > 4 && strings.HasSuffix(w, "ies"):
-		return w[:len(w)-3] + "y"
-	case len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
-		return w[:len(w)-1]
-	}
-	return w
 }
 
 // agrees reports whether two figures can describe the same quantity: their
@@ -389,7 +331,7 @@ func findConflicts(cands []*sentence) []Conflict {
 			}
 		}
 		if len(claims) >= 2 {
-			out = append(out, Conflict{About: "the number of " + plural(noun), Claims: claims})
+			out = append(out, Conflict{About: "the number of " + text.Plural(noun), Claims: claims})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Claims) > len(out[j].Claims) })
@@ -412,15 +354,4 @@ func unmatched(mine, theirs []claim) *claim {
 		}
 	}
 	return nil
-}
-
-// plural turns the noun as written into a plural for "the number of …".
-func plural(w string) string {
-	switch {
-	case w == "" || strings.HasSuffix(w, "s") || w == "personnel" || w == "people" || w == "staff":
-		return w
-	case strings.HasSuffix(w, "y") && len(w) > 2 && !strings.ContainsRune("aeiou", rune(w[len(w)-2])):
-		return w[:len(w)-1] + "ies"
-	}
-	return w + "s"
 }

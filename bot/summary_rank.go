@@ -3,7 +3,8 @@ package bot
 import (
 	"math"
 	"strings"
-	"unicode"
+
+	"framebot/internal/text"
 )
 
 // tfidf is a sparse, L2-normalised term vector of a sentence.
@@ -159,38 +160,17 @@ func cosine(a, b tfidf) float64 {
 	return dot
 }
 
-// contentWords splits s into lower-case words without stop words, each cut
-// to a rough stem, for comparing sentences with one another.
+// contentWords splits s into lower-case words without stop words, each
+// stemmed as the index stems it, for comparing sentences with one another.
 func contentWords(s string) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
+	for _, w := range text.Words(s) {
 		if len(w) < 2 || stopWords[w] {
 			continue
 		}
-		out = append(out, roughStem(w))
+		out = append(out, text.Stem(w))
 	}
 	return out
-}
-
-// roughStem strips common English inflections, enough for "guarantees",
-// "guaranteed" and "guarantee" to meet when comparing sentences; it is no
-// substitute for the index's stemmer.
-func roughStem(w string) string {
-	if len(w) > 5 && strings.HasSuffix(w, "ies") {
-		return w[:len(w)-3] + "y"
-	}
-	for _, suf := range []string{"ing", "es", "ed", "s"} {
-		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) && !strings.HasSuffix(w, "ss") {
-			w = strings.TrimSuffix(w, suf)
-			break
-		}
-	}
-	if len(w) > 4 {
-		w = strings.TrimSuffix(w, "e")
-	}
-	return w
 }
 
 // stopWords are English function words, ignored when comparing sentences

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"framebot/internal/text"
 )
 
 // parsePDF reads the text layer of a PDF (see readPDF) and lays it out as
@@ -46,13 +48,13 @@ func parsePDF(data []byte, opts Options) ([]block, meta, error) {
 // producer's placeholder ("Untitled", "Microsoft Word - x.doc").
 func untitled(t string) bool {
 	t = strings.ToLower(strings.TrimSpace(t))
-	return !hasAlnum(t) || t == "untitled" || strings.HasPrefix(t, "microsoft word - ") || strings.HasSuffix(t, ".dvi")
+	return !text.HasWord(t) || t == "untitled" || strings.HasPrefix(t, "microsoft word - ") || strings.HasSuffix(t, ".dvi")
 }
 
 func hasText(c *pdfContent) bool {
 	for _, p := range c.pages {
 		for _, r := range p.runs {
-			if hasAlnum(r.text) {
+			if text.HasWord(r.text) {
 				return true
 			}
 		}
@@ -412,15 +414,15 @@ func markOutline(pages [][]pdfLine, bms []pdfBookmark) bool {
 	any := false
 	inserted := map[int]int{} // entries put at the top of a page so far
 	for _, bm := range bms {
-		if bm.page < 1 || bm.page > len(pages) || !hasAlnum(bm.title) {
+		if bm.page < 1 || bm.page > len(pages) || !text.HasWord(bm.title) {
 			continue
 		}
 		any = true
-		want := strings.Join(normWords(bm.title), " ")
+		want := strings.Join(text.Words(bm.title), " ")
 		lines := pages[bm.page-1]
 		found := false
 		for i, l := range lines {
-			got := strings.Join(normWords(l.text), " ")
+			got := strings.Join(text.Words(l.text), " ")
 			if got == want || strings.HasSuffix(got, " "+want) && len(got)-len(want) <= 12 {
 				if lines[i].heading == 0 || lines[i].heading > bm.level {
 					lines[i].heading = min(bm.level, 6)
@@ -455,7 +457,7 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 	// cuts ends, on the next page, so that they don't cut it.
 	var held, notes []block
 	flush := func() {
-		if cur != nil && hasAlnum(cur.text) {
+		if cur != nil && text.HasWord(cur.text) {
 			out = append(out, *cur)
 		}
 		cur = nil

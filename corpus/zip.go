@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+
+	"framebot/internal/text"
 )
 
 const (
@@ -250,7 +252,7 @@ func markAll(blocks []block) []block {
 // firstHeading returns the text of the first heading block, "" if none.
 func firstHeading(blocks []block) string {
 	for _, b := range blocks {
-		if b.kind == kindHeading && hasAlnum(b.text) {
+		if b.kind == kindHeading && text.HasWord(b.text) {
 			return b.text
 		}
 	}

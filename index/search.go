@@ -14,6 +14,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"framebot/bot"
+	txt "framebot/internal/text"
 )
 
 // Limits that keep a chat message from turning into an expensive query.
@@ -191,7 +192,7 @@ type queryPlan struct {
 // when the ranking asks for them. It returns nil when text has no content
 // terms.
 func (ix *Index) plan(ctx context.Context, r bleveindex.IndexReader, text string) (*queryPlan, error) {
-	text = clip(strings.ToValidUTF8(text, " "), maxQueryBytes)
+	text = txt.TruncateBytes(strings.ToValidUTF8(text, " "), maxQueryBytes)
 	terms, err := ix.analyseQuery(ctx, r, text)
 	if err != nil || len(terms) == 0 {
 		return nil, err
@@ -581,16 +582,6 @@ func docFreq(ctx context.Context, r bleveindex.IndexReader, field, term string) 
 // gets the largest value.
 func idf(n, df uint64) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 func str(v any) string {

@@ -10,6 +10,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"framebot/bot"
+	"framebot/internal/text"
 )
 
 // maxBodyBytes keeps a message well under Matrix's 64 KiB event limit, with
@@ -101,13 +102,8 @@ func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !isRuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "\n…"
+	return text.TruncateBytes(s, n) + "\n…"
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 func esc(s string) string { return html.EscapeString(s) }
 

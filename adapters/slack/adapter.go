@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"framebot/bot"
+	"framebot/internal/text"
 )
 
 // Platform is the adapter's name in requests and the state database.
@@ -375,14 +376,7 @@ const (
 // slowDown tells a user to wait before asking again.
 func slowDown(wait time.Duration) string {
 	s := int(math.Ceil(wait.Seconds()))
-	return fmt.Sprintf("Slow down: you are asking faster than I answer. Try again in %d second%s.", s, plural(s))
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
+	return fmt.Sprintf("Slow down: you are asking faster than I answer. Try again in %s.", text.Count(s, "second"))
 }
 
 // fail logs err and tells the user something went wrong.

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"framebot/bot"
+	"framebot/internal/text"
 )
 
 // zwsp is a zero-width space. Slack's mrkdwn has no escape character, so a
@@ -250,32 +251,18 @@ func (w *quoteWriter) String() string {
 	return w.b.String()
 }
 
-// truncateRunes cuts s to at most n runes, ending with "…" when cut.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max(n-1, 0)]) + "…"
-}
-
-// truncateEscaped cuts already-escaped mrkdwn to at most n runes without
-// splitting an entity (&amp;) or a fence.
+// truncateEscaped cuts already-escaped mrkdwn to at most n runes, as
+// text.Truncate does, without splitting an entity (&amp;).
 func truncateEscaped(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	t := text.Truncate(s, n)
+	if t == s {
 		return s
 	}
-	r := []rune(s)
-	cut := max(n-1, 0)
-	// Back off out of an entity.
-	for i := cut - 1; i >= 0 && i >= cut-6; i-- {
-		if r[i] == ';' {
-			break
-		}
-		if r[i] == '&' {
-			cut = i
-			break
-		}
+	kept := strings.TrimSuffix(t, text.Ellipsis)
+	// Back off out of an entity: an "&" among the last six runes kept with
+	// no ";" after it.
+	if i := strings.LastIndexByte(kept, '&'); i >= 0 && !strings.Contains(kept[i:], ";") && utf8.RuneCountInString(kept[i:]) <= 6 {
+		kept = kept[:i]
 	}
-	return string(r[:cut]) + "…"
+	return kept + text.Ellipsis
 }

@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/slack-go/slack"
 
 	"framebot/bot"
+	txt "framebot/internal/text"
 )
 
 // Slack's limits on a message.
@@ -94,7 +96,7 @@ func mrkdwn(s string) *slack.TextBlockObject {
 }
 
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, truncateRunes(s, 75), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, txt.Truncate(s, 75), false, false)
 }
 
 func section(s string) slack.Block { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
@@ -109,7 +111,7 @@ func finish(text string, body []slack.Block, tail ...slack.Block) Message {
 		body = append(body[:room-1], contextLine("…more was left out: Slack allows 50 blocks in a message."))
 	}
 	// The fallback is mrkdwn too where blocks are not shown.
-	return Message{Text: escape(truncateRunes(text, maxNotify)), Blocks: append(body, tail...)}
+	return Message{Text: escape(txt.Truncate(text, maxNotify)), Blocks: append(body, tail...)}
 }
 
 func renderAnswer(a *bot.Answer, o RenderOptions) Message {
@@ -140,7 +142,7 @@ func renderAnswer(a *bot.Answer, o RenderOptions) Message {
 			body = append(body, section(quoteMrkdwn(p, maxText)), contextLine(cite(p.Title, p.Doc, p.Source, p.URL)+bot.PageRef(p.Page)))
 		}
 		first := a.Passages[0]
-		text = fmt.Sprintf("“%s” — %s", truncateRunes(bot.CleanText(first.Text, 0), 200), titleOf(first.Title, first.Doc))
+		text = fmt.Sprintf("“%s” — %s", txt.Truncate(bot.CleanText(first.Text, 0), 200), titleOf(first.Title, first.Doc))
 		if n := len(a.Passages) - 1; n > 0 {
 			text += fmt.Sprintf(" (+%d more)", n)
 		}
@@ -299,7 +301,7 @@ func renderStatus(s *bot.Status) Message {
 	fields := []*slack.TextBlockObject{
 		field("Documents", strconv.Itoa(s.Documents)),
 		field("Passages", strconv.Itoa(s.Passages)),
-		field("Index size", bot.HumanBytes(s.IndexBytes)),
+		field("Index size", humanize.IBytes(uint64(max(s.IndexBytes, 0)))),
 		field("Uptime", s.Uptime.String()),
 		field("Feedback", fmt.Sprintf("%d helpful, %d not helpful", s.Helpful, s.NotHelpful)),
 	}
@@ -338,7 +340,7 @@ func RenderAnnouncement(a bot.Announcement) Message {
 		}
 		line := escape(changeLabel(c.Kind)) + ": " + cite(c.Title, c.Doc, c.Source, c.URL)
 		if o := strings.TrimSpace(c.Opening); o != "" && c.Kind != bot.Removed {
-			line += "\n" + quoteMrkdwn(bot.Passage{Text: truncateRunes(o, 280)}, maxText-len([]rune(line))-1)
+			line += "\n" + quoteMrkdwn(bot.Passage{Text: txt.Truncate(o, 280)}, maxText-len([]rune(line))-1)
 		}
 		body = append(body, section(line))
 	}
