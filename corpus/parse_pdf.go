@@ -12,19 +12,25 @@ import (
 	"unicode/utf8"
 )
 
-// parsePDF reads the text layer of a PDF (see readPDF) and lays it out as
-// blocks: lines rebuilt from text runs, two-column pages read column by
-// column, running headers, footers, page numbers and tables of contents
-// dropped, lines joined into paragraphs with end-of-line hyphens undone,
-// headings found by font size and by the outline. Every block knows its
-// page. The title is the PDF's Title metadata, else its first heading.
+// parsePDF reads the text layer of a PDF with opts.PDF (see
+// PDFEngine.read; without one, with an engine started for this file) and
+// lays it out as blocks: lines rebuilt from text runs, two-column pages
+// read column by column, running headers, footers, page numbers and
+// tables of contents dropped, lines joined into paragraphs with
+// end-of-line hyphens undone, headings found by font size and by the
+// outline. Every block knows its page. The title is the PDF's Title metadata, else its first heading.
 //
 // Errors wrap ErrNoTextLayer (pages but no text: a scan), ErrEncrypted or
 // ErrUnreadable.
 func parsePDF(data []byte, opts Options) ([]block, meta, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), opts.ParseTimeout)
 	defer cancel()
-	c, err := readPDF(ctx, data, opts.MaxPages)
+	engine := opts.PDF
+	if engine == nil {
+		engine = NewPDFEngine()
+		defer engine.Close()
+	}
+	c, err := engine.read(ctx, data, opts.MaxPages)
 	if err != nil {
 		return nil, meta{}, err
 	}
