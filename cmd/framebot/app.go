@@ -24,6 +24,9 @@ type app struct {
 	corpus fs.FS // nil when the corpus is a folder on disk (cfg.Corpus)
 	index  *index.Index
 	bot    *bot.Bot
+	// pdf reads the corpus's PDFs for every load, reload and watcher of
+	// the app; it starts on the first PDF and is closed with the app.
+	pdf *corpus.PDFEngine
 	// skipped lists the files the last load could not use; notes, the
 	// documents it used only in part (cut at the passage cap).
 	skipped, notes []corpus.Skipped
@@ -54,7 +57,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 	if err != nil {
 		return nil, index.SyncStats{}, err
 	}
-	a := &app{cfg: cfg, log: log}
+	a := &app{cfg: cfg, log: log, pdf: corpus.NewPDFEngine()}
 	if cfg.Corpus == "" {
 		a.corpus = corpus.Default()
 	}
@@ -66,12 +69,14 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 	}}
 	ix, err := index.Open(dir, opts)
 	if err != nil {
+		a.pdf.Close()
 		return nil, index.SyncStats{}, err
 	}
 	a.index = ix
 	st, err := a.sync(ctx, progress)
 	if err != nil && ctx.Err() != nil {
 		ix.Close()
+		a.pdf.Close()
 		return nil, st, err
 	}
 	if err != nil {
@@ -80,6 +85,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		ix.Close()
 		var rerr error
 		if ix, rerr = index.Open(dir, opts); rerr != nil {
+			a.pdf.Close()
 			return nil, st, errors.Join(err, rerr)
 		}
 		a.index = ix
@@ -116,7 +122,7 @@ func serveStale(log *slog.Logger, err error) error {
 
 // loadCorpus reads every document of the corpus.
 func (a *app) loadCorpus() ([]*corpus.Document, []corpus.Skipped, error) {
-	opts := a.cfg.corpusOptions(a.log)
+	opts := a.corpusOptions()
 	var (
 		docs    []*corpus.Document
 		skipped []corpus.Skipped
@@ -182,7 +188,7 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 		}
 		return ctx.Err()
 	}
-	opts := a.cfg.corpusOptions(a.log)
+	opts := a.corpusOptions()
 	var (
 		skipped []corpus.Skipped
 		err     error
@@ -225,7 +231,17 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 // batches in flight.
 const syncChunk = 20000
 
-func (a *app) Close() error { return a.index.Close() }
+// corpusOptions are the options of every corpus load, reload and watcher
+// of the app: the configured limits and the app's PDF engine.
+func (a *app) corpusOptions() corpus.Options {
+	o := a.cfg.corpusOptions(a.log)
+	o.PDF = a.pdf
+	return o
+}
+
+// Close closes the index, then the PDF engine that a rebuild of the index
+// may still have been using.
+func (a *app) Close() error { return errors.Join(a.index.Close(), a.pdf.Close()) }
 
 // newLogger returns the process's logger, writing text to stderr.
 func newLogger(level string) *slog.Logger {
