@@ -188,26 +188,37 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 		}
 		return ctx.Err()
 	}
-	opts := a.corpusOptions()
-	var (
-		skipped []corpus.Skipped
-		err     error
-	)
-	if a.corpus != nil {
-		skipped, err = corpus.LoadEach(a.corpus, opts, each)
-	} else {
-		skipped, err = corpus.LoadDirEach(a.cfg.Corpus, opts, each)
-	}
+	skipped, err := a.loadEach(each)
 	if err == nil {
 		err = flush()
 	}
+	if err == nil {
+		a.skipped = skipped
+		st.Removed, err = a.removeGone(ctx, seen)
+	}
 	if err != nil {
 		return st, fmt.Errorf("index corpus: %w", err)
 	}
-	a.skipped = skipped
+	if st.Added+st.Updated+st.Removed > 0 {
+		a.log.Info("index updated", "added", st.Added, "updated", st.Updated, "removed", st.Removed, "unchanged", st.Unchanged, "passages", st.Passages)
+	}
+	return st, nil
+}
+
+// loadEach passes each document of the corpus to fn, as corpus.LoadEach.
+func (a *app) loadEach(fn func(*corpus.Document) error) ([]corpus.Skipped, error) {
+	if a.corpus != nil {
+		return corpus.LoadEach(a.corpus, a.corpusOptions(), fn)
+	}
+	return corpus.LoadDirEach(a.cfg.Corpus, a.corpusOptions(), fn)
+}
+
+// removeGone removes from the index every document not in seen, and
+// returns how many it removed.
+func (a *app) removeGone(ctx context.Context, seen map[string]bool) (int, error) {
 	srcs, err := a.index.Documents(ctx)
 	if err != nil {
-		return st, fmt.Errorf("index corpus: %w", err)
+		return 0, err
 	}
 	var gone []string
 	for _, s := range srcs {
@@ -216,14 +227,7 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 		}
 	}
 	chs, err := a.index.Apply(ctx, nil, gone)
-	st.Removed += len(chs)
-	if err != nil {
-		return st, fmt.Errorf("index corpus: %w", err)
-	}
-	if st.Added+st.Updated+st.Removed > 0 {
-		a.log.Info("index updated", "added", st.Added, "updated", st.Updated, "removed", st.Removed, "unchanged", st.Unchanged, "passages", st.Passages)
-	}
-	return st, nil
+	return len(chs), err
 }
 
 // syncChunk is about how many passages sync parses before writing them:
