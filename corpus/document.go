@@ -4,7 +4,9 @@
 // matter), HTML, PDF (its text layer), DOCX and ODT, how to strip the boilerplate that scraped web articles
 // carry, and how to split the remaining text into passages small enough to
 // quote. It imports no search or chat library: the index and the bot build on
-// the types defined here.
+// the types defined here. It holds no state of its own: the PDF engine,
+// the one costly thing worth sharing between loads, is a PDFEngine value
+// that the caller creates and passes in Options.
 package corpus
 
 import "time"
