@@ -161,8 +161,7 @@ type docxReader struct {
 	numbered bool
 	pDepth   int
 	tblDepth int
-	cells    []string // cells of the current top-level table row
-	cell     strings.Builder
+	row      tableRow // the top-level table row being read
 }
 
 // start handles an opening tag; it returns the error of skipping an
@@ -179,7 +178,7 @@ func (r *docxReader) start(t xml.StartElement) error {
 		r.tblDepth++
 	case "tr":
 		if r.tblDepth == 1 {
-			r.cells = r.cells[:0]
+			r.row.start()
 		}
 	case "p":
 		if r.pDepth++; r.pDepth == 1 {
@@ -217,13 +216,12 @@ func (r *docxReader) end(t xml.EndElement) {
 		r.closePara()
 	case "tc":
 		if r.tblDepth == 1 {
-			r.cells = append(r.cells, r.cell.String())
-			r.cell.Reset()
+			r.row.endCell()
 		}
 	case "tr":
 		if r.tblDepth == 1 {
-			if row := rowText(r.cells); row != "" {
-				r.out = append(r.out, block{text: row, kind: kindRow})
+			if b, ok := r.row.block(); ok {
+				r.out = append(r.out, b)
 			}
 		}
 	case "tbl":
@@ -238,10 +236,7 @@ func (r *docxReader) closePara() {
 	text := r.para.take()
 	switch {
 	case r.tblDepth > 0:
-		if r.cell.Len() > 0 {
-			r.cell.WriteByte(' ')
-		}
-		r.cell.WriteString(text)
+		r.row.text(text)
 	case text == "" || r.style.toc:
 	case r.style.heading > 0 || r.style.title:
 		r.out = append(r.out, block{text: text, kind: kindHeading, level: max(r.style.heading, 1)})

@@ -96,8 +96,7 @@ type odtReader struct {
 	listDepth   int
 	noteDepth   int
 	tblDepth    int
-	cells       []string // cells of the current top-level table row
-	cell        strings.Builder
+	row         tableRow // the top-level table row being read
 }
 
 // start handles an opening tag; it returns the error of skipping an
@@ -118,7 +117,7 @@ func (r *odtReader) start(t xml.StartElement) error {
 		r.tblDepth++
 	case name == "table-row":
 		if r.tblDepth == 1 && r.noteDepth == 0 {
-			r.cells = r.cells[:0]
+			r.row.start()
 		}
 	case name == "p" || name == "h":
 		r.openPara(t)
@@ -167,13 +166,12 @@ func (r *odtReader) end(t xml.EndElement) {
 		r.tblDepth--
 	case name == "table-cell":
 		if r.tblDepth == 1 && r.noteDepth == 0 {
-			r.cells = append(r.cells, r.cell.String())
-			r.cell.Reset()
+			r.row.endCell()
 		}
 	case name == "table-row":
 		if r.tblDepth == 1 && r.noteDepth == 0 {
-			if row := rowText(r.cells); row != "" {
-				r.body = append(r.body, block{text: row, kind: kindRow})
+			if b, ok := r.row.block(); ok {
+				r.body = append(r.body, b)
 			}
 		}
 	case name == "p" || name == "h":
@@ -190,10 +188,7 @@ func (r *odtReader) closePara() {
 	switch {
 	case text == "":
 	case r.tblDepth > 0 && r.noteDepth == 0:
-		if r.cell.Len() > 0 {
-			r.cell.WriteByte(' ')
-		}
-		r.cell.WriteString(text)
+		r.row.text(text)
 	case r.heading > 0 || r.title:
 		r.emit(block{text: text, kind: kindHeading, level: max(r.heading, 1)})
 	case r.listDepth > 0:
