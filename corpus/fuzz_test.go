@@ -90,7 +90,7 @@ func FuzzParseHTML(f *testing.F) {
 
 // fuzzDocOptions bound each fuzzed document: a hang shows as an error, not
 // as the fuzzer's own time-out.
-var fuzzDocOptions = Options{MaxPassageWords: 20, MaxPages: 20, ParseTimeout: 4 * time.Second}
+var fuzzDocOptions = Options{MaxPassageWords: 20, MaxPages: 20, ParseTimeout: 4 * time.Second, PDF: testPDF}
 
 func FuzzPDF(f *testing.F) {
 	addSeeds(f, ".pdf")

@@ -259,6 +259,36 @@ func firstHeading(blocks []block) string {
 	return ""
 }
 
+// tableRow collects the cells of the top-level table row being read.
+type tableRow struct {
+	cells []string
+	cell  strings.Builder // the text of the cell being read
+}
+
+// start begins a new row.
+func (t *tableRow) start() { t.cells = t.cells[:0] }
+
+// text adds the text of a paragraph to the cell being read.
+func (t *tableRow) text(s string) {
+	if t.cell.Len() > 0 {
+		t.cell.WriteByte(' ')
+	}
+	t.cell.WriteString(s)
+}
+
+// endCell ends the cell being read.
+func (t *tableRow) endCell() {
+	t.cells = append(t.cells, t.cell.String())
+	t.cell.Reset()
+}
+
+// block returns the row as a block, and false when all its cells are
+// empty.
+func (t *tableRow) block() (block, bool) {
+	row := rowText(t.cells)
+	return block{text: row, kind: kindRow}, row != ""
+}
+
 // rowText joins the non-empty cells of a table row.
 func rowText(cells []string) string {
 	var kept []string

@@ -10,9 +10,12 @@ import (
 	"framebot/bot"
 )
 
-// renderers print a reply in a --format that the console does not know
-// (slack, matrix); the adapters register theirs.
-var renderers = map[string]func(w io.Writer, rep bot.Reply) error{}
+// renderers print a reply in a --format that the console does not know:
+// the message an adapter would send. The map is never written.
+var renderers = map[string]func(w io.Writer, rep bot.Reply) error{
+	"matrix": renderMatrix,
+	"slack":  renderSlack,
+}
 
 func formatNames() string {
 	s := "text|json"

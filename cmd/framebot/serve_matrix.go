@@ -15,15 +15,9 @@ import (
 
 var _ matrix.Store = (*sqlite.DB)(nil)
 
-// Wire the Matrix adapter into framebot ask --format matrix and framebot
-// serve.
-func init() {
-	renderers["matrix"] = renderMatrix
-	serviceFactories["matrix"] = newMatrixService
-}
-
 // renderMatrix prints the event content the Matrix adapter would send for
-// rep (as an m.notice, without the reply relation).
+// rep (as an m.notice, without the reply relation): framebot ask --format
+// matrix.
 func renderMatrix(w io.Writer, rep bot.Reply) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

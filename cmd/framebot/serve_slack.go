@@ -14,12 +14,9 @@ var (
 	_ bot.AnswerMessageRecorder = (*sqlite.DB)(nil) // answers are corrected when stale
 )
 
-// Wires the Slack adapter: framebot ask --format slack prints the Block Kit
-// message it would send, and framebot serve runs it when slack.enabled is set.
-func init() {
-	renderers["slack"] = func(w io.Writer, rep bot.Reply) error { return slack.WriteJSON(w, rep) }
-	serviceFactories["slack"] = newSlackService
-}
+// renderSlack prints the Block Kit message the Slack adapter would send
+// for rep: framebot ask --format slack.
+func renderSlack(w io.Writer, rep bot.Reply) error { return slack.WriteJSON(w, rep) }
 
 // newSlackService builds the Slack adapter, or returns nil when it is not
 // enabled.
