@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+
+	"framebot/internal/text"
 )
 
 // PlainText renders rep as plain text, in the wording every adapter shares:
@@ -118,13 +120,13 @@ func summaryText(s *Summary) string {
 
 func sourcesText(l *SourceList) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%d documents", SafeName(l.Title), l.Total)
+	fmt.Fprintf(&b, "%s (%s", SafeName(l.Title), text.Count(l.Total, "document"))
 	if l.Pages > 1 {
 		fmt.Fprintf(&b, ", page %d of %d", l.Page, l.Pages)
 	}
 	b.WriteString(")")
 	for _, s := range l.Sources {
-		fmt.Fprintf(&b, "\n  - %s — %d passages%s", Cite(s.Title, s.Source, s.URL), s.Passages, PageCount(s.Pages))
+		fmt.Fprintf(&b, "\n  - %s — %s%s", Cite(s.Title, s.Source, s.URL), text.Count(s.Passages, "passage"), PageCount(s.Pages))
 		if !s.Updated.IsZero() {
 			fmt.Fprintf(&b, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
 		}

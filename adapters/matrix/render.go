@@ -197,7 +197,7 @@ func summaryHTML(s *bot.Summary) string {
 
 func sourcesHTML(l *bot.SourceList) string {
 	var h strings.Builder
-	fmt.Fprintf(&h, "<p><strong>%s</strong> (%d documents", esc(bot.SafeName(l.Title)), l.Total)
+	fmt.Fprintf(&h, "<p><strong>%s</strong> (%s", esc(bot.SafeName(l.Title)), text.Count(l.Total, "document"))
 	if l.Pages > 1 {
 		fmt.Fprintf(&h, ", page %d of %d", l.Page, l.Pages)
 	}
@@ -207,7 +207,7 @@ func sourcesHTML(l *bot.SourceList) string {
 	}
 	h.WriteString("\n<ul>\n")
 	for _, s := range l.Sources {
-		fmt.Fprintf(&h, "<li>%s — %d passages%s", htmlCite(s.Title, s.Source, s.URL), s.Passages, bot.PageCount(s.Pages))
+		fmt.Fprintf(&h, "<li>%s — %s%s", htmlCite(s.Title, s.Source, s.URL), text.Count(s.Passages, "passage"), bot.PageCount(s.Pages))
 		if !s.Updated.IsZero() {
 			fmt.Fprintf(&h, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
 		}

@@ -274,7 +274,7 @@ func renderSummary(s *bot.Summary) Message {
 
 func renderSources(l *bot.SourceList) Message {
 	title := bot.SafeName(l.Title)
-	head := fmt.Sprintf("%s (%d documents", title, l.Total)
+	head := fmt.Sprintf("%s (%s", title, txt.Count(l.Total, "document"))
 	if l.Pages > 1 {
 		head += fmt.Sprintf(", page %d of %d", l.Page, l.Pages)
 	}
@@ -282,7 +282,7 @@ func renderSources(l *bot.SourceList) Message {
 	body := []slack.Block{section("*" + escape(title) + "*" + escape(strings.TrimPrefix(head, title)))}
 	var lines []string
 	for _, s := range l.Sources {
-		line := "• " + cite(s.Title, s.Doc, s.Source, s.URL) + fmt.Sprintf(" — %d passages", s.Passages) + bot.PageCount(s.Pages)
+		line := "• " + cite(s.Title, s.Doc, s.Source, s.URL) + " — " + txt.Count(s.Passages, "passage") + bot.PageCount(s.Pages)
 		if !s.Updated.IsZero() {
 			line += ", updated " + s.Updated.UTC().Format("2006-01-02 15:04 MST")
 		}
@@ -315,7 +315,7 @@ func renderStatus(s *bot.Status) Message {
 		section("*Status*"),
 		slack.NewSectionBlock(nil, fields[:min(len(fields), maxFields)], nil),
 	}
-	return finish(fmt.Sprintf("Status: %d documents, %d passages", s.Documents, s.Passages), body)
+	return finish(fmt.Sprintf("Status: %s, %s", txt.Count(s.Documents, "document"), txt.Count(s.Passages, "passage")), body)
 }
 
 // RenderAnnouncement renders corpus changes as one digest message.
