@@ -37,7 +37,7 @@ func TestProposalsIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := proposalsIn(tt.in)
+			got := defaultVocab().proposalsIn(tt.in)
 			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(mention{})); diff != "" {
 				t.Errorf("proposalsIn(%q) (-want +got):\n%s", tt.in, diff)
 			}
@@ -100,13 +100,14 @@ func TestFindProposals(t *testing.T) {
 	})
 	t.Run("the list is cached until the corpus changes", func(t *testing.T) {
 		l := &passageList{ps: l.ps, updated: time.Unix(1, 0)}
+		f := NewProposalFinder(l, Vocabulary{})
 		for range 3 {
-			if _, err := cachedProposals(context.Background(), l); err != nil {
+			if _, err := f.Proposals(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		l.updated = time.Unix(2, 0)
-		if _, err := cachedProposals(context.Background(), l); err != nil {
+		if _, err := f.Proposals(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if l.calls != 2 {
@@ -158,8 +159,9 @@ func FuzzProposalsIn(f *testing.F) {
 	for _, s := range []string{"The 28-point plan.", "Coalition of the Willing", "the Of The And Plan", "a 30-plus nation coalition", "Article 5", "- plan", "1-point", "\xffplan deal"} {
 		f.Add(s)
 	}
+	v := defaultVocab()
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, m := range proposalsIn(s) {
+		for _, m := range v.proposalsIn(s) {
 			if strings.TrimSpace(m.name) == "" {
 				t.Fatalf("proposalsIn(%q): empty name", s)
 			}
@@ -171,3 +173,6 @@ func FuzzProposalsIn(f *testing.F) {
 		}
 	})
 }
+
+// defaultVocab is the default vocabulary, compiled.
+func defaultVocab() *vocab { return DefaultVocabulary().compile() }

@@ -28,6 +28,9 @@ type SummaryOptions struct {
 	// Lambda trades relevance against redundancy when choosing sentences
 	// (maximal marginal relevance; default 0.7).
 	Lambda float64
+	// Vocabulary says which words after a number are not what it counts,
+	// for the figures compared across sources (nil lists: the defaults).
+	Vocabulary Vocabulary
 }
 
 func (o SummaryOptions) withDefaults() SummaryOptions {
@@ -63,17 +66,20 @@ const (
 
 // Summarizer writes extractive briefs: verbatim, cited sentences of the
 // corpus on a topic, with the figures the sources disagree on.
+// It is safe for concurrent use.
 type Summarizer struct {
-	search Searcher
-	lister PassageLister
-	opts   SummaryOptions
+	search    Searcher
+	proposals *ProposalFinder
+	opts      SummaryOptions
+	vocab     *vocab
 }
 
-// NewSummarizer returns a Summarizer that reads passages from s. l, when not
-// nil, lists the corpus's proposals offered as suggestions for a topic the
-// corpus does not discuss.
-func NewSummarizer(s Searcher, l PassageLister, opts SummaryOptions) *Summarizer {
-	return &Summarizer{search: s, lister: l, opts: opts.withDefaults()}
+// NewSummarizer returns a Summarizer that reads passages from s. p, when
+// not nil, lists the corpus's proposals offered as suggestions for a topic
+// the corpus does not discuss.
+func NewSummarizer(s Searcher, p *ProposalFinder, opts SummaryOptions) *Summarizer {
+	opts = opts.withDefaults()
+	return &Summarizer{search: s, proposals: p, opts: opts, vocab: opts.Vocabulary.compile()}
 }
 
 // sentence is one candidate sentence of a brief with the evidence for it.
@@ -144,16 +150,16 @@ func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, err
 	for _, s := range orderForReading(chosen) {
 		sum.Sentences = append(sum.Sentences, citeSentence(s))
 	}
-	sum.Conflicts = findConflicts(cands)
+	sum.Conflicts = z.vocab.findConflicts(cands)
 	return sum, nil
 }
 
 // abstain fills sum for a topic the corpus does not discuss.
 func (z *Summarizer) abstain(ctx context.Context, sum *Summary) (*Summary, error) {
-	if z.lister == nil {
+	if z.proposals == nil {
 		return sum, nil
 	}
-	ps, err := cachedProposals(ctx, z.lister)
+	ps, err := z.proposals.Proposals(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -413,10 +419,10 @@ func runSummary(ctx context.Context, b *Bot, _ Request, args string) (Reply, err
 	if !hasWord(args) {
 		return Reply{}, nil
 	}
-	if b.Answerer == nil {
+	if b.Summarizer == nil {
 		return Reply{}, ErrComingSoon
 	}
-	s, err := NewSummarizer(b.Answerer.search, b.passageLister(), SummaryOptions{}).Summarize(ctx, args)
+	s, err := b.Summarizer.Summarize(ctx, args)
 	if err != nil {
 		return Reply{}, err
 	}

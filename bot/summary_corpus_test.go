@@ -37,7 +37,7 @@ var summaryTopics = []struct {
 
 func newSummarizer(t *testing.T, ix *index.Index) *bot.Summarizer {
 	t.Helper()
-	return bot.NewSummarizer(ix, ix, bot.SummaryOptions{})
+	return bot.NewSummarizer(ix, bot.NewProposalFinder(ix, bot.Vocabulary{}), bot.SummaryOptions{})
 }
 
 func TestSummaryOfTheEmbeddedCorpus(t *testing.T) {
@@ -435,8 +435,7 @@ func truncate(s string) string {
 func TestWarmProposals(t *testing.T) {
 	ctx := context.Background()
 	lister := &countingLister{Index: defaultIndex(t)}
-	b := testbot.Bot(lister.Index)
-	b.Catalog = lister
+	b := bot.New(bot.NewAnswerer(lister.Index, bot.AnswerOptions{}), lister)
 	if err := b.WarmProposals(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -91,20 +91,7 @@ var (
 		"roughly": true, "approximately": true, "approx": true, "circa": true, "estimated": true}
 	// multipliers after a number scale it.
 	multipliers = map[string]float64{"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-	// uncountedNouns follow numbers without being what a source counts:
-	// units of time and dates, shares, and words that make the number a
-	// name ("Article 5-like") or a rank.
-	uncountedNouns = map[string]bool{}
 )
-
-func init() {
-	for _, w := range strings.Fields(`year years month months week weeks day days hour hours minute minutes second seconds
-		decade decades century centuries percent per cent pct time times am pm gmt utc bc ad
-		january february march april may june july august september october november december
-		like style type th st nd rd plus fold`) {
-		uncountedNouns[w] = true
-	}
-}
 
 // figures finds the figures of a sentence. A figure is a number written in
 // digits (or a range "N to M", "between N and M", "N–M"), optionally scaled
@@ -113,8 +100,8 @@ func init() {
 // is not a function word, skipping at most one capitalised adjective
 // ("20,000 European troops"). Years, numbers inside identifiers
 // ("SRCE-2025-17") and numbers naming a thing ("Article 5") are not
-// figures.
-func figures(s string) []figure {
+// figures, nor are numbers of the vocabulary's uncounted nouns ("5 years").
+func (v *vocab) figures(s string) []figure {
 	toks := tokenize(s)
 	var out []figure
 	for i := 0; i < len(toks); i++ {
@@ -165,7 +152,7 @@ func figures(s string) []figure {
 				if isNoun(toks[k+1].text) {
 					f.key, f.noun = singular(w), w
 				}
-				out = appendFigure(out, f)
+				out = v.appendFigure(out, f)
 				continue
 			}
 		} else if k < len(toks) && toks[k].text == "+" {
@@ -179,13 +166,13 @@ func figures(s string) []figure {
 			w := strings.ToLower(toks[k].text)
 			f.key, f.noun = singular(w), w
 		}
-		out = appendFigure(out, f)
+		out = v.appendFigure(out, f)
 	}
 	return out
 }
 
-func appendFigure(out []figure, f figure) []figure {
-	if f.key == "" || uncountedNouns[f.key] || uncountedNouns[f.noun] {
+func (v *vocab) appendFigure(out []figure, f figure) []figure {
+	if f.key == "" || v.uncounted[f.key] || v.uncounted[f.noun] {
 		return out
 	}
 	return append(out, f)
@@ -338,7 +325,7 @@ type claim struct {
 // figures (an initial and a revised plan) is not contradicted by another
 // repeating one of them. Figures inside one document are never compared:
 // they are revisions, phases or breakdowns more often than contradictions.
-func findConflicts(cands []*sentence) []Conflict {
+func (v *vocab) findConflicts(cands []*sentence) []Conflict {
 	byKey := map[string]map[string][]claim{} // key → doc → claims
 	var keys []string
 	var docOrder []string
@@ -347,7 +334,7 @@ func findConflicts(cands []*sentence) []Conflict {
 		if s.cov == 0 {
 			continue
 		}
-		for _, f := range figures(s.text) {
+		for _, f := range v.figures(s.text) {
 			if byKey[f.key] == nil {
 				byKey[f.key] = map[string][]claim{}
 				keys = append(keys, f.key)
@@ -389,7 +376,7 @@ func findConflicts(cands []*sentence) []Conflict {
 			}
 		}
 		if len(claims) >= 2 {
-			out = append(out, Conflict{About: "the number of " + plural(noun), Claims: claims})
+			out = append(out, Conflict{About: "the number of " + v.pluralOf(noun), Claims: claims})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Claims) > len(out[j].Claims) })

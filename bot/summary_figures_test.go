@@ -48,7 +48,7 @@ func TestFigures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := figures(tt.in)
+			got := defaultVocab().figures(tt.in)
 			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(figure{})); diff != "" {
 				t.Errorf("figures(%q) (-want +got):\n%s", tt.in, diff)
 			}
@@ -116,7 +116,7 @@ func TestFindConflicts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, findConflicts(tt.cands)); diff != "" {
+			if diff := cmp.Diff(tt.want, defaultVocab().findConflicts(tt.cands)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -129,8 +129,9 @@ func FuzzFigures(f *testing.F) {
 	for _, s := range []string{"The 10,000 to 20,000 troops.", "a 28-point plan", "more than 600 miles", "1,,0 x", "9-9-9-9 a", "between 5 and", "up to", "30-plus", "1e308 troops", "99999999999999999999999 troops", "\xff1 troops"} {
 		f.Add(s)
 	}
+	v := defaultVocab()
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, g := range figures(s) {
+		for _, g := range v.figures(s) {
 			if math.IsNaN(g.lo) || math.IsNaN(g.hi) || g.lo > g.hi || g.lo < 0 {
 				t.Fatalf("figures(%q): bad range %+v", s, g)
 			}
