@@ -79,11 +79,13 @@ func (v *vocab) properNames(toks []token, claimed map[int]bool) []mention {
 			continue
 		}
 		last, hasHead, capitals := v.nameRun(toks, i, claimed)
+		// A name does not start with a connector or a function word:
+		// "the Coalition of the Willing", "This Plan".
 		from := i
-		for from < last && v.isConnector(toks[from]) {
+		for from < last && (v.isConnector(toks[from]) || stopWords[strings.ToLower(toks[from].text)]) {
 			from++
 		}
-		if hasHead && capitals-v.countConnectors(toks[i:from]) >= 2 {
+		if hasHead && capitals-countCapitalised(toks[i:from]) >= 2 {
 			out = append(out, mention{name: joinTokens(toks[from : last+1]), named: true})
 		}
 		i = last + 1
@@ -157,7 +159,9 @@ func (v *vocab) modifiersBefore(toks []token, i int) int {
 // nameRun reads the run of capitalised words and connectors that starts at
 // token i. It returns the index of the run's last capitalised word, whether
 // the run holds a proposal head (marked in claimed) and how many
-// capitalised words it has.
+// capitalised words it has. A head word followed by another capitalised
+// word only modifies it ("Alliance Charitable Foundation"): an English
+// name's head ends it or comes before a connector ("Treaty of Rome").
 func (v *vocab) nameRun(toks []token, i int, claimed map[int]bool) (last int, hasHead bool, capitals int) {
 	last = i
 	for j := i; j < len(toks); j++ {
@@ -166,7 +170,7 @@ func (v *vocab) nameRun(toks []token, i int, claimed map[int]bool) (last int, ha
 		case isWordToken(t) && isCapitalised(t.text):
 			capitals++
 			last = j
-			if v.isHead(t.text) {
+			if v.isHead(t.text) && !v.modifiesNext(toks, j) {
 				hasHead = true
 				claimed[j] = true
 			}
@@ -176,6 +180,16 @@ func (v *vocab) nameRun(toks []token, i int, claimed map[int]bool) (last int, ha
 		}
 	}
 	return last, hasHead, capitals
+}
+
+// modifiesNext reports a word followed by a capitalised content word of
+// the same name, which it then only modifies.
+func (v *vocab) modifiesNext(toks []token, j int) bool {
+	if j+1 >= len(toks) {
+		return false
+	}
+	n := toks[j+1]
+	return isWordToken(n) && isCapitalised(n.text) && !v.isConnector(n) && !stopWords[strings.ToLower(n.text)]
 }
 
 // lowerInitial lower-cases the first letter of s when the rest of its first
@@ -195,10 +209,11 @@ func (v *vocab) isConnector(t token) bool {
 	return isWordToken(t) && v.connectors[strings.ToLower(t.text)]
 }
 
-func (v *vocab) countConnectors(ts []token) int {
+// countCapitalised counts the capitalised words of ts.
+func countCapitalised(ts []token) int {
 	n := 0
 	for _, t := range ts {
-		if v.isConnector(t) && isCapitalised(t.text) {
+		if isWordToken(t) && isCapitalised(t.text) {
 			n++
 		}
 	}

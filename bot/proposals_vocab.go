@@ -31,7 +31,8 @@ type Vocabulary struct {
 	// are not part of its name.
 	GenericModifiers []string `yaml:"generic_modifiers"`
 	// NameConnectors are the small words inside proper names ("Coalition
-	// of the Willing").
+	// of the Willing"). "and" is not one by default: it joins two names
+	// more often than it sits inside one ("Serapis and the Alliance").
 	NameConnectors []string `yaml:"name_connectors"`
 	// CountedUnits are the units of "N-unit" plans: "point" finds the
 	// "28-point plan" and the "20-point peace plan".
@@ -44,8 +45,8 @@ type Vocabulary struct {
 	// name ("Article 5-like") or a rank. Figures about them are never
 	// compared.
 	UncountedNouns []string `yaml:"uncounted_nouns"`
-	// InvariantPlurals are nouns whose plural is the word itself
-	// ("personnel", "staff"), for "the number of personnel".
+	// InvariantPlurals are nouns whose plural is the word as written
+	// ("personnel", "staff", "women"), for "the number of personnel".
 	InvariantPlurals []string `yaml:"invariant_plurals"`
 }
 
@@ -63,14 +64,14 @@ func DefaultVocabulary() Vocabulary {
 			short good bad better best big small large major minor key main specific general actual similar
 			different whatever certain concrete robust solid weak firm fair just lasting permanent temporary
 			this that these those such their its his her our your my any every each some no another other`),
-		NameConnectors: wordList(`of the for and`),
+		NameConnectors: wordList(`of the for`),
 		CountedUnits:   wordList(`point`),
 		NumberedNames:  wordList(`article`),
 		UncountedNouns: wordList(`year years month months week weeks day days hour hours minute minutes second seconds
 			decade decades century centuries percent per cent pct time times am pm gmt utc bc ad
 			january february march april may june july august september october november december
 			like style type th st nd rd plus fold`),
-		InvariantPlurals: wordList(`personnel people staff`),
+		InvariantPlurals: wordList(`personnel people staff police men women children`),
 	}
 }
 

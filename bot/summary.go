@@ -150,7 +150,7 @@ func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, err
 	for _, s := range orderForReading(chosen) {
 		sum.Sentences = append(sum.Sentences, citeSentence(s))
 	}
-	sum.Conflicts = z.vocab.findConflicts(cands)
+	sum.Conflicts = z.vocab.findConflicts(cands, docs, q)
 	return sum, nil
 }
 
@@ -314,8 +314,9 @@ func startsAnaphoric(s string) bool {
 // step takes the sentence with the best mix of score and novelty, with a
 // bonus for a document not quoted yet. A sentence must hold 30% of the
 // topic's information and 45% of what the best sentence holds; others only
-// fill up to MinSentences, and only from passages that discuss the topic. docs is the number of documents discussing the topic: a
-// brief on a topic few documents discuss is shorter.
+// fill up to MinSentences, only from passages that discuss the topic, and
+// only if they name some of it. docs is the number of documents
+// discussing the topic: a brief on a topic few documents discuss is shorter.
 func (z *Summarizer) choose(cands []*sentence, docs int) []*sentence {
 	bestCov := 0.0
 	for _, s := range cands {
@@ -334,7 +335,8 @@ func (z *Summarizer) choose(cands []*sentence, docs int) []*sentence {
 		if s.cov >= floor {
 			return true
 		}
-		return n < z.opts.MinSentences && s.passCov >= z.opts.MinCoverage
+		// Filling up: a sentence that names the topic at least.
+		return n < z.opts.MinSentences && s.cov > 0 && s.passCov >= z.opts.MinCoverage
 	}
 	var out []*sentence
 	used := map[string]bool{}

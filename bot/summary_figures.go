@@ -318,20 +318,42 @@ type claim struct {
 // findConflicts reports figures about the topic that sources disagree on.
 //
 // The rule is deliberately conservative. Only sentences that mention the
-// topic are read. Two figures are about the same thing when they count the
-// same noun ("troops", the "point" of "28-point"). Documents A and B
-// conflict on a noun when A gives a figure that agrees with none of B's and
-// B gives one that agrees with none of A's: a source that gives several
-// figures (an initial and a revised plan) is not contradicted by another
-// repeating one of them. Figures inside one document are never compared:
-// they are revisions, phases or breakdowns more often than contradictions.
-func (v *vocab) findConflicts(cands []*sentence) []Conflict {
-	byKey := map[string]map[string][]claim{} // key → doc → claims
-	var keys []string
-	var docOrder []string
+// topic, in documents that discuss it (discussing), are read: a figure in
+// a document about something else counts something else, whatever its
+// noun. Two figures are about the same thing when they count the same
+// noun ("troops", the "point" of "28-point") and their sentences share
+// some context besides the topic and the noun ("Ukraine"): 100,000 women
+// in an army and 50,000 women at a protest are not two counts of one
+// thing. Documents A and B conflict on a noun when A gives a figure that
+// agrees with none of B's and B gives one that agrees with none of A's, in
+// sentences that share context: a source that gives several figures (an
+// initial and a revised plan) is not contradicted by another repeating one
+// of them. Figures inside one document are never compared: they are
+// revisions, phases or breakdowns more often than contradictions.
+func (v *vocab) findConflicts(cands []*sentence, discussing map[string]bool, topic string) []Conflict {
+	byKey, keys, docOrder := v.claimsByNoun(cands, discussing)
+	topicWords := map[string]bool{}
+	for _, w := range contentWords(topic) {
+		topicWords[contextKey(w)] = true
+	}
+	var out []Conflict
+	for _, key := range keys {
+		if c, ok := v.conflictOn(byKey[key], docOrder, topicWords); ok {
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Claims) > len(out[j].Claims) })
+	return out
+}
+
+// claimsByNoun collects the figures of the sentences on the topic, in
+// documents that discuss it, by counted noun and document. keys lists the
+// nouns and docOrder the documents in the order first seen.
+func (v *vocab) claimsByNoun(cands []*sentence, discussing map[string]bool) (byKey map[string]map[string][]claim, keys, docOrder []string) {
+	byKey = map[string]map[string][]claim{} // key → doc → claims
 	docSeen := map[string]bool{}
 	for _, s := range cands {
-		if s.cov == 0 {
+		if s.cov == 0 || !discussing[s.pass.Doc] {
 			continue
 		}
 		for _, f := range v.figures(s.text) {
@@ -346,47 +368,63 @@ func (v *vocab) findConflicts(cands []*sentence) []Conflict {
 			}
 		}
 	}
-	var out []Conflict
-	for _, key := range keys {
-		docs := byKey[key]
-		if len(docs) < 2 {
-			continue
-		}
-		var claims []SummarySentence
-		noun := ""
-		quoted := map[*sentence]bool{}
-		add := func(c claim) {
-			if quoted[c.s] {
-				return
-			}
-			quoted[c.s] = true
-			if noun == "" {
-				noun = c.noun
-			}
-			claims = append(claims, citeSentence(c.s))
-		}
-		for ai, a := range docOrder {
-			for _, b := range docOrder[ai+1:] {
-				ca, cb := unmatched(docs[a], docs[b]), unmatched(docs[b], docs[a])
-				if ca == nil || cb == nil {
-					continue
-				}
-				add(*ca)
-				add(*cb)
-			}
-		}
-		if len(claims) >= 2 {
-			out = append(out, Conflict{About: "the number of " + v.pluralOf(noun), Claims: claims})
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Claims) > len(out[j].Claims) })
-	return out
+	return byKey, keys, docOrder
 }
 
-// unmatched returns the first of mine that agrees with none of theirs, or
-// nil.
-func unmatched(mine, theirs []claim) *claim {
-	for i, m := range mine {
+// conflictOn compares the claims on one noun, document by document
+// (docs: doc → claims), and returns the conflict when two documents
+// disagree on one thing. topicWords are the context keys of the topic's
+// words, which say nothing of which thing a figure counts.
+func (v *vocab) conflictOn(docs map[string][]claim, docOrder []string, topicWords map[string]bool) (Conflict, bool) {
+	if len(docs) < 2 {
+		return Conflict{}, false
+	}
+	var claims []SummarySentence
+	noun := ""
+	quoted := map[*sentence]bool{}
+	add := func(c claim) {
+		if quoted[c.s] {
+			return
+		}
+		quoted[c.s] = true
+		if noun == "" {
+			noun = c.noun
+		}
+		claims = append(claims, citeSentence(c.s))
+	}
+	for ai, a := range docOrder {
+		for _, b := range docOrder[ai+1:] {
+			if ca, cb, ok := disagreeing(docs[a], docs[b], topicWords); ok {
+				add(ca)
+				add(cb)
+			}
+		}
+	}
+	if len(claims) < 2 {
+		return Conflict{}, false
+	}
+	return Conflict{About: "the number of " + v.pluralOf(noun), Claims: claims}, true
+}
+
+// disagreeing returns a claim of a that agrees with none of b's and a
+// claim of b that agrees with none of a's, the first such pair whose
+// sentences share context besides the noun and the topic's words.
+func disagreeing(a, b []claim, topicWords map[string]bool) (claim, claim, bool) {
+	ua, ub := unmatched(a, b), unmatched(b, a)
+	for _, ca := range ua {
+		for _, cb := range ub {
+			if shareContext(ca, cb, topicWords) {
+				return ca, cb, true
+			}
+		}
+	}
+	return claim{}, claim{}, false
+}
+
+// unmatched returns those of mine that agree with none of theirs.
+func unmatched(mine, theirs []claim) []claim {
+	var out []claim
+	for _, m := range mine {
 		ok := false
 		for _, t := range theirs {
 			if m.agrees(t.figure) {
@@ -395,10 +433,71 @@ func unmatched(mine, theirs []claim) *claim {
 			}
 		}
 		if !ok {
-			return &mine[i]
+			out = append(out, m)
 		}
 	}
-	return nil
+	return out
+}
+
+// shareContext reports whether the sentences of two claims share a content
+// word other than the counted noun, the topic's words and numbers:
+// something that says they count the same thing. A proper name that holds
+// the noun or a topic word ("the 50 states of the United States") is part
+// of what is counted, not context.
+func shareContext(a, b claim, topicWords map[string]bool) bool {
+	skip := map[string]bool{"": true, contextKey(roughStem(a.key)): true, contextKey(roughStem(b.key)): true}
+	for k := range topicWords {
+		skip[k] = true
+	}
+	mine := contextKeys(a.s.text, skip)
+	for k := range contextKeys(b.s.text, skip) {
+		if mine[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// contextKeys returns the context keys of the content words of s, without
+// those in skip and without the words of a capitalised name that holds a
+// word in skip.
+func contextKeys(s string, skip map[string]bool) map[string]bool {
+	toks := tokenize(s)
+	key := make([]string, len(toks))
+	for i, t := range toks {
+		if w := strings.ToLower(t.text); isWordToken(t) && len(w) >= 2 && !stopWords[w] {
+			key[i] = contextKey(roughStem(w))
+		}
+	}
+	out := map[string]bool{}
+	for i := 0; i < len(toks); {
+		j, named := i, false
+		for j < len(toks) && isWordToken(toks[j]) && isCapitalised(toks[j].text) {
+			named = named || skip[key[j]]
+			j++
+		}
+		if j == i {
+			j++ // not a name: one token
+		}
+		for k := i; k < j; k++ {
+			if !named && !skip[key[k]] {
+				out[key[k]] = true
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+// contextKey is the part of a word (roughly stemmed) that shareContext
+// compares: its first five letters, enough for "Ukraine" and "Ukrainian"
+// to meet; "" for numbers.
+func contextKey(w string) string {
+	if strings.ContainsFunc(w, unicode.IsDigit) {
+		return ""
+	}
+	r := []rune(w)
+	return string(r[:min(5, len(r))])
 }
 
 // plural turns the noun as written into a plural for "the number of …".
