@@ -79,10 +79,12 @@ func (v *vocab) properNames(toks []token, claimed map[int]bool) []mention {
 			continue
 		}
 		last, hasHead, capitals := v.nameRun(toks, i, claimed)
-		// A name does not start with a connector or a function word:
-		// "the Coalition of the Willing", "This Plan".
+		// A name does not start with a connector, nor with a function
+		// word capitalised only because it opens the sentence or a
+		// quotation: "the Coalition of the Willing", "This Plan", "“A
+		// Plan…”"; but "the No Child Left Behind Act".
 		from := i
-		for from < last && (v.isConnector(toks[from]) || stopWords[strings.ToLower(toks[from].text)]) {
+		for from < last && (v.isConnector(toks[from]) || stopWords[strings.ToLower(toks[from].text)] && opensText(toks, from)) {
 			from++
 		}
 		if hasHead && capitals-countCapitalised(toks[i:from]) >= 2 {
@@ -175,6 +177,8 @@ func (v *vocab) nameRun(toks []token, i int, claimed map[int]bool) (last int, ha
 				claimed[j] = true
 			}
 		case v.isConnector(t):
+		case isDash(t) && j == last+1 && j+1 < len(toks) && isWordToken(toks[j+1]) && isCapitalised(toks[j+1].text):
+			// "McKinney–Vento Act"
 		default:
 			return last, hasHead, capitals
 		}
@@ -220,12 +224,26 @@ func countCapitalised(ts []token) int {
 	return n
 }
 
-func joinTokens(ts []token) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.text
+// opensText reports a token at the start of its sentence or right after an
+// opening quotation mark or bracket.
+func opensText(toks []token, i int) bool {
+	if i > 0 && strings.ContainsAny(toks[i-1].text, `"“‘'(`) {
+		return true
 	}
-	return strings.Join(parts, " ")
+	return isSentenceStart(toks, i)
+}
+
+// joinTokens writes tokens as words separated by spaces, dashes joined to
+// the words around them ("McKinney–Vento").
+func joinTokens(ts []token) string {
+	var b strings.Builder
+	for i, t := range ts {
+		if i > 0 && !isDash(t) && !isDash(ts[i-1]) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.text)
+	}
+	return b.String()
 }
 
 // proposalKey merges the ways one proposal is written: case, plurals and,
