@@ -244,7 +244,9 @@ func leadsWithTopic(h *Hit, r [2]int, terms []Term) bool {
 
 // termMatches reports whether word (lower case, as written in a passage) is
 // a form of t. Stemmers keep a prefix of the word, give or take its last
-// letter ("policy" → "polici").
+// letter ("policy" → "polici"): a word that differs from the key in its
+// last letter may be one letter longer, no more ("confirmed" is not a form
+// of "confid", the stem of "confidence").
 func termMatches(word string, t Term) bool {
 	if word == strings.ToLower(t.Text) {
 		return true
@@ -256,7 +258,7 @@ func termMatches(word string, t Term) bool {
 		if strings.HasPrefix(word, k) {
 			return true
 		}
-		if n := len(k) - 1; n >= 3 && strings.HasPrefix(word, k[:n]) && len(word) <= len(k)+3 {
+		if n := len(k) - 1; n >= 3 && strings.HasPrefix(word, k[:n]) && len(word) <= len(k)+1 {
 			return true
 		}
 	}

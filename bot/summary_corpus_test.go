@@ -245,7 +245,7 @@ Diplomats said the draft had been cut to a 20-point plan before the Geneva meeti
 			if len(seenDocs) != 2 {
 				t.Errorf("claims cite %d documents, want 2", len(seenDocs))
 			}
-			checkVerbatim(t, docs, c.Claims)
+			checkQuality(t, docs, s)
 		})
 	}
 }
