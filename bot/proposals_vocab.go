@@ -55,13 +55,13 @@ func DefaultVocabulary() Vocabulary {
 	return Vocabulary{
 		ProposalHeads: wordList(`plan proposal framework agreement accord deal treaty pact coalition alliance
 			guarantee assurance initiative roadmap settlement arrangement memorandum doctrine
-			charter compact declaration protocol format`),
+			charter compact declaration protocol`),
 		FirstMentionHeads: wordList(`proposal`),
 		GenericModifiers: wordList(`initial revised tentative current new final future possible proposed controversial
 			emerging sustainable comprehensive refined eventual credible reliable durable vague potential strong clear
 			practical real typical traditional alternative entire overall formal informal broad broader wider whole
 			original latest first second third previous existing updated draft detailed full flexible genuine long
-			short good bad better best big small large major minor key main specific general actual similar
+			short good bad better best big great small large major minor key main specific general actual similar
 			different whatever certain concrete robust solid weak firm fair just lasting permanent temporary
 			this that these those such their its his her our your my any every each some no another other`),
 		NameConnectors: wordList(`of the for`),
