@@ -182,3 +182,81 @@ func FuzzProposalsIn(f *testing.F) {
 
 // defaultVocab is the default vocabulary, compiled.
 func defaultVocab() *vocab { return DefaultVocabulary().compile() }
+
+// The vocabulary is data: each list changes what proposalsIn and figures
+// find, and nil keeps the default.
+func TestVocabularyChangesWhatIsFound(t *testing.T) {
+	tests := []struct {
+		name  string
+		vocab Vocabulary
+		in    string
+		want  []mention
+	}{
+		{"the default finds an N-point plan", Vocabulary{}, "They tabled a 12-point plan.",
+			[]mention{{name: "12-point plan", named: true}}},
+		{"proposal heads", Vocabulary{ProposalHeads: []string{"act"}}, "Congress passed the Clean Air Act and a peace plan.",
+			[]mention{{name: "Clean Air Act", named: true}}},
+		{"numbered names", Vocabulary{NumberedNames: []string{"resolution"}}, "They cited Resolution 242 and Article 5.",
+			[]mention{{name: "Resolution 242", named: true}}},
+		{"generic modifiers", Vocabulary{GenericModifiers: []string{}}, "They want a credible guarantee.",
+			[]mention{{name: "credible guarantee"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.vocab.compile().proposalsIn(tt.in)
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(mention{})); diff != "" {
+				t.Errorf("proposalsIn(%q) (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+	t.Run("counted units merge the ways a plan is named", func(t *testing.T) {
+		v := Vocabulary{CountedUnits: []string{"year"}}.compile()
+		if a, b := v.proposalKey("5-year plan"), v.proposalKey("5-year proposal"); a != b {
+			t.Errorf("keys %q and %q differ", a, b)
+		}
+		if a, b := defaultVocab().proposalKey("5-year plan"), defaultVocab().proposalKey("5-year proposal"); a == b {
+			t.Errorf("default: keys %q and %q are one", a, b)
+		}
+	})
+	t.Run("uncounted nouns are not figures", func(t *testing.T) {
+		s := "They sent 300 engineers."
+		if got := len(defaultVocab().figures(s)); got != 1 {
+			t.Fatalf("default: %d figures, want 1", got)
+		}
+		if got := (Vocabulary{UncountedNouns: []string{"engineers"}}).compile().figures(s); len(got) != 0 {
+			t.Errorf("engineers uncounted: %+v", got)
+		}
+	})
+	t.Run("invariant plurals name the number", func(t *testing.T) {
+		v := Vocabulary{InvariantPlurals: []string{"sheep"}}.compile()
+		if got := v.pluralOf("sheep"); got != "sheep" {
+			t.Errorf("pluralOf(sheep) = %q", got)
+		}
+	})
+}
+
+func TestVocabularyValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		vocab Vocabulary
+		want  string // "" for valid
+	}{
+		{"the zero value is the default", Vocabulary{}, ""},
+		{"the default", DefaultVocabulary(), ""},
+		{"no heads", Vocabulary{ProposalHeads: []string{}}, `proposal_heads: list at least one noun`},
+		{"a capitalised word", Vocabulary{CountedUnits: []string{"Point"}}, `counted_units: "Point" is not one lower-case word`},
+		{"two words", Vocabulary{UncountedNouns: []string{"per cent"}}, `uncounted_nouns: "per cent" is not one lower-case word`},
+		{"a hyphenated word", Vocabulary{ProposalHeads: []string{"road-map"}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.vocab.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Validate() = %v, want nil", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("Validate() = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

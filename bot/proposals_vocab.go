@@ -149,19 +149,19 @@ func isVocabularyWord(w string) bool {
 
 // vocab is a Vocabulary compiled for lookups.
 type vocab struct {
-	heads, firstMention, modifiers, connectors set
-	units, numbered, uncounted, invariant      set
+	heads, firstMention, modifiers, connectors lexicon
+	units, numbered, uncounted, invariant      lexicon
 	// pointPlan matches "28-point plan", "20-point peace plan": the
 	// number, the unit, and the one or two words after the unit, one of
 	// which should be a proposal head. nil without units.
 	pointPlan *regexp.Regexp
 }
 
-// set is a set of words.
-type set map[string]bool
+// lexicon is a set of words.
+type lexicon map[string]bool
 
-func setOf(ws []string) set {
-	s := make(set, len(ws))
+func lexiconOf(ws []string) lexicon {
+	s := make(lexicon, len(ws))
 	for _, w := range ws {
 		s[w] = true
 	}
@@ -174,10 +174,10 @@ func setOf(ws []string) set {
 func (v Vocabulary) compile() *vocab {
 	v = v.WithDefaults()
 	c := &vocab{
-		heads: setOf(v.ProposalHeads), firstMention: setOf(v.FirstMentionHeads),
-		modifiers: setOf(v.GenericModifiers), connectors: setOf(v.NameConnectors),
-		units: setOf(v.CountedUnits), numbered: setOf(v.NumberedNames),
-		uncounted: setOf(v.UncountedNouns), invariant: setOf(v.InvariantPlurals),
+		heads: lexiconOf(v.ProposalHeads), firstMention: lexiconOf(v.FirstMentionHeads),
+		modifiers: lexiconOf(v.GenericModifiers), connectors: lexiconOf(v.NameConnectors),
+		units: lexiconOf(v.CountedUnits), numbered: lexiconOf(v.NumberedNames),
+		uncounted: lexiconOf(v.UncountedNouns), invariant: lexiconOf(v.InvariantPlurals),
 	}
 	if len(v.CountedUnits) > 0 {
 		alts := make([]string, len(v.CountedUnits))

@@ -221,7 +221,7 @@ func roughStem(w string) string {
 
 // stopWords are English function words, ignored when comparing sentences
 // and when looking for the noun a figure counts. It is read-only.
-var stopWords = setOf(wordList(`a an the and or but nor so yet for of in on at to from by with without
+var stopWords = lexiconOf(wordList(`a an the and or but nor so yet for of in on at to from by with without
 		about above after against along among around as before behind below beneath beside between beyond
 		during except inside into like near off onto out outside over past since through throughout till
 		toward towards under until up upon via within
