@@ -109,66 +109,84 @@ func (v *vocab) figures(s string) []figure {
 			continue
 		}
 		start := i
-		lo, ok := parseNumber(toks[i].text)
-		if !ok || isIdentifierNumber(toks, i) {
+		f, j, ok := numberAt(toks, i)
+		if !ok {
 			continue
 		}
-		hi := lo
-		j := i + 1
-		j, lo, hi = scale(toks, j, lo, hi)
-		// A range: "10,000 to 20,000", "26–28", "between 5 and 7".
-		if j+1 < len(toks) && toks[j+1].num && (isWord(toks[j], "to") || isDash(toks[j]) ||
-			(isWord(toks[j], "and") && start > 0 && isWord(toks[start-1], "between"))) {
-			if v, ok := parseNumber(toks[j+1].text); ok && v >= lo {
-				j, _, hi = scale(toks, j+2, v, v)
-				i = j - 1
-			}
-		}
-		f := figure{lo: lo, hi: hi}
-		// Qualifiers before the number.
-		if start > 0 {
-			prev := strings.ToLower(toks[start-1].text)
-			switch {
-			case roughly[prev]:
-				f.approx = true
-			case atLeast[prev] && (prev != "than" || start > 1 && strings.EqualFold(toks[start-2].text, "more")):
-				f.hi = math.Inf(1)
-			case prev == "than" && start > 1 && (strings.EqualFold(toks[start-2].text, "fewer") || strings.EqualFold(toks[start-2].text, "less")):
-				f.lo = 0
-			case atMost[prev] && prev != "to":
-				f.lo = 0
-			case prev == "to" && start > 1 && strings.EqualFold(toks[start-2].text, "up"):
-				f.lo = 0
-			}
-		}
-		// The counted noun.
-		k := j
-		if k+1 < len(toks) && isDash(toks[k]) && !toks[k+1].num {
-			w := strings.ToLower(toks[k+1].text)
-			if w == "plus" {
-				f.hi = math.Inf(1)
-				k += 2
-			} else {
-				if isNoun(toks[k+1].text) {
-					f.key, f.noun = singular(w), w
-				}
-				out = v.appendFigure(out, f)
-				continue
-			}
-		} else if k < len(toks) && toks[k].text == "+" {
-			f.hi = math.Inf(1)
-			k++
-		}
-		if k < len(toks) && isCapitalised(toks[k].text) && k+1 < len(toks) {
-			k++ // "20,000 European troops"
-		}
-		if k < len(toks) && isNoun(toks[k].text) {
-			w := strings.ToLower(toks[k].text)
-			f.key, f.noun = singular(w), w
-		}
+		i = j - 1
+		qualify(&f, toks, start)
+		countedNoun(&f, toks, j)
 		out = v.appendFigure(out, f)
 	}
 	return out
+}
+
+// numberAt reads the number or range that starts at token i ("10,000 to
+// 20,000", "26–28", "between 5 and 7", "1.5 million"). It returns the
+// figure's bounds, the index of the token after it, and false for what is
+// no figure (an unreadable number, an identifier).
+func numberAt(toks []token, i int) (f figure, next int, ok bool) {
+	lo, ok := parseNumber(toks[i].text)
+	if !ok || isIdentifierNumber(toks, i) {
+		return figure{}, i + 1, false
+	}
+	j, lo, hi := scale(toks, i+1, lo, lo)
+	if j+1 < len(toks) && toks[j+1].num && (isWord(toks[j], "to") || isDash(toks[j]) ||
+		(isWord(toks[j], "and") && i > 0 && isWord(toks[i-1], "between"))) {
+		if v, ok := parseNumber(toks[j+1].text); ok && v >= lo {
+			j, _, hi = scale(toks, j+2, v, v)
+		}
+	}
+	return figure{lo: lo, hi: hi}, j, true
+}
+
+// qualify applies the word before the number at start: "about" makes f
+// approximate, "more than" open above, "up to" and "under" open below.
+func qualify(f *figure, toks []token, start int) {
+	if start == 0 {
+		return
+	}
+	prev := strings.ToLower(toks[start-1].text)
+	before := func(w string) bool { return start > 1 && strings.EqualFold(toks[start-2].text, w) }
+	switch {
+	case roughly[prev]:
+		f.approx = true
+	case atLeast[prev] && (prev != "than" || before("more")):
+		f.hi = math.Inf(1)
+	case prev == "than" && (before("fewer") || before("less")):
+		f.lo = 0
+	case atMost[prev] && prev != "to":
+		f.lo = 0
+	case prev == "to" && before("up"):
+		f.lo = 0
+	}
+}
+
+// countedNoun sets the noun f counts, read from token k on: hyphenated to
+// the number ("28-point"), or the next word, past "+", "-plus" and one
+// capitalised adjective ("20,000 European troops").
+func countedNoun(f *figure, toks []token, k int) {
+	if k+1 < len(toks) && isDash(toks[k]) && !toks[k+1].num {
+		w := strings.ToLower(toks[k+1].text)
+		if w != "plus" {
+			if isNoun(toks[k+1].text) {
+				f.key, f.noun = singular(w), w
+			}
+			return
+		}
+		f.hi = math.Inf(1)
+		k += 2
+	} else if k < len(toks) && toks[k].text == "+" {
+		f.hi = math.Inf(1)
+		k++
+	}
+	if k < len(toks) && isCapitalised(toks[k].text) && k+1 < len(toks) {
+		k++ // "20,000 European troops"
+	}
+	if k < len(toks) && isNoun(toks[k].text) {
+		w := strings.ToLower(toks[k].text)
+		f.key, f.noun = singular(w), w
+	}
 }
 
 func (v *vocab) appendFigure(out []figure, f figure) []figure {
