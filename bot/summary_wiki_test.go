@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,7 +16,6 @@ import (
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
-	"framebot/internal/golden"
 )
 
 // wikiDir is the second corpus: six Wikipedia articles unlike the seed
@@ -262,32 +260,11 @@ func TestProposalsOfWikipedia(t *testing.T) {
 // review. Run with -update to accept one.
 func TestSummaryGoldenWikipedia(t *testing.T) {
 	ix, _ := wikiCorpus(t)
-	z := bot.NewSummarizer(ix, bot.NewProposalFinder(ix, bot.Vocabulary{}), bot.SummaryOptions{})
-	for _, tt := range []struct{ topic, file string }{
+	checkGoldens(t, ix, []goldenBrief{
 		{"senators", "wiki/summary_senators.golden.json"},
 		{"homeless people", "wiki/summary_homeless_people.golden.json"},
 		{"Equal Rights Amendment", "wiki/summary_equal_rights_amendment.golden.json"},
 		{"women", "wiki/summary_women.golden.json"},
 		{"quantum chromodynamics", "wiki/summary_unknown.golden.json"},
-	} {
-		t.Run(tt.topic, func(t *testing.T) {
-			s, err := z.Summarize(context.Background(), tt.topic)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := json.MarshalIndent(s, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden.Check(t, tt.file, append(got, '\n'))
-		})
-	}
-	t.Run("proposals command", func(t *testing.T) {
-		b := bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{}), ix)
-		rep, err := b.Command(context.Background(), bot.Request{Prefix: "/framework"}, "/framework", "proposals")
-		if err != nil {
-			t.Fatal(err)
-		}
-		golden.Check(t, "wiki/summary_proposals.golden.txt", []byte(rep.Text+"\n"))
-	})
+	}, "wiki/summary_proposals.golden.txt")
 }
