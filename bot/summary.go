@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	porterstemmer "github.com/blevesearch/go-porterstemmer"
+
 	"framebot/corpus"
 )
 
@@ -120,25 +122,7 @@ func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, err
 		return z.abstain(ctx, sum)
 	}
 
-	// Evidence per passage, as for answers: the share of the topic's
-	// information it holds. Only the topic's own words count (stems, exact
-	// forms, a corrected spelling), not the index's spelling variants of
-	// names: "condition" is no evidence of a passage discussing a coalition.
-	passCov := make([]float64, len(res.Hits))
-	best := 0.0
-	docs := map[string]bool{}
-	for i := range res.Hits {
-		h := &res.Hits[i]
-		var got float64
-		for t := range sentenceTerms(h, [2]int{0, len(h.Text)}, res.Terms) {
-			got += weights[t]
-		}
-		passCov[i] = got / total
-		best = max(best, passCov[i])
-		if passCov[i] >= z.opts.MinCoverage {
-			docs[h.Doc] = true
-		}
-	}
+	passCov, best, docs := z.evidence(res, weights, total)
 	if best < z.opts.MinCoverage {
 		return z.abstain(ctx, sum)
 	}
@@ -152,6 +136,59 @@ func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, err
 	}
 	sum.Conflicts = z.vocab.findConflicts(cands, docs, q)
 	return sum, nil
+}
+
+// evidence measures what each retrieved passage says of the topic, as for
+// answers: the share of the topic's information it holds (passCov). Only
+// the topic's own words count (stems, exact forms, a corrected spelling),
+// not the index's spelling variants of names: "condition" is no evidence
+// of a passage discussing a coalition. It returns the best share and the
+// documents that discuss the topic (a passage holding MinCoverage).
+//
+// A passage that holds only the topic's numbers ("8.1" of "Article 8.1",
+// in "Windows 8.1") is no evidence that its document discusses the topic,
+// when the topic has words; its sentences are quoted (passCov above 0)
+// only when another passage of its document names the topic in words.
+func (z *Summarizer) evidence(res *SearchResult, weights []float64, total float64) (passCov []float64, best float64, docs map[string]bool) {
+	passCov = make([]float64, len(res.Hits))
+	numbersOnly := make([]bool, len(res.Hits))
+	docs = map[string]bool{}
+	named := map[string]bool{} // documents with a passage holding a topic word
+	topicHasWords := hasWordTerm(res.Terms, nil)
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		var got float64
+		held := sentenceTerms(h, [2]int{0, len(h.Text)}, res.Terms)
+		for t := range held {
+			got += weights[t]
+		}
+		passCov[i] = got / total
+		if numbersOnly[i] = topicHasWords && !hasWordTerm(res.Terms, held); numbersOnly[i] {
+			continue
+		}
+		named[h.Doc] = named[h.Doc] || got > 0
+		best = max(best, passCov[i])
+		if passCov[i] >= z.opts.MinCoverage {
+			docs[h.Doc] = true
+		}
+	}
+	for i, h := range res.Hits {
+		if numbersOnly[i] && !named[h.Doc] {
+			passCov[i] = 0
+		}
+	}
+	return passCov, best, docs
+}
+
+// hasWordTerm reports whether terms hold a term with a letter (not a
+// number), among those in held when held is not nil.
+func hasWordTerm(terms []Term, held map[int]bool) bool {
+	for i, t := range terms {
+		if (held == nil || held[i]) && strings.ContainsFunc(t.Text, unicode.IsLetter) {
+			return true
+		}
+	}
+	return false
 }
 
 // abstain fills sum for a topic the corpus does not discuss.
@@ -243,26 +280,27 @@ func leadsWithTopic(h *Hit, r [2]int, terms []Term) bool {
 }
 
 // termMatches reports whether word (lower case, as written in a passage) is
-// a form of t. Stemmers keep a prefix of the word, give or take its last
-// letter ("policy" → "polici"): a word that differs from the key in its
-// last letter may be one letter longer, no more ("confirmed" is not a form
-// of "confid", the stem of "confidence").
+// a form of t: the index's stem of the word (its possessive dropped) is
+// the term's indexed form, or its corrected spelling. Matching by prefix
+// took "treating" for "treaty" (stem "treati") and "park" for "Paris".
 func termMatches(word string, t Term) bool {
 	if word == strings.ToLower(t.Text) {
 		return true
 	}
-	for _, k := range []string{t.Key, t.Corrected} {
-		if k == "" {
-			continue
-		}
-		if strings.HasPrefix(word, k) {
-			return true
-		}
-		if n := len(k) - 1; n >= 3 && strings.HasPrefix(word, k[:n]) && len(word) <= len(k)+1 {
-			return true
+	stem := indexStem(word)
+	return stem == t.Key || t.Corrected != "" && stem == t.Corrected
+}
+
+// indexStem is the index's stem of a lower-case word: Porter's, as the
+// index's analyser applies it, after dropping a possessive ("ukraine’s").
+func indexStem(word string) string {
+	for _, pos := range []string{"'s", "’s", "'", "’"} {
+		if w, ok := strings.CutSuffix(word, pos); ok && w != "" {
+			word = w
+			break
 		}
 	}
-	return false
+	return porterstemmer.StemString(word)
 }
 
 // quotable rejects what would read badly as a quoted sentence: fragments,

@@ -340,9 +340,9 @@ type claim struct {
 // a document about something else counts something else, whatever its
 // noun. Two figures are about the same thing when they count the same
 // noun ("troops", the "point" of "28-point") and their sentences share
-// some context besides the topic and the noun ("Ukraine"): 100,000 women
-// in an army and 50,000 women at a protest are not two counts of one
-// thing. Documents A and B conflict on a noun when A gives a figure that
+// context besides the topic and the noun (a name such as "Ukraine", or
+// two words): 100,000 women in an army and 50,000 women at a protest are
+// not two counts of one thing. Documents A and B conflict on a noun when A gives a figure that
 // agrees with none of B's and B gives one that agrees with none of A's, in
 // sentences that share context: a source that gives several figures (an
 // initial and a revised plan) is not contradicted by another repeating one
@@ -457,32 +457,41 @@ func unmatched(mine, theirs []claim) []claim {
 	return out
 }
 
-// shareContext reports whether the sentences of two claims share a content
-// word other than the counted noun, the topic's words and numbers:
-// something that says they count the same thing. A proper name that holds
-// the noun or a topic word ("the 50 states of the United States") is part
-// of what is counted, not context.
+// shareContext reports whether the sentences of two claims share context
+// that says they count the same thing: a name both give ("Ukraine",
+// "Ukrainian"), or two content words, other than the counted noun, the
+// topic's words and numbers. One common word ("including") is not enough.
+// A proper name that holds the noun or a topic word ("the 50 states of the
+// United States") is part of what is counted, not context.
 func shareContext(a, b claim, topicWords map[string]bool) bool {
 	skip := map[string]bool{"": true, contextKey(roughStem(a.key)): true, contextKey(roughStem(b.key)): true}
 	for k := range topicWords {
 		skip[k] = true
 	}
 	mine := contextKeys(a.s.text, skip)
-	for k := range contextKeys(b.s.text, skip) {
-		if mine[k] {
-			return true
+	shared := 0
+	for k, name := range contextKeys(b.s.text, skip) {
+		if mineName, ok := mine[k]; ok {
+			if name && mineName {
+				return true
+			}
+			shared++
 		}
 	}
-	return false
+	return shared >= 2
 }
 
-// contextKeys returns the context keys of the content words of s, without
-// those in skip and without the words of a capitalised name that holds a
-// word in skip.
+// contextKeys returns the context keys of the content words of s, each
+// with whether it is written as a name (capitalised, not only because it
+// opens the sentence), without those in skip, the words right after a
+// number, and the words of a capitalised name that holds a word in skip.
 func contextKeys(s string, skip map[string]bool) map[string]bool {
 	toks := tokenize(s)
 	key := make([]string, len(toks))
 	for i, t := range toks {
+		if i > 0 && toks[i-1].num {
+			continue // a counted noun or unit ("2,000 officers", "32 km"), not context
+		}
 		if w := strings.ToLower(t.text); isWordToken(t) && len(w) >= 2 && !stopWords[w] {
 			key[i] = contextKey(roughStem(w))
 		}
@@ -499,7 +508,7 @@ func contextKeys(s string, skip map[string]bool) map[string]bool {
 		}
 		for k := i; k < j; k++ {
 			if !named && !skip[key[k]] {
-				out[key[k]] = true
+				out[key[k]] = out[key[k]] || isCapitalised(toks[k].text) && !isSentenceStart(toks, k)
 			}
 		}
 		i = j

@@ -185,7 +185,7 @@ func checkRealConflict(t *testing.T, topic string, c bot.Conflict) {
 // the one real conflict is reported, and it passes the quality checks.
 func TestSummaryReportsConflictingFiguresOnWikipedia(t *testing.T) {
 	dir := t.TempDir()
-	dissent := "Senate of Australia\n\nThe Senate of Australia has 72 senators, twelve from each state, and sits in Canberra.\n"
+	dissent := "Senate of Australia\n\nThe Senate of Australia has 72 senators, twelve elected from each state, and sits in Canberra.\n"
 	if err := os.WriteFile(filepath.Join(dir, "zz_senate.txt"), []byte(dissent), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -267,4 +267,57 @@ func TestSummaryGoldenWikipedia(t *testing.T) {
 		{"women", "wiki/summary_women.golden.json"},
 		{"quantum chromodynamics", "wiki/summary_unknown.golden.json"},
 	}, "wiki/summary_proposals.golden.txt")
+}
+
+// TestSummaryQualityOnAFolder runs the quality checks on the briefs of any
+// folder of documents, named by FRAMEBOT_QUALITY_DIR, for the proposals it
+// names and nouns that many documents count; the conflicts found are
+// logged for review (-v). For example, the 42 articles of qa-dev:
+//
+//	FRAMEBOT_QUALITY_DIR=../shared/bench/qa-dev/corpus go test -tags goolm -run QualityOnAFolder -v ./bot/
+func TestSummaryQualityOnAFolder(t *testing.T) {
+	dir := os.Getenv("FRAMEBOT_QUALITY_DIR")
+	if dir == "" {
+		t.Skip("set FRAMEBOT_QUALITY_DIR to a folder of documents")
+	}
+	docs, _, err := corpus.LoadDir(dir, corpus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Open(filepath.Join(t.TempDir(), "ix"), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := bot.FindProposals(context.Background(), ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics := []string{"people", "states", "members", "percent", "soldiers", "troops", "companies", "children",
+		"students", "women", "men", "miles", "years", "population", "residents", "deaths", "species", "languages",
+		"players", "teams", "copies", "votes", "seats", "casualties", "tons", "dollars", "units"}
+	for _, p := range ps {
+		topics = append(topics, p.Name)
+	}
+	z := bot.NewSummarizer(ix, nil, bot.SummaryOptions{})
+	conflicts := 0
+	for _, topic := range topics {
+		t.Run(topic, func(t *testing.T) {
+			s, err := z.Summarize(context.Background(), topic)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range s.Conflicts {
+				conflicts++
+				for _, cl := range c.Claims {
+					t.Logf("conflict on %s: %s: %q", c.About, cl.Doc, cl.Text)
+				}
+			}
+			checkQuality(t, docs, s)
+		})
+	}
+	t.Logf("%d topics (%d proposals), %d conflicts", len(topics), len(ps), conflicts)
 }
