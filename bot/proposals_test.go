@@ -245,7 +245,7 @@ func TestVocabularyValidate(t *testing.T) {
 		{"the default", DefaultVocabulary(), ""},
 		{"no heads", Vocabulary{ProposalHeads: []string{}}, `proposal_heads: list at least one noun`},
 		{"a capitalised word", Vocabulary{CountedUnits: []string{"Point"}}, `counted_units: "Point" is not one lower-case word`},
-		{"two words", Vocabulary{UncountedNouns: []string{"per cent"}}, `uncounted_nouns: "per cent" is not one lower-case word`},
+		{"two words", Vocabulary{ProposalHeads: []string{"Peace Plan"}}, `proposal_heads: "Peace Plan" is not one lower-case word; write each entry as a single word of lower-case letters, such as "plan"`},
 		{"a hyphenated word", Vocabulary{ProposalHeads: []string{"road-map"}}, ""},
 	}
 	for _, tt := range tests {

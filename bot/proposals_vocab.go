@@ -123,11 +123,25 @@ func (v Vocabulary) Validate() error {
 	} {
 		for _, w := range l.words {
 			if !isVocabularyWord(w) {
-				errs = append(errs, fmt.Errorf("%s: %q is not one lower-case word; write each entry as a single word of lower-case letters, such as %q", l.key, w, strings.ToLower(strings.Fields(w + " plan")[0])))
+				errs = append(errs, fmt.Errorf("%s: %q is not one lower-case word; write each entry as a single word of lower-case letters, such as %q", l.key, w, suggestWord(w)))
 			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// suggestWord offers a valid entry for w: its last word, in lower case,
+// without what is not a letter ("Peace Plan" → "plan").
+func suggestWord(w string) string {
+	f := strings.Fields(w)
+	if len(f) == 0 {
+		return "plan"
+	}
+	s := strings.ToLower(strings.TrimFunc(f[len(f)-1], func(r rune) bool { return !unicode.IsLetter(r) }))
+	if !isVocabularyWord(s) {
+		return "plan"
+	}
+	return s
 }
 
 // isVocabularyWord reports one word of lower-case letters (hyphens and
