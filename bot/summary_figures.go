@@ -80,18 +80,51 @@ func firstRune(s string) rune {
 	return r
 }
 
-// Words around numbers that shape a figure.
-var (
-	// atLeast before a number makes it a lower bound.
-	atLeast = map[string]bool{"over": true, "least": true, "exceeding": true, "above": true, "than": true}
-	// atMost before a number makes it an upper bound ("up to", "under").
-	atMost = map[string]bool{"to": true, "under": true, "below": true, "maximum": true}
-	// roughly before a number makes it approximate.
-	roughly = map[string]bool{"about": true, "around": true, "some": true, "nearly": true, "almost": true,
-		"roughly": true, "approximately": true, "approx": true, "circa": true, "estimated": true}
-	// multipliers after a number scale it.
-	multipliers = map[string]float64{"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-)
+// Words around numbers that shape a figure: English grammar, fixed, so
+// written as switches rather than package-level tables.
+
+// atLeast reports a word that, before a number, makes it a lower bound.
+func atLeast(w string) bool {
+	switch w {
+	case "over", "least", "exceeding", "above", "than":
+		return true
+	}
+	return false
+}
+
+// atMost reports a word that, before a number, makes it an upper bound
+// ("up to", "under").
+func atMost(w string) bool {
+	switch w {
+	case "to", "under", "below", "maximum":
+		return true
+	}
+	return false
+}
+
+// roughly reports a word that, before a number, makes it approximate.
+func roughly(w string) bool {
+	switch w {
+	case "about", "around", "some", "nearly", "almost", "roughly", "approximately", "approx", "circa", "estimated":
+		return true
+	}
+	return false
+}
+
+// multiplier returns how much a word after a number scales it ("million").
+func multiplier(w string) (float64, bool) {
+	switch w {
+	case "thousand":
+		return 1e3, true
+	case "million":
+		return 1e6, true
+	case "billion":
+		return 1e9, true
+	case "trillion":
+		return 1e12, true
+	}
+	return 0, false
+}
 
 // figures finds the figures of a sentence. A figure is a number written in
 // digits (or a range "N to M", "between N and M", "N–M"), optionally scaled
@@ -149,13 +182,13 @@ func qualify(f *figure, toks []token, start int) {
 	prev := strings.ToLower(toks[start-1].text)
 	before := func(w string) bool { return start > 1 && strings.EqualFold(toks[start-2].text, w) }
 	switch {
-	case roughly[prev]:
+	case roughly(prev):
 		f.approx = true
-	case atLeast[prev] && (prev != "than" || before("more")):
+	case atLeast(prev) && (prev != "than" || before("more")):
 		f.hi = math.Inf(1)
 	case prev == "than" && (before("fewer") || before("less")):
 		f.lo = 0
-	case atMost[prev] && prev != "to":
+	case atMost(prev) && prev != "to":
 		f.lo = 0
 	case prev == "to" && before("up"):
 		f.lo = 0
@@ -199,7 +232,7 @@ func (v *vocab) appendFigure(out []figure, f figure) []figure {
 // scale applies a multiplier word after a number ("1.5 million").
 func scale(toks []token, j int, lo, hi float64) (int, float64, float64) {
 	if j < len(toks) {
-		if m, ok := multipliers[strings.ToLower(toks[j].text)]; ok {
+		if m, ok := multiplier(strings.ToLower(toks[j].text)); ok {
 			return j + 1, lo * m, hi * m
 		}
 	}
@@ -297,8 +330,8 @@ func isNoun(s string) bool {
 			return false
 		}
 	}
-	_, mult := multipliers[s]
-	return !mult && !roughly[s] && !strings.HasSuffix(s, "ly")
+	_, mult := multiplier(s)
+	return !mult && !roughly(s) && !strings.HasSuffix(s, "ly")
 }
 
 // singular is a rough English singular: "troops" → "troop", "countries" →
