@@ -26,8 +26,15 @@ const wikiDir = "testdata/wiki/corpus"
 // returns the index and the documents.
 func wikiCorpus(t *testing.T, extra ...string) (*index.Index, []*corpus.Document) {
 	t.Helper()
+	return indexFolders(t, append([]string{wikiDir}, extra...)...)
+}
+
+// indexFolders indexes the documents of the folders, in a temporary index
+// closed when t ends; it returns the index and the documents.
+func indexFolders(t *testing.T, dirs ...string) (*index.Index, []*corpus.Document) {
+	t.Helper()
 	var docs []*corpus.Document
-	for _, d := range append([]string{wikiDir}, extra...) {
+	for _, d := range dirs {
 		more, _, err := corpus.LoadDir(d, corpus.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -280,18 +287,7 @@ func TestSummaryQualityOnAFolder(t *testing.T) {
 	if dir == "" {
 		t.Skip("set FRAMEBOT_QUALITY_DIR to a folder of documents")
 	}
-	docs, _, err := corpus.LoadDir(dir, corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := index.Open(filepath.Join(t.TempDir(), "ix"), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
-		t.Fatal(err)
-	}
+	ix, docs := indexFolders(t, dir)
 	ps, err := bot.FindProposals(context.Background(), ix)
 	if err != nil {
 		t.Fatal(err)
