@@ -140,7 +140,7 @@ func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, err
 
 // evidence measures what each retrieved passage says of the topic, as for
 // answers: the share of the topic's information it holds (passCov). Only
-// the topic's own words count (stems, exact forms, a corrected spelling),
+// the topic's own words count (stems and exact forms; no corrected spelling),
 // not the index's spelling variants of names: "condition" is no evidence
 // of a passage discussing a coalition. It returns the best share and the
 // documents that discuss the topic (a passage holding MinCoverage).
@@ -239,9 +239,9 @@ func (z *Summarizer) candidates(res *SearchResult, weights []float64, total floa
 }
 
 // sentenceTerms returns the indexes of the topic terms highlighted inside
-// the range r (a sentence, or the whole passage) of passage h. Highlights are the index's own matches
-// (stems, exact forms, corrected spellings); each is mapped back to the term
-// whose indexed form it starts with.
+// the range r (a sentence, or the whole passage) of passage h. Highlights
+// are the index's own matches (stems, exact forms, corrected spellings);
+// each is mapped back to the term it is a form of (termMatches).
 func sentenceTerms(h *Hit, r [2]int, terms []Term) map[int]bool {
 	out := map[int]bool{}
 	for _, sp := range h.Highlights {
@@ -281,14 +281,12 @@ func leadsWithTopic(h *Hit, r [2]int, terms []Term) bool {
 
 // termMatches reports whether word (lower case, as written in a passage) is
 // a form of t: the index's stem of the word (its possessive dropped) is
-// the term's indexed form, or its corrected spelling. Matching by prefix
-// took "treating" for "treaty" (stem "treati") and "park" for "Paris".
+// the term's indexed form. Matching by prefix took "treating" for "treaty"
+// (stem "treati") and "park" for "Paris". The index's corrected spelling
+// does not count: a brief has no room to say that "miles" was read as
+// "milk", and a misspelt topic gets suggestions instead.
 func termMatches(word string, t Term) bool {
-	if word == strings.ToLower(t.Text) {
-		return true
-	}
-	stem := indexStem(word)
-	return stem == t.Key || t.Corrected != "" && stem == t.Corrected
+	return word == strings.ToLower(t.Text) || indexStem(word) == t.Key
 }
 
 // indexStem is the index's stem of a lower-case word: Porter's, as the
