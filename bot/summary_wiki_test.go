@@ -317,3 +317,31 @@ func TestSummaryQualityOnAFolder(t *testing.T) {
 	}
 	t.Logf("%d topics (%d proposals), %d conflicts", len(topics), len(ps), conflicts)
 }
+
+// A topic the corpus only has a near spelling of gets suggestions, not a
+// brief on the index's correction: "miles" is not "milk", and a misspelt
+// name is offered spelt right.
+func TestSummaryOfAMisspeltTopicSuggests(t *testing.T) {
+	wikiIx, _ := wikiCorpus(t)
+	for _, tt := range []struct {
+		name, topic, want string
+		ix                *index.Index
+	}{
+		{"a word the corpus lacks", "miles", "", wikiIx},
+		{"a misspelt proposal", "coalitoin of the wiling", "Coalition of the Willing", defaultIndex(t)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			z := bot.NewSummarizer(tt.ix, bot.NewProposalFinder(tt.ix, bot.Vocabulary{}), bot.SummaryOptions{})
+			s, err := z.Summarize(context.Background(), tt.topic)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Sentences) != 0 {
+				t.Errorf("a brief on %q: %s", tt.topic, joinSentences(s))
+			}
+			if len(s.Suggestions) == 0 || tt.want != "" && s.Suggestions[0] != tt.want {
+				t.Errorf("suggestions %q, want %q first", s.Suggestions, tt.want)
+			}
+		})
+	}
+}
