@@ -90,6 +90,13 @@ type Bot struct {
 	// Threads, when not nil, remembers threads' turns so that follow-ups
 	// in a thread are answered in its context (see followup.go).
 	Threads *Threads
+	// Proposals lists the corpus's proposals for the proposals command
+	// (nil when the corpus's passages can't be listed); Summarizer writes
+	// briefs for the summary command (nil without an Answerer). New sets
+	// both with the default vocabulary; share one ProposalFinder between
+	// them so that a warmed list serves both.
+	Proposals  *ProposalFinder
+	Summarizer *Summarizer
 
 	commands []Command
 }
@@ -99,6 +106,12 @@ func New(a *Answerer, c Catalog) *Bot {
 	b := &Bot{Answerer: a, Catalog: c, Logger: slog.New(slog.DiscardHandler), Now: time.Now}
 	b.Started = b.Now()
 	b.commands = DefaultCommands()
+	if l := passageLister(a, c); l != nil {
+		b.Proposals = NewProposalFinder(l, Vocabulary{})
+	}
+	if a != nil {
+		b.Summarizer = NewSummarizer(a.search, b.Proposals, SummaryOptions{})
+	}
 	return b
 }
 

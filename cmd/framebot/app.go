@@ -91,6 +91,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		a.index = ix
 	}
 	a.bot = bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{Passages: cfg.Answer.Passages}), ix)
+	wireSummaries(a.bot, ix, ix, cfg.Vocabulary)
 	a.bot.Logger = log
 	a.bot.Threads = bot.NewThreads(bot.ThreadOptions{MaxThreads: cfg.Threads.Max, MaxTurns: cfg.Threads.Turns, Idle: cfg.Threads.Idle})
 	answeringGC()
