@@ -11,15 +11,28 @@ import (
 	"unicode/utf8"
 )
 
+// ChangeKind says what happened to a document of the corpus. Its value is
+// the word JSON event lines carry ("added", "updated", "removed").
+type ChangeKind string
+
+// The kinds of change, in the order a digest lists them.
+const (
+	Added   ChangeKind = "added"
+	Updated ChangeKind = "updated"
+	Removed ChangeKind = "removed"
+)
+
+// String returns "added", "updated" or "removed".
+func (k ChangeKind) String() string { return string(k) }
+
 // DocChange is one document added, updated or removed in the corpus.
 type DocChange struct {
-	// Kind is "added", "updated" or "removed".
-	Kind     string `json:"event"`
-	Doc      string `json:"doc"`
-	Title    string `json:"title"`
-	Source   string `json:"source"`
-	URL      string `json:"url,omitempty"`
-	Passages int    `json:"passages"`
+	Kind     ChangeKind `json:"event"`
+	Doc      string     `json:"doc"`
+	Title    string     `json:"title"`
+	Source   string     `json:"source"`
+	URL      string     `json:"url,omitempty"`
+	Passages int        `json:"passages"`
 	// Opening is the document's first lines (empty for a removal).
 	Opening string `json:"opening,omitempty"`
 }
@@ -81,7 +94,7 @@ func Digest(changes []DocChange) (Announcement, bool) {
 	if len(changes) == 0 {
 		return Announcement{}, false
 	}
-	rank := map[string]int{"added": 0, "updated": 1, "removed": 2}
+	rank := map[ChangeKind]int{Added: 0, Updated: 1, Removed: 2}
 	cs := slices.Clone(changes)
 	slices.SortStableFunc(cs, func(a, b DocChange) int {
 		return cmp.Or(cmp.Compare(rank[a.Kind], rank[b.Kind]),

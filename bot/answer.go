@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"framebot/internal/text"
 )
 
 // AnswerOptions tune how questions are answered. The zero value means the
@@ -95,7 +95,7 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 	}
 	res, err := a.searchWith(ctx, q, from)
 	if err != nil {
-		return nil, fmt.Errorf("search for %q: %w", truncate(q, 80), err)
+		return nil, fmt.Errorf("search for %q: %w", text.Truncate(q, 80), err)
 	}
 	if len(res.Terms) == 0 {
 		ans.Note = "The question has no words to look up."
@@ -323,11 +323,10 @@ func nearest(cands []candidate, n int) []Source {
 	return out
 }
 
+// wordSet is the set of text.Words of s.
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
+	for _, w := range text.Words(s) {
 		m[w] = true
 	}
 	return m
@@ -348,14 +347,6 @@ func jaccard(a, b map[string]bool) float64 {
 
 func round3(f float64) float64 {
 	return float64(int64(f*1000+0.5)) / 1000
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }
 
 // contextPassages is how far (in passages of the same document) a question

@@ -2,17 +2,30 @@
 // chat platform.
 //
 // It owns the domain types that flow between the pieces (Request, Reply,
-// Answer, Passage, Source…) and the small interfaces it consumes (Searcher,
-// Catalog, FeedbackStore, SubscriptionStore). Adapters turn platform events
-// into a Request and render the structured Reply; the index package
-// implements Searcher and Catalog. This package never imports a chat SDK or
-// the search library.
+// Answer, Passage, Source, AnswerRecord, DocChange…) and the small
+// interfaces it and the adapters consume (Searcher, Catalog, FeedbackStore,
+// SubscriptionStore, AnswerStore, ValueStore, StaleStore, EditQueue…).
+// Adapters turn platform events into a Request and render the structured
+// Reply, sharing the plain-text wording and citation of render.go
+// (PlainText, Cite); the index package implements Searcher and Catalog, and
+// the sqlite package the stores. This package never imports a chat SDK, the
+// search library or the database.
+//
+// Every adapter is built the same way, New(cfg, Deps) with Deps holding the
+// Bot, its stores, a logger and a clock, and runs with Run(ctx) error,
+// which blocks until ctx ends and then returns ctx.Err(); any other error
+// means the adapter could not go on.
+//
+// It does not import corpus either: words, sentences and stems come from
+// internal/text, the toolkit the corpus and the index use, so that an
+// answer and the index agree on what a word is.
 package bot
 
 import (
 	"context"
-	"fmt"
 	"time"
+
+	"framebot/internal/text"
 )
 
 // Request is one message addressed to the bot, already stripped of the
@@ -220,23 +233,4 @@ type Catalog interface {
 }
 
 // CountDocuments says "1 document" or "N documents", for renderers.
-func CountDocuments(n int) string {
-	if n == 1 {
-		return "1 document"
-	}
-	return fmt.Sprintf("%d documents", n)
-}
-
-// HumanBytes formats a size in bytes for people ("4.2 MiB"), for renderers.
-func HumanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+func CountDocuments(n int) string { return text.Count(n, "document") }

@@ -39,5 +39,3 @@ func CleanText(s string, maxRunes int) string {
 	}
 	return strings.TrimRight(b.String(), " ")
 }
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

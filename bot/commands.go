@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"framebot/internal/text"
 )
 
 // Command is one subcommand of the chat command (/framework in Slack,
@@ -40,9 +42,7 @@ var ErrComingSoon = errors.New("command not available yet")
 
 // FeedbackStore records what users think of answers.
 type FeedbackStore interface {
-	// RecordFeedback stores one vote. It returns an error when the store
-	// can't be written.
-	RecordFeedback(ctx context.Context, f Feedback) error
+	FeedbackRecorder
 	// FeedbackCounts returns the number of helpful and not helpful votes.
 	FeedbackCounts(ctx context.Context) (helpful, notHelpful int, err error)
 }
@@ -50,7 +50,7 @@ type FeedbackStore interface {
 // Feedback is one user's vote on an answer.
 type Feedback struct {
 	Platform, User, Channel string
-	// AnswerID is the answer voted on (its sqlite.AnswerRecord ID); a user
+	// AnswerID is the answer voted on (its AnswerRecord ID); a user
 	// has one vote per answer, the latest. 0 when unknown: every vote counts.
 	AnswerID int64
 	Question string
@@ -90,6 +90,13 @@ type Bot struct {
 	// Threads, when not nil, remembers threads' turns so that follow-ups
 	// in a thread are answered in its context (see followup.go).
 	Threads *Threads
+	// Proposals lists the corpus's proposals for the proposals command
+	// (nil when the corpus's passages can't be listed); Summarizer writes
+	// briefs for the summary command (nil without an Answerer). New sets
+	// both with the default vocabulary; share one ProposalFinder between
+	// them so that a warmed list serves both.
+	Proposals  *ProposalFinder
+	Summarizer *Summarizer
 
 	commands []Command
 }
@@ -99,6 +106,12 @@ func New(a *Answerer, c Catalog) *Bot {
 	b := &Bot{Answerer: a, Catalog: c, Logger: slog.New(slog.DiscardHandler), Now: time.Now}
 	b.Started = b.Now()
 	b.commands = DefaultCommands()
+	if l := passageLister(a, c); l != nil {
+		b.Proposals = NewProposalFinder(l, Vocabulary{})
+	}
+	if a != nil {
+		b.Summarizer = NewSummarizer(a.search, b.Proposals, SummaryOptions{})
+	}
 	return b
 }
 
@@ -137,7 +150,7 @@ func (b *Bot) UsageLine(prefix string) string {
 // caller shows the user a short sentence and logs the detail. The error's
 // message never quotes the question (it may be logged).
 func (b *Bot) Ask(ctx context.Context, req Request) (Reply, error) {
-	if !hasWord(req.Text) {
+	if !text.HasWord(req.Text) {
 		return Reply{Text: "Ask me a question about the documents, for example: " + b.exampleQuestion()}, nil
 	}
 	start := b.now()
@@ -172,7 +185,7 @@ func (b *Bot) Command(ctx context.Context, req Request, prefix, line string) (Re
 	}
 	c, ok := b.Lookup(name)
 	if !ok {
-		return Reply{Text: fmt.Sprintf("Unknown command %q. %s", truncate(name, 40), b.UsageLine(prefix))}, nil
+		return Reply{Text: fmt.Sprintf("Unknown command %q. %s", text.Truncate(name, 40), b.UsageLine(prefix))}, nil
 	}
 	req.Text = strings.TrimSpace(args)
 	rep, err := c.Run(ctx, b, req, req.Text)
@@ -211,7 +224,7 @@ func DefaultCommands() []Command {
 	return []Command{
 		{Name: "ask", Aliases: []string{"q", "question"}, Args: "<question>", Help: "answer a question with quoted passages and their sources",
 			Run: func(ctx context.Context, b *Bot, req Request, args string) (Reply, error) {
-				if !hasWord(args) {
+				if !text.HasWord(args) {
 					return Reply{}, nil
 				}
 				return b.Ask(ctx, req)
@@ -310,13 +323,4 @@ func runStatus(ctx context.Context, b *Bot, _ Request, _ string) (Reply, error) 
 		}
 	}
 	return Reply{Status: st}, nil
-}
-
-func hasWord(s string) bool {
-	for _, r := range s {
-		if isWordRune(r) {
-			return true
-		}
-	}
-	return false
 }

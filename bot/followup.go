@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"framebot/internal/text"
 )
 
 // WeightedText is text a search adds to a question at a reduced weight.
@@ -193,12 +195,12 @@ func (an Anaphora) Names(question string) []string {
 	ws := splitWords(question)
 	var out []string
 	for i := 0; i < len(ws); i++ {
-		if i == 0 || !capitalised(ws[i].text) || an.pronoun(ws[i].lower) {
+		if i == 0 || !text.IsCapitalised(ws[i].text) || an.pronoun(ws[i].lower) {
 			continue
 		}
 		j := i
 		for k := i + 1; k < len(ws); k++ {
-			if capitalised(ws[k].text) {
+			if text.IsCapitalised(ws[k].text) {
 				j = k
 			} else if !an.Connectors[ws[k].lower] {
 				break
@@ -212,11 +214,6 @@ func (an Anaphora) Names(question string) []string {
 
 func (an Anaphora) pronoun(w string) bool { return an.Pronouns[w] || an.Possessives[w] }
 
-func capitalised(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsUpper(r)
-}
-
 // Subject returns a question's salient words for later follow-ups, most
 // salient first: its names and the phrases naming the documents its answer
 // quoted (titles), then its other content words. strong counts the names
@@ -228,7 +225,7 @@ func (an Anaphora) Subject(question string, titles []string) (subject []string, 
 	for _, t := range titles {
 		for _, w := range splitWords(strings.ReplaceAll(t, "_", " ")) {
 			if !stopWords[w.lower] {
-				titleWords[roughStem(w.lower)] = true
+				titleWords[text.Stem(w.lower)] = true
 			}
 		}
 	}
@@ -237,7 +234,7 @@ func (an Anaphora) Subject(question string, titles []string) (subject []string, 
 		if an.pronoun(w.lower) || stopWords[w.lower] {
 			continue
 		}
-		isStrong[i] = (i > 0 && capitalised(w.text)) || titleWords[roughStem(w.lower)]
+		isStrong[i] = (i > 0 && text.IsCapitalised(w.text)) || titleWords[text.Stem(w.lower)]
 	}
 	used := make([]bool, len(ws))
 	for i := 0; i < len(ws); i++ {

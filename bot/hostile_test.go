@@ -275,9 +275,12 @@ func TestHostileConsoleChatAnswersEveryLine(t *testing.T) {
 	)
 	in := strings.Join(lines, "\n") + "\n"
 	var out bytes.Buffer
-	chat := &console.Chat{Bot: b, Out: &out, Format: console.JSON}
+	chat, err := console.New(console.Config{Format: console.JSON}, console.Deps{Bot: b, In: strings.NewReader(in), Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := within(t, 2*time.Minute, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, chat.Run(ctx, strings.NewReader(in))
+		return struct{}{}, chat.Run(ctx)
 	}); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -320,9 +323,12 @@ func FuzzConsoleChat(f *testing.F) {
 		}
 		b := hostileBot(t) // the index is built once, on first use
 		var out bytes.Buffer
-		chat := &console.Chat{Bot: b, Out: &out, Format: console.JSON}
+		chat, err := console.New(console.Config{Format: console.JSON}, console.Deps{Bot: b, In: bytes.NewReader(in), Out: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := within(t, time.Minute, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, chat.Run(ctx, bytes.NewReader(in))
+			return struct{}{}, chat.Run(ctx)
 		}); err != nil {
 			t.Fatalf("Run: %v", err)
 		}

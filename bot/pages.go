@@ -1,6 +1,10 @@
 package bot
 
-import "fmt"
+import (
+	"fmt"
+
+	"framebot/internal/text"
+)
 
 // PageRef is the page of a citation, ", p. 4", or "" for a passage of an
 // unpaged document; every adapter uses it, so that every platform cites
@@ -15,11 +19,8 @@ func PageRef(page int) string {
 // PageCount is ", 30 pages" for a paged document in a list of sources, ""
 // for the others.
 func PageCount(pages int) string {
-	switch {
-	case pages <= 0:
+	if pages <= 0 {
 		return ""
-	case pages == 1:
-		return ", 1 page"
 	}
-	return fmt.Sprintf(", %d pages", pages)
+	return ", " + text.Count(pages, "page")
 }

@@ -4,15 +4,12 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"framebot/corpus"
+	"framebot/internal/text"
 )
 
 // PassageLister walks every passage of the corpus, for what must read all
@@ -40,38 +37,56 @@ type Proposal struct {
 const maxProposalsShown = 15
 
 // FindProposals reads every passage of l and returns the proposals they
-// mention, those in most documents first. It returns an error when the
-// passages can't be read or ctx ends.
+// mention with the default vocabulary, those in most documents first. It
+// returns an error when the passages can't be read or ctx ends.
 func FindProposals(ctx context.Context, l PassageLister) ([]Proposal, error) {
-	type tally struct {
-		forms    map[string]int
-		first    int // order of first sight, for stable ties
-		docs     map[string]bool
-		mentions int
-		named    bool
-		proposal bool
-	}
-	byKey := map[string]*tally{}
+	return DefaultVocabulary().compile().findProposals(ctx, l)
+}
+
+// proposalTally is what the passages say of one proposal.
+type proposalTally struct {
+	forms    map[string]int // ways it is written, with their counts
+	first    int            // order of first sight, for stable ties
+	docs     map[string]bool
+	mentions int
+	named    bool // a proper name or an "N-point" plan
+	atOnce   bool // headed by a word that counts from its first mention
+}
+
+func (v *vocab) findProposals(ctx context.Context, l PassageLister) ([]Proposal, error) {
+	byKey := map[string]*proposalTally{}
 	for p, err := range l.Passages(ctx) {
 		if err != nil {
 			return nil, fmt.Errorf("read passages: %w", err)
 		}
-		for _, r := range corpus.Sentences(p.Text) {
-			for _, m := range proposalsIn(p.Text[r[0]:r[1]]) {
-				key := proposalKey(m.name)
-				t := byKey[key]
-				if t == nil {
-					t = &tally{forms: map[string]int{}, first: len(byKey), docs: map[string]bool{}}
-					byKey[key] = t
-				}
-				t.forms[m.name]++
-				t.docs[p.Doc] = true
-				t.mentions++
-				t.named = t.named || m.named
-				t.proposal = t.proposal || strings.HasSuffix(key, "proposal")
+		for _, r := range text.Sentences(p.Text) {
+			for _, m := range v.proposalsIn(p.Text[r[0]:r[1]]) {
+				v.tally(byKey, m, p.Doc)
 			}
 		}
 	}
+	return rankProposals(byKey), nil
+}
+
+// tally counts mention m, in document doc, under its key.
+func (v *vocab) tally(byKey map[string]*proposalTally, m mention, doc string) {
+	key := v.proposalKey(m.name)
+	t := byKey[key]
+	if t == nil {
+		t = &proposalTally{forms: map[string]int{}, first: len(byKey), docs: map[string]bool{}}
+		byKey[key] = t
+	}
+	t.forms[m.name]++
+	t.docs[doc] = true
+	t.mentions++
+	t.named = t.named || m.named
+	t.atOnce = t.atOnce || v.firstMention[key[strings.LastIndex(key, " ")+1:]]
+}
+
+// rankProposals keeps the tallies that are proposals, each under its most
+// frequent form, those in most documents first, then those most mentioned,
+// then those seen first.
+func rankProposals(byKey map[string]*proposalTally) []Proposal {
 	type ranked struct {
 		Proposal
 		first int
@@ -79,9 +94,9 @@ func FindProposals(ctx context.Context, l PassageLister) ([]Proposal, error) {
 	var out []ranked
 	for _, t := range byKey {
 		// A common-noun phrase said once is as likely a turn of phrase
-		// as a proposal; names, "N-point" plans and anything called a
-		// proposal count at once.
-		if !t.named && t.mentions < 2 && !t.proposal {
+		// as a proposal; names, "N-point" plans and phrases headed by a
+		// first-mention head ("proposal") count at once.
+		if !t.named && t.mentions < 2 && !t.atOnce {
 			continue
 		}
 		name, n := "", 0
@@ -106,211 +121,7 @@ func FindProposals(ctx context.Context, l PassageLister) ([]Proposal, error) {
 	for i, r := range out {
 		ps[i] = r.Proposal
 	}
-	return ps, nil
-}
-
-// mention is one proposal named in a sentence.
-type mention struct {
-	name  string
-	named bool // a proper name or an "N-point" plan, not a common-noun phrase
-}
-
-// Heads of proposal phrases, in lower case. Plural forms are matched too.
-var proposalHeads = map[string]bool{
-	"plan": true, "proposal": true, "framework": true, "agreement": true, "accord": true,
-	"deal": true, "treaty": true, "pact": true, "coalition": true, "alliance": true,
-	"guarantee": true, "assurance": true, "initiative": true, "roadmap": true,
-	"settlement": true, "arrangement": true, "memorandum": true, "doctrine": true,
-	"charter": true, "compact": true, "declaration": true, "protocol": true, "format": true,
-}
-
-// genericModifiers describe a proposal's state or quality rather than
-// which one it is ("the revised plan", "a credible guarantee"); they are
-// dropped from the front of a proposal's name.
-var genericModifiers = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`initial revised tentative current new final future possible proposed controversial
-		emerging sustainable comprehensive refined eventual credible reliable durable vague potential strong clear
-		practical real typical traditional alternative entire overall formal informal broad broader wider whole
-		original latest first second third previous existing updated draft detailed full flexible genuine long
-		short good bad better best big small large major minor key main broad specific general actual similar
-		different whatever certain concrete robust solid weak firm fair just lasting permanent temporary
-		this that these those such their its his her our your my any every each some no another other`) {
-		genericModifiers[w] = true
-	}
-}
-
-// pointPlan matches "28-point plan", "20-point peace plan": the number,
-// and the one or two words after "point", one of which should be a
-// proposal word.
-var pointPlan = regexp.MustCompile(`\b(\d{1,3})[-‑–]point\s+([a-z]+)(?:\s+([a-z]+))?`)
-
-// proposalsIn finds the proposals a sentence names:
-//
-//   - "N-point plan" and the like: a number of points and a proposal word;
-//   - proper names that contain a proposal word: "Coalition of the
-//     Willing", "Minsk Agreement", and "Article N";
-//   - common-noun phrases of one or two modifiers and a proposal word:
-//     "security guarantees", "land swap proposal", "peace deal".
-//
-// Title-cased lines (headings) are skipped: every word there looks like a
-// name.
-func proposalsIn(s string) []mention {
-	words := strings.Fields(s)
-	if len(words) == 0 {
-		return nil
-	}
-	capital := 0
-	for _, w := range words {
-		if unicode.IsUpper(firstRune(strings.TrimLeft(w, `"'“‘(`))) {
-			capital++
-		}
-	}
-	if len(words) >= 3 && capital*10 > len(words)*6 {
-		return nil
-	}
-	var out []mention
-	claimed := map[int]bool{} // token index of heads already named
-	for _, m := range pointPlan.FindAllStringSubmatch(s, -1) {
-		switch {
-		case proposalHeads[singular(m[2])]:
-			out = append(out, mention{name: m[1] + "-point " + m[2], named: true})
-		case m[3] != "" && proposalHeads[singular(m[3])]:
-			out = append(out, mention{name: m[1] + "-point " + m[2] + " " + m[3], named: true})
-		}
-	}
-	toks := tokenize(s)
-	// Proper names: runs of capitalised words joined by "of", "the", "for",
-	// "and", containing a proposal word.
-	for i := 0; i < len(toks); {
-		if !isWordToken(toks[i]) || !isCapitalised(toks[i].text) {
-			i++
-			continue
-		}
-		last, hasHead, capitals := nameRun(toks, i, claimed)
-		from := i
-		for from < last && isConnector(toks[from]) {
-			from++
-		}
-		if hasHead && capitals-countConnectors(toks[i:from]) >= 2 {
-			out = append(out, mention{name: joinTokens(toks[from : last+1]), named: true})
-		}
-		i = last + 1
-	}
-	for i := 0; i+1 < len(toks); i++ {
-		if isWord(toks[i], "Article") && toks[i+1].num {
-			out = append(out, mention{name: "Article " + toks[i+1].text, named: true})
-		}
-	}
-	// Common-noun phrases.
-	for i, t := range toks {
-		if !isWordToken(t) || claimed[i] || isCapitalised(t.text) || !proposalHeads[singular(t.text)] {
-			continue
-		}
-		start := i
-		for k := i - 1; k >= 0 && i-k <= 2; k-- {
-			w := toks[k].text
-			if isSentenceStart(toks, k) {
-				w = lowerInitial(w) // "Security guarantees are…"
-			}
-			if !isWordToken(toks[k]) || isCapitalised(w) || stopWords[w] || genericModifiers[w] ||
-				strings.HasSuffix(w, "ly") || strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.ContainsAny(w, "'’") ||
-				proposalHeads[singular(w)] {
-				break
-			}
-			start = k
-		}
-		if start == i {
-			continue
-		}
-		if start >= 2 && isDash(toks[start-1]) && toks[start-2].num {
-			// "30-plus nation coalition"; "28-point plan" was found above.
-			if !isWord(toks[start], "point") {
-				out = append(out, mention{name: toks[start-2].text + "-" + joinTokens(toks[start:i+1]), named: true})
-			}
-			continue
-		}
-		name := joinTokens(toks[start : i+1])
-		if isSentenceStart(toks, start) {
-			name = lowerInitial(name)
-		}
-		out = append(out, mention{name: name})
-	}
-	return out
-}
-
-// nameRun reads the run of capitalised words and connectors that starts at
-// token i. It returns the index of the run's last capitalised word, whether
-// the run holds a proposal word (marked in claimed) and how many
-// capitalised words it has.
-func nameRun(toks []token, i int, claimed map[int]bool) (last int, hasHead bool, capitals int) {
-	last = i
-	for j := i; j < len(toks); j++ {
-		t := toks[j]
-		switch {
-		case isWordToken(t) && isCapitalised(t.text):
-			capitals++
-			last = j
-			if proposalHeads[singular(strings.ToLower(t.text))] {
-				hasHead = true
-				claimed[j] = true
-			}
-		case isConnector(t):
-		default:
-			return last, hasHead, capitals
-		}
-	}
-	return last, hasHead, capitals
-}
-
-// lowerInitial lower-cases the first letter of s when the rest of its first
-// word is lower case: a capital that only marks a sentence's start.
-func lowerInitial(s string) string {
-	r, size := utf8.DecodeRuneInString(s)
-	w, _, _ := strings.Cut(s[size:], " ")
-	if !unicode.IsUpper(r) || strings.ToLower(w) != w {
-		return s
-	}
-	return string(unicode.ToLower(r)) + s[size:]
-}
-
-// isConnector reports the small words inside names ("Coalition of the
-// Willing").
-func isConnector(t token) bool {
-	return isWord(t, "of") || isWord(t, "the") || isWord(t, "for") || isWord(t, "and")
-}
-
-func countConnectors(ts []token) int {
-	n := 0
-	for _, t := range ts {
-		if isConnector(t) && isCapitalised(t.text) {
-			n++
-		}
-	}
-	return n
-}
-
-func joinTokens(ts []token) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.text
-	}
-	return strings.Join(parts, " ")
-}
-
-// proposalKey merges the ways one proposal is written: case, plurals and,
-// for "N-point" plans, the noun after them ("28-point plan", "28-point
-// proposal").
-func proposalKey(name string) string {
-	if m := pointPlan.FindStringSubmatch(name); m != nil {
-		return m[1] + "-point"
-	}
-	f := strings.Fields(strings.ToLower(name))
-	for i, w := range f {
-		f[i] = singular(w)
-	}
-	return strings.Join(f, " ")
+	return ps
 }
 
 // nearestProposals returns up to n proposal names closest to topic: by
@@ -323,10 +134,10 @@ func nearestProposals(topic string, ps []Proposal, n int) []string {
 		i     int
 	}
 	tw := stemSet(topic)
-	tg := trigrams(topic)
+	tg := text.Trigrams(topic)
 	var ss []scored
 	for i, p := range ps {
-		ss = append(ss, scored{p.Name, 0.6*jaccard(tw, stemSet(p.Name)) + 0.4*jaccard(tg, trigrams(p.Name)), i})
+		ss = append(ss, scored{p.Name, 0.6*jaccard(tw, stemSet(p.Name)) + 0.4*jaccard(tg, text.Trigrams(p.Name)), i})
 	}
 	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })
 	var out []string
@@ -356,47 +167,52 @@ func stemSet(s string) map[string]bool {
 	return m
 }
 
-func trigrams(s string) map[string]bool {
-	m := map[string]bool{}
-	r := []rune(" " + strings.ToLower(s) + " ")
-	for i := 0; i+3 <= len(r); i++ {
-		m[string(r[i:i+3])] = true
-	}
-	return m
-}
+// ProposalFinder lists the proposals of one corpus with one vocabulary,
+// and keeps the last list while the corpus is unchanged: reading every
+// passage of a large corpus takes seconds, and the list only changes when
+// the corpus does. The bot's proposals command and its summaries'
+// suggestions share one. It is safe for concurrent use.
+type ProposalFinder struct {
+	lister PassageLister
+	vocab  *vocab
 
-// proposalMemo remembers the last proposals found, for one lister and one
-// state of the corpus: reading every passage of a large corpus takes
-// seconds, and the list only changes when the corpus does.
-var proposalMemo struct {
 	mu      sync.Mutex
-	lister  PassageLister
 	version time.Time
 	list    []Proposal
 }
 
-// cachedProposals returns FindProposals(ctx, l), reusing the last result
-// while the corpus is unchanged. The corpus's state is known when l has a
-// LastUpdate method (the index has); otherwise nothing is reused.
-func cachedProposals(ctx context.Context, l PassageLister) ([]Proposal, error) {
-	u, ok := l.(interface{ LastUpdate() time.Time })
+// NewProposalFinder returns a ProposalFinder over the passages of l with
+// vocabulary v (see Vocabulary for its defaults; check it with
+// Vocabulary.Validate first).
+func NewProposalFinder(l PassageLister, v Vocabulary) *ProposalFinder {
+	return &ProposalFinder{lister: l, vocab: v.compile()}
+}
+
+// Proposals returns the proposals of the corpus, those in most documents
+// first, reusing the last list while the corpus is unchanged. The corpus's
+// state is known when the lister has a LastUpdate method (the index has);
+// otherwise nothing is reused. A caller that needs the list while another
+// builds it waits for that build rather than starting its own. It returns
+// an error when the passages can't be read or ctx ends.
+func (f *ProposalFinder) Proposals(ctx context.Context) ([]Proposal, error) {
+	u, ok := f.lister.(interface{ LastUpdate() time.Time })
 	if !ok {
-		return FindProposals(ctx, l)
+		return f.vocab.findProposals(ctx, f.lister)
 	}
-	proposalMemo.mu.Lock()
-	defer proposalMemo.mu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	v := u.LastUpdate()
-	if proposalMemo.list != nil && proposalMemo.lister == l && proposalMemo.version.Equal(v) {
-		return proposalMemo.list, nil
+	if f.list != nil && f.version.Equal(v) {
+		return f.list, nil
 	}
-	ps, err := FindProposals(ctx, l)
+	ps, err := f.vocab.findProposals(ctx, f.lister)
 	if err != nil {
 		return nil, err
 	}
 	if ps == nil {
 		ps = []Proposal{}
 	}
-	proposalMemo.lister, proposalMemo.version, proposalMemo.list = l, v, ps
+	f.version, f.list = v, ps
 	return ps, nil
 }
 
@@ -406,22 +222,21 @@ func cachedProposals(ctx context.Context, l PassageLister) ([]Proposal, error) {
 // needs them meanwhile waits for this build rather than starting its own.
 // It does nothing when the bot can't list its passages.
 func (b *Bot) WarmProposals(ctx context.Context) error {
-	l := b.passageLister()
-	if l == nil {
+	if b.Proposals == nil {
 		return nil
 	}
-	_, err := cachedProposals(ctx, l)
+	_, err := b.Proposals.Proposals(ctx)
 	return err
 }
 
-// passageLister returns what lists the bot's passages: the catalog or the
-// searcher, whichever can; nil when neither can.
-func (b *Bot) passageLister() PassageLister {
-	if l, ok := b.Catalog.(PassageLister); ok {
+// passageLister returns what lists the passages of a bot built from a and
+// c: the catalog or the searcher, whichever can; nil when neither can.
+func passageLister(a *Answerer, c Catalog) PassageLister {
+	if l, ok := c.(PassageLister); ok {
 		return l
 	}
-	if b.Answerer != nil {
-		if l, ok := b.Answerer.search.(PassageLister); ok {
+	if a != nil {
+		if l, ok := a.search.(PassageLister); ok {
 			return l
 		}
 	}
@@ -431,11 +246,10 @@ func (b *Bot) passageLister() PassageLister {
 // runProposals lists the corpus's proposals as text: every adapter renders
 // text already, and each line names a summary topic to try.
 func runProposals(ctx context.Context, b *Bot, req Request, _ string) (Reply, error) {
-	l := b.passageLister()
-	if l == nil {
+	if b.Proposals == nil {
 		return Reply{}, ErrComingSoon
 	}
-	ps, err := cachedProposals(ctx, l)
+	ps, err := b.Proposals.Proposals(ctx)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -454,18 +268,11 @@ func proposalsText(ps []Proposal, prefix string) string {
 			fmt.Fprintf(&s, "\n…and %d more.", len(ps)-maxProposalsShown)
 			break
 		}
-		fmt.Fprintf(&s, "\n• %s — %s", p.Name, plural2(p.Documents, "document"))
+		fmt.Fprintf(&s, "\n• %s — %s", p.Name, text.Count(p.Documents, "document"))
 		if p.Mentions > p.Documents {
-			fmt.Fprintf(&s, ", %s", plural2(p.Mentions, "mention"))
+			fmt.Fprintf(&s, ", %s", text.Count(p.Mentions, "mention"))
 		}
 	}
 	fmt.Fprintf(&s, "\nFor a brief on one: %s", strings.TrimSpace(prefix+" summary <name>"))
 	return s.String()
-}
-
-func plural2(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -186,7 +186,7 @@ type Tracker struct {
 func (t *Tracker) Changes(ctx context.Context, changes []DocChange) (int, error) {
 	var added []string
 	for _, c := range changes {
-		if c.Kind == "added" {
+		if c.Kind == Added {
 			added = append(added, c.Doc)
 		}
 	}
@@ -194,7 +194,7 @@ func (t *Tracker) Changes(ctx context.Context, changes []DocChange) (int, error)
 	var errs []error
 	for _, c := range changes {
 		var candidates []string
-		if c.Kind == "removed" {
+		if c.Kind == Removed {
 			candidates = added
 		}
 		n, err := t.check(ctx, c.Doc, candidates)

@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"framebot/corpus"
+	"framebot/internal/text"
 )
 
 // SummaryOptions tune summaries. The zero value means the defaults.
@@ -28,6 +28,9 @@ type SummaryOptions struct {
 	// Lambda trades relevance against redundancy when choosing sentences
 	// (maximal marginal relevance; default 0.7).
 	Lambda float64
+	// Vocabulary says which words after a number are not what it counts,
+	// for the figures compared across sources (nil lists: the defaults).
+	Vocabulary Vocabulary
 }
 
 func (o SummaryOptions) withDefaults() SummaryOptions {
@@ -63,17 +66,20 @@ const (
 
 // Summarizer writes extractive briefs: verbatim, cited sentences of the
 // corpus on a topic, with the figures the sources disagree on.
+// It is safe for concurrent use.
 type Summarizer struct {
-	search Searcher
-	lister PassageLister
-	opts   SummaryOptions
+	search    Searcher
+	proposals *ProposalFinder
+	opts      SummaryOptions
+	vocab     *vocab
 }
 
-// NewSummarizer returns a Summarizer that reads passages from s. l, when not
-// nil, lists the corpus's proposals offered as suggestions for a topic the
-// corpus does not discuss.
-func NewSummarizer(s Searcher, l PassageLister, opts SummaryOptions) *Summarizer {
-	return &Summarizer{search: s, lister: l, opts: opts.withDefaults()}
+// NewSummarizer returns a Summarizer that reads passages from s. p, when
+// not nil, lists the corpus's proposals offered as suggestions for a topic
+// the corpus does not discuss.
+func NewSummarizer(s Searcher, p *ProposalFinder, opts SummaryOptions) *Summarizer {
+	opts = opts.withDefaults()
+	return &Summarizer{search: s, proposals: p, opts: opts, vocab: opts.Vocabulary.compile()}
 }
 
 // sentence is one candidate sentence of a brief with the evidence for it.
@@ -98,12 +104,12 @@ type sentence struct {
 func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, error) {
 	q := strings.TrimSpace(strings.Trim(CleanText(topic, MaxTopicRunes), `"'“”‘’«»`))
 	sum := &Summary{Topic: q, Sentences: []SummarySentence{}}
-	if !hasWord(q) {
+	if !text.HasWord(q) {
 		return sum, nil
 	}
 	res, err := z.search.Search(ctx, q, z.opts.Candidates)
 	if err != nil {
-		return nil, fmt.Errorf("search for %q: %w", truncate(q, 80), err)
+		return nil, fmt.Errorf("search for %q: %w", text.Truncate(q, 80), err)
 	}
 	weights := termWeights(res.Terms)
 	var total float64
@@ -114,25 +120,7 @@ func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, err
 		return z.abstain(ctx, sum)
 	}
 
-	// Evidence per passage, as for answers: the share of the topic's
-	// information it holds. Only the topic's own words count (stems, exact
-	// forms, a corrected spelling), not the index's spelling variants of
-	// names: "condition" is no evidence of a passage discussing a coalition.
-	passCov := make([]float64, len(res.Hits))
-	best := 0.0
-	docs := map[string]bool{}
-	for i := range res.Hits {
-		h := &res.Hits[i]
-		var got float64
-		for t := range sentenceTerms(h, [2]int{0, len(h.Text)}, res.Terms) {
-			got += weights[t]
-		}
-		passCov[i] = got / total
-		best = max(best, passCov[i])
-		if passCov[i] >= z.opts.MinCoverage {
-			docs[h.Doc] = true
-		}
-	}
+	passCov, best, docs := z.evidence(res, weights, total)
 	if best < z.opts.MinCoverage {
 		return z.abstain(ctx, sum)
 	}
@@ -144,16 +132,69 @@ func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, err
 	for _, s := range orderForReading(chosen) {
 		sum.Sentences = append(sum.Sentences, citeSentence(s))
 	}
-	sum.Conflicts = findConflicts(cands)
+	sum.Conflicts = z.vocab.findConflicts(cands, docs, q)
 	return sum, nil
+}
+
+// evidence measures what each retrieved passage says of the topic, as for
+// answers: the share of the topic's information it holds (passCov). Only
+// the topic's own words count (stems and exact forms; no corrected spelling),
+// not the index's spelling variants of names: "condition" is no evidence
+// of a passage discussing a coalition. It returns the best share and the
+// documents that discuss the topic (a passage holding MinCoverage).
+//
+// A passage that holds only the topic's numbers ("8.1" of "Article 8.1",
+// in "Windows 8.1") is no evidence that its document discusses the topic,
+// when the topic has words; its sentences are quoted (passCov above 0)
+// only when another passage of its document names the topic in words.
+func (z *Summarizer) evidence(res *SearchResult, weights []float64, total float64) (passCov []float64, best float64, docs map[string]bool) {
+	passCov = make([]float64, len(res.Hits))
+	numbersOnly := make([]bool, len(res.Hits))
+	docs = map[string]bool{}
+	named := map[string]bool{} // documents with a passage holding a topic word
+	topicHasWords := hasWordTerm(res.Terms, nil)
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		var got float64
+		held := sentenceTerms(h, [2]int{0, len(h.Text)}, res.Terms)
+		for t := range held {
+			got += weights[t]
+		}
+		passCov[i] = got / total
+		if numbersOnly[i] = topicHasWords && !hasWordTerm(res.Terms, held); numbersOnly[i] {
+			continue
+		}
+		named[h.Doc] = named[h.Doc] || got > 0
+		best = max(best, passCov[i])
+		if passCov[i] >= z.opts.MinCoverage {
+			docs[h.Doc] = true
+		}
+	}
+	for i, h := range res.Hits {
+		if numbersOnly[i] && !named[h.Doc] {
+			passCov[i] = 0
+		}
+	}
+	return passCov, best, docs
+}
+
+// hasWordTerm reports whether terms hold a term with a letter (not a
+// number), among those in held when held is not nil.
+func hasWordTerm(terms []Term, held map[int]bool) bool {
+	for i, t := range terms {
+		if (held == nil || held[i]) && strings.ContainsFunc(t.Text, unicode.IsLetter) {
+			return true
+		}
+	}
+	return false
 }
 
 // abstain fills sum for a topic the corpus does not discuss.
 func (z *Summarizer) abstain(ctx context.Context, sum *Summary) (*Summary, error) {
-	if z.lister == nil {
+	if z.proposals == nil {
 		return sum, nil
 	}
-	ps, err := cachedProposals(ctx, z.lister)
+	ps, err := z.proposals.Proposals(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +212,7 @@ func (z *Summarizer) candidates(res *SearchResult, weights []float64, total floa
 		if passCov[i] == 0 {
 			continue
 		}
-		for _, r := range corpus.Sentences(h.Text) {
+		for _, r := range text.Sentences(h.Text) {
 			text := h.Text[r[0]:r[1]]
 			if seen[text] || !quotable(text) {
 				continue
@@ -196,9 +237,9 @@ func (z *Summarizer) candidates(res *SearchResult, weights []float64, total floa
 }
 
 // sentenceTerms returns the indexes of the topic terms highlighted inside
-// the range r (a sentence, or the whole passage) of passage h. Highlights are the index's own matches
-// (stems, exact forms, corrected spellings); each is mapped back to the term
-// whose indexed form it starts with.
+// the range r (a sentence, or the whole passage) of passage h. Highlights
+// are the index's own matches (stems, exact forms, corrected spellings);
+// each is mapped back to the term it is a form of (termMatches).
 func sentenceTerms(h *Hit, r [2]int, terms []Term) map[int]bool {
 	out := map[int]bool{}
 	for _, sp := range h.Highlights {
@@ -237,24 +278,13 @@ func leadsWithTopic(h *Hit, r [2]int, terms []Term) bool {
 }
 
 // termMatches reports whether word (lower case, as written in a passage) is
-// a form of t. Stemmers keep a prefix of the word, give or take its last
-// letter ("policy" → "polici").
+// a form of t: the index's stem of the word (its possessive dropped) is
+// the term's indexed form. Matching by prefix took "treating" for "treaty"
+// (stem "treati") and "park" for "Paris". The index's corrected spelling
+// does not count: a brief has no room to say that "miles" was read as
+// "milk", and a misspelt topic gets suggestions instead.
 func termMatches(word string, t Term) bool {
-	if word == strings.ToLower(t.Text) {
-		return true
-	}
-	for _, k := range []string{t.Key, t.Corrected} {
-		if k == "" {
-			continue
-		}
-		if strings.HasPrefix(word, k) {
-			return true
-		}
-		if n := len(k) - 1; n >= 3 && strings.HasPrefix(word, k[:n]) && len(word) <= len(k)+3 {
-			return true
-		}
-	}
-	return false
+	return word == strings.ToLower(t.Text) || text.Stem(word) == t.Key
 }
 
 // quotable rejects what would read badly as a quoted sentence: fragments,
@@ -264,7 +294,7 @@ func quotable(s string) bool {
 	if len(words) < minSentenceWords || len(words) > maxSentenceWords {
 		return false
 	}
-	last := strings.TrimRightFunc(s, func(r rune) bool { return isCloser(r) })
+	last := strings.TrimRightFunc(s, text.IsCloser)
 	end, _ := utf8.DecodeLastRuneInString(last)
 	if end != '.' && end != '!' {
 		return false // headings, list items, questions
@@ -283,16 +313,6 @@ func quotable(s string) bool {
 	return lower >= 3 && capital <= 2*lower
 }
 
-// isCloser reports closing quotes and brackets that may follow a
-// sentence's final punctuation.
-func isCloser(r rune) bool {
-	switch r {
-	case '"', '\'', '”', '’', '»', '›', ')', ']':
-		return true
-	}
-	return false
-}
-
 // startsAnaphoric reports a sentence opening with a pronoun that points
 // back at the sentence before it, which reads badly out of context.
 func startsAnaphoric(s string) bool {
@@ -308,8 +328,9 @@ func startsAnaphoric(s string) bool {
 // step takes the sentence with the best mix of score and novelty, with a
 // bonus for a document not quoted yet. A sentence must hold 30% of the
 // topic's information and 45% of what the best sentence holds; others only
-// fill up to MinSentences, and only from passages that discuss the topic. docs is the number of documents discussing the topic: a
-// brief on a topic few documents discuss is shorter.
+// fill up to MinSentences, only from passages that discuss the topic, and
+// only if they name some of it. docs is the number of documents
+// discussing the topic: a brief on a topic few documents discuss is shorter.
 func (z *Summarizer) choose(cands []*sentence, docs int) []*sentence {
 	bestCov := 0.0
 	for _, s := range cands {
@@ -328,7 +349,8 @@ func (z *Summarizer) choose(cands []*sentence, docs int) []*sentence {
 		if s.cov >= floor {
 			return true
 		}
-		return n < z.opts.MinSentences && s.passCov >= z.opts.MinCoverage
+		// Filling up: a sentence that names the topic at least.
+		return n < z.opts.MinSentences && s.cov > 0 && s.passCov >= z.opts.MinCoverage
 	}
 	var out []*sentence
 	used := map[string]bool{}
@@ -410,13 +432,13 @@ func citeSentence(s *sentence) SummarySentence {
 
 // runSummary runs the summary command; a missing topic gets the usage line.
 func runSummary(ctx context.Context, b *Bot, _ Request, args string) (Reply, error) {
-	if !hasWord(args) {
+	if !text.HasWord(args) {
 		return Reply{}, nil
 	}
-	if b.Answerer == nil {
+	if b.Summarizer == nil {
 		return Reply{}, ErrComingSoon
 	}
-	s, err := NewSummarizer(b.Answerer.search, b.passageLister(), SummaryOptions{}).Summarize(ctx, args)
+	s, err := b.Summarizer.Summarize(ctx, args)
 	if err != nil {
 		return Reply{}, err
 	}

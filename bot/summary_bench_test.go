@@ -50,7 +50,7 @@ var (
 // on an unknown topic, on the embedded corpus.
 func BenchmarkSummaryEmbedded(b *testing.B) {
 	ix := testbot.Index(b)
-	z := bot.NewSummarizer(ix, ix, bot.SummaryOptions{})
+	z := bot.NewSummarizer(ix, bot.NewProposalFinder(ix, bot.Vocabulary{}), bot.SummaryOptions{})
 	topics := []string{"climate change"}
 	for _, tt := range summaryTopics {
 		topics = append(topics, tt.topic)
@@ -73,7 +73,7 @@ func BenchmarkSummaryEmbedded(b *testing.B) {
 func BenchmarkSummarySynthetic(b *testing.B) {
 	ix := summaryBenchIndex(b)
 	s := benchSet(b)
-	z := bot.NewSummarizer(ix, ix, bot.SummaryOptions{})
+	z := bot.NewSummarizer(ix, bot.NewProposalFinder(ix, bot.Vocabulary{}), bot.SummaryOptions{})
 	ctx := context.Background()
 	if _, err := z.Summarize(ctx, "zzzz qqqq"); err != nil {
 		b.Fatal(err)

@@ -48,7 +48,7 @@ func TestFigures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := figures(tt.in)
+			got := defaultVocab().figures(tt.in)
 			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(figure{})); diff != "" {
 				t.Errorf("figures(%q) (-want +got):\n%s", tt.in, diff)
 			}
@@ -84,6 +84,7 @@ func TestFigureAgreement(t *testing.T) {
 }
 
 func TestFindConflicts(t *testing.T) {
+	discussing := map[string]bool{"a": true, "b": true}
 	sent := func(doc, text string) *sentence {
 		return &sentence{text: text, cov: 1, pass: &Hit{Passage: Passage{Doc: doc, Title: strings.ToUpper(doc)}}}
 	}
@@ -93,10 +94,13 @@ func TestFindConflicts(t *testing.T) {
 		want  []Conflict
 	}{
 		{"two documents, two troop numbers",
-			[]*sentence{sent("a", "They planned 10,000 to 20,000 troops."), sent("b", "Officials expect about 30,000 troops.")},
+			[]*sentence{sent("a", "They planned 10,000 to 20,000 troops for Ukraine."), sent("b", "Officials expect about 30,000 troops in Ukrainian cities.")},
 			[]Conflict{{About: "the number of troops", Claims: []SummarySentence{
-				{Text: "They planned 10,000 to 20,000 troops.", Title: "A", Doc: "a"},
-				{Text: "Officials expect about 30,000 troops.", Title: "B", Doc: "b"}}}}},
+				{Text: "They planned 10,000 to 20,000 troops for Ukraine.", Title: "A", Doc: "a"},
+				{Text: "Officials expect about 30,000 troops in Ukrainian cities.", Title: "B", Doc: "b"}}}}},
+		{"counts of one noun in unrelated sentences are not compared",
+			[]*sentence{sent("a", "About 100,000 women served with 600,000 men in the army."), sent("b", "In 1961, 50,000 women in 60 cities protested nuclear tests.")},
+			nil},
 		{"a revision inside one document is no conflict",
 			[]*sentence{sent("a", "The initial 28-point plan was cut."), sent("a", "The revised 19-point plan is shorter.")},
 			nil},
@@ -110,13 +114,16 @@ func TestFindConflicts(t *testing.T) {
 		{"different nouns are not compared",
 			[]*sentence{sent("a", "The framework has 26 to 28 articles."), sent("b", "The revised 19-point plan is shorter.")},
 			nil},
+		{"a document that does not discuss the topic is not read",
+			[]*sentence{sent("a", "They planned 10,000 to 20,000 troops."), sent("c", "Officials expect about 30,000 troops.")},
+			nil},
 		{"sentences off the topic are not read",
 			[]*sentence{sent("a", "They planned 10,000 troops."), {text: "They planned 50,000 troops.", pass: &Hit{Passage: Passage{Doc: "b"}}}},
 			nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, findConflicts(tt.cands)); diff != "" {
+			if diff := cmp.Diff(tt.want, defaultVocab().findConflicts(tt.cands, discussing, "troops")); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -129,8 +136,9 @@ func FuzzFigures(f *testing.F) {
 	for _, s := range []string{"The 10,000 to 20,000 troops.", "a 28-point plan", "more than 600 miles", "1,,0 x", "9-9-9-9 a", "between 5 and", "up to", "30-plus", "1e308 troops", "99999999999999999999999 troops", "\xff1 troops"} {
 		f.Add(s)
 	}
+	v := defaultVocab()
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, g := range figures(s) {
+		for _, g := range v.figures(s) {
 			if math.IsNaN(g.lo) || math.IsNaN(g.hi) || g.lo > g.hi || g.lo < 0 {
 				t.Fatalf("figures(%q): bad range %+v", s, g)
 			}

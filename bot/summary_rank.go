@@ -2,8 +2,8 @@ package bot
 
 import (
 	"math"
-	"strings"
-	"unicode"
+
+	"framebot/internal/text"
 )
 
 // tfidf is a sparse, L2-normalised term vector of a sentence.
@@ -39,8 +39,15 @@ func rankSentences(cands []*sentence) {
 		return
 	}
 	vectorize(cands)
-	n := len(cands)
-	bias := make([]float64, n)
+	bias := relevanceBias(cands)
+	sim, rowSum := similarityGraph(cands)
+	scoreSentences(cands, lexRank(sim, rowSum, bias))
+}
+
+// relevanceBias sets each candidate's relevance and returns the
+// teleport distribution of the walk: relevance, normalised to sum 1.
+func relevanceBias(cands []*sentence) []float64 {
+	bias := make([]float64, len(cands))
 	var biasSum float64
 	for i, s := range cands {
 		s.rel = 0.8*s.cov + 0.2*s.passCov
@@ -50,8 +57,14 @@ func rankSentences(cands []*sentence) {
 	for i := range bias {
 		bias[i] /= biasSum
 	}
-	// Row-normalised similarity graph, without self-loops.
-	sim := make([][]float64, n)
+	return bias
+}
+
+// similarityGraph returns the cosine similarities between candidates,
+// without self-loops, and each row's sum.
+func similarityGraph(cands []*sentence) (sim [][]float64, rowSum []float64) {
+	n := len(cands)
+	sim = make([][]float64, n)
 	for i := range sim {
 		sim[i] = make([]float64, n)
 	}
@@ -61,19 +74,25 @@ func rankSentences(cands []*sentence) {
 			sim[i][j], sim[j][i] = c, c
 		}
 	}
-	rowSum := make([]float64, n)
+	rowSum = make([]float64, n)
 	for i := range sim {
 		for _, c := range sim[i] {
 			rowSum[i] += c
 		}
 	}
+	return sim, rowSum
+}
+
+// lexRank runs the biased random walk on the row-normalised graph sim to
+// its stationary distribution (or lexMaxIter steps) and returns it.
+func lexRank(sim [][]float64, rowSum, bias []float64) []float64 {
 	p := append([]float64(nil), bias...)
-	next := make([]float64, n)
+	next := make([]float64, len(p))
 	for range lexMaxIter {
 		for j := range next {
 			next[j] = lexTeleport * bias[j]
 		}
-		for i := range n {
+		for i := range p {
 			if rowSum[i] == 0 {
 				// A sentence like no other hands its weight to the bias.
 				for j := range next {
@@ -97,6 +116,13 @@ func rankSentences(cands []*sentence) {
 			break
 		}
 	}
+	return p
+}
+
+// scoreSentences sets each candidate's score: its relevance times its
+// centrality p (scaled to the most central), lowered for a sentence that
+// opens with a pronoun and raised for one whose subject is the topic.
+func scoreSentences(cands []*sentence, p []float64) {
 	maxP := 0.0
 	for _, v := range p {
 		maxP = max(maxP, v)
@@ -159,46 +185,22 @@ func cosine(a, b tfidf) float64 {
 	return dot
 }
 
-// contentWords splits s into lower-case words without stop words, each cut
-// to a rough stem, for comparing sentences with one another.
+// contentWords splits s into lower-case words without stop words, each
+// stemmed as the index stems it, for comparing sentences with one another.
 func contentWords(s string) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
+	for _, w := range text.Words(s) {
 		if len(w) < 2 || stopWords[w] {
 			continue
 		}
-		out = append(out, roughStem(w))
+		out = append(out, text.Stem(w))
 	}
 	return out
 }
 
-// roughStem strips common English inflections, enough for "guarantees",
-// "guaranteed" and "guarantee" to meet when comparing sentences; it is no
-// substitute for the index's stemmer.
-func roughStem(w string) string {
-	if len(w) > 5 && strings.HasSuffix(w, "ies") {
-		return w[:len(w)-3] + "y"
-	}
-	for _, suf := range []string{"ing", "es", "ed", "s"} {
-		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) && !strings.HasSuffix(w, "ss") {
-			w = strings.TrimSuffix(w, suf)
-			break
-		}
-	}
-	if len(w) > 4 {
-		w = strings.TrimSuffix(w, "e")
-	}
-	return w
-}
-
 // stopWords are English function words, ignored when comparing sentences
-// and when looking for the noun a figure counts.
-var stopWords = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`a an the and or but nor so yet for of in on at to from by with without
+// and when looking for the noun a figure counts. It is read-only.
+var stopWords = lexiconOf(wordList(`a an the and or but nor so yet for of in on at to from by with without
 		about above after against along among around as before behind below beneath beside between beyond
 		during except inside into like near off onto out outside over past since through throughout till
 		toward towards under until up upon via within
@@ -208,7 +210,4 @@ func init() {
 		can could may might must ought not no nor only own same such too very just also even still
 		all any both each every few more most other some another much many several
 		s t d ll m re ve don didn doesn isn aren wasn weren won wouldn couldn shouldn
-		one per via amid while although though because unless whereas`) {
-		stopWords[w] = true
-	}
-}
+		one per via amid while although though because unless whereas`))

@@ -3,6 +3,8 @@ package corpus
 import (
 	"strings"
 	"unicode"
+
+	"framebot/internal/text"
 )
 
 // Boilerplate rules. They are deliberately general: they look at the shape
@@ -77,7 +79,7 @@ func clean(blocks []block, title string) []block {
 	out := make([]block, 0, len(blocks))
 	for _, b := range blocks {
 		b.text = Fold(b.text)
-		if !hasAlnum(b.text) || isChrome(b.text) || isLabelledChrome(b.text) || isForeignChrome(b.text, dominant) {
+		if !text.HasWord(b.text) || isChrome(b.text) || isLabelledChrome(b.text) || isForeignChrome(b.text, dominant) {
 			continue
 		}
 		out = append(out, b)
@@ -171,11 +173,11 @@ func dropTrailingOrphans(blocks []block) []block {
 	return blocks // nothing but headings: leave it to the caller
 }
 
-// sameAsTitle reports whether text is the title, or nearly: the same words
+// sameAsTitle reports whether body is the title, or nearly: the same words
 // once case and punctuation are ignored, or one's words contain the
 // other's with little left over (a " - Site name" suffix).
-func sameAsTitle(text, title string) bool {
-	a, b := normWords(text), normWords(title)
+func sameAsTitle(body, title string) bool {
+	a, b := text.Words(body), text.Words(title)
 	if len(a) == 0 || len(b) == 0 {
 		return false
 	}
@@ -192,17 +194,6 @@ func sameAsTitle(text, title string) bool {
 		}
 	}
 	return len(a)*10 >= len(b)*7
-}
-
-// normWords lower-cases s and splits it into runs of letters and digits.
-func normWords(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-}
-
-func hasAlnum(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 func isDigits(s string) bool {

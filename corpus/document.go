@@ -3,8 +3,12 @@
 // It knows how to read plain text, Markdown (with optional YAML front
 // matter), HTML, PDF (its text layer), DOCX and ODT, how to strip the boilerplate that scraped web articles
 // carry, and how to split the remaining text into passages small enough to
-// quote. It imports no search or chat library: the index and the bot build on
-// the types defined here.
+// quote, at the sentences internal/text finds (the toolkit the index and
+// the bot share, so all three agree on words and sentences). It imports no
+// search or chat library: the index and the bot build on the types defined
+// here. It holds no state of its own: the PDF engine, the one costly thing
+// worth sharing between loads, is a PDFEngine value that the caller creates
+// and passes in Options.
 package corpus
 
 import "time"

@@ -15,7 +15,7 @@ func benchParse(b *testing.B, name string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := Parse(name, data, Options{}); err != nil { // starts the PDF engine outside the timing
+	if _, err := Parse(name, data, Options{PDF: testPDF}); err != nil { // starts the PDF engine outside the timing
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
@@ -23,7 +23,7 @@ func benchParse(b *testing.B, name string) {
 	b.ResetTimer()
 	pages := 0
 	for b.Loop() {
-		doc, err := Parse(name, data, Options{})
+		doc, err := Parse(name, data, Options{PDF: testPDF})
 		if err != nil {
 			b.Fatal(err)
 		}

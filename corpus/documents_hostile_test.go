@@ -68,6 +68,7 @@ func TestBadDocumentsAreSkippedWithAReason(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.PDF = testPDF
 			doc, err := Parse(tt.file, tt.data, tt.opts)
 			if tt.want == nil {
 				if err == nil && len(doc.Passages) > 0 {
@@ -85,7 +86,7 @@ func TestBadDocumentsAreSkippedWithAReason(t *testing.T) {
 // TestPDFPageCapKeepsTheFirstPages reads a 10,000-page PDF with a cap of
 // 40 pages: the document holds the first 40 pages' text, and no more.
 func TestPDFPageCapKeepsTheFirstPages(t *testing.T) {
-	doc, err := Parse("long.pdf", manyPagesPDF(10000), Options{MaxPages: 40})
+	doc, err := Parse("long.pdf", manyPagesPDF(10000), Options{MaxPages: 40, PDF: testPDF})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,14 +103,14 @@ func TestPDFPageCapKeepsTheFirstPages(t *testing.T) {
 // than it needs: the parse stops with ErrUnreadable, and the engine then
 // reads the next file as usual.
 func TestPDFTimeLimitStopsAndRecovers(t *testing.T) {
-	if _, err := Parse("warm.pdf", textPDF(1, func(int) []string { return []string{"Warm up the engine."} }), Options{}); err != nil {
+	if _, err := Parse("warm.pdf", textPDF(1, func(int) []string { return []string{"Warm up the engine."} }), Options{PDF: testPDF}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Parse("long.pdf", manyPagesPDF(10000), Options{MaxPages: 10000, ParseTimeout: 50 * time.Millisecond})
+	_, err := Parse("long.pdf", manyPagesPDF(10000), Options{MaxPages: 10000, ParseTimeout: 50 * time.Millisecond, PDF: testPDF})
 	if !errors.Is(err, ErrUnreadable) {
 		t.Fatalf("Parse error = %v, want one wrapping %q", err, ErrUnreadable)
 	}
-	doc, err := Parse("after.pdf", textPDF(1, func(int) []string { return []string{"The engine still reads files."} }), Options{})
+	doc, err := Parse("after.pdf", textPDF(1, func(int) []string { return []string{"The engine still reads files."} }), Options{PDF: testPDF})
 	if err != nil {
 		t.Fatalf("after a killed parse: %v", err)
 	}

@@ -28,7 +28,7 @@ func TestGoldenDocuments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			doc, err := Parse(name, data, Options{})
+			doc, err := Parse(name, data, Options{PDF: testPDF})
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}

@@ -3,6 +3,8 @@ package corpus
 import (
 	"strings"
 	"unicode"
+
+	"framebot/internal/text"
 )
 
 // smallWords are the words title case leaves in lower case.
@@ -18,14 +20,14 @@ var smallWords = map[string]bool{
 // count as headings only in title case ("What's Next?"), so a real
 // one-sentence question stays prose. Scraped text files carry no markup, so
 // this is the only way to tell their headings apart.
-func looksLikeHeading(text string) bool {
-	words := strings.Fields(text)
+func looksLikeHeading(para string) bool {
+	words := strings.Fields(para)
 	n := len(words)
 	if n == 0 || n > 20 {
 		return false
 	}
-	end := strings.TrimRightFunc(text, func(r rune) bool { return isCloser(r) || unicode.IsSpace(r) })
-	switch lastRune(end) {
+	end := strings.TrimRightFunc(para, func(r rune) bool { return text.IsCloser(r) || unicode.IsSpace(r) })
+	switch text.LastRune(end) {
 	case '.', '!', '…', ';', ',', '。', '！':
 		return false
 	case '?', '？':
@@ -43,7 +45,7 @@ func titleCase(words []string) bool {
 		if w == "" || (i > 0 && smallWords[strings.ToLower(w)]) {
 			continue
 		}
-		r := firstRune(w)
+		r := text.FirstRune(w)
 		if unicode.IsLetter(r) && !unicode.IsUpper(r) && !unicode.IsLower(r) {
 			return false // a script without case says nothing
 		}

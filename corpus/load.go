@@ -90,6 +90,11 @@ func Load(fsys fs.FS, opts Options) (docs []*Document, skipped []Skipped, err er
 // fn stops the walk and is returned.
 func LoadEach(fsys fs.FS, opts Options, fn func(*Document) error) (skipped []Skipped, err error) {
 	opts = opts.withDefaults()
+	if opts.PDF == nil {
+		// One engine for the walk, started only if it meets a PDF.
+		opts.PDF = NewPDFEngine()
+		defer opts.PDF.Close()
+	}
 	log := opts.Logger
 	skip := func(p string, err error) {
 		skipped = append(skipped, Skipped{Path: p, Reason: err.Error()})

@@ -34,6 +34,12 @@ type Options struct {
 	// ParseTimeout bounds the time spent reading one PDF, DOCX or ODT; a
 	// file that takes longer is skipped with ErrUnreadable. 0 means 60 s.
 	ParseTimeout time.Duration
+	// PDF reads the PDFs. nil starts an engine for each Load, LoadEach or
+	// LoadDir call and for each PDF given to Parse or LoadFile, and stops it
+	// at the end of the call: a caller that reads PDFs more than once (a
+	// watcher reloading files) passes one engine, created with
+	// NewPDFEngine and closed when it is done, to pay for the runtime once.
+	PDF *PDFEngine
 	// Logger receives warnings about skipped files and broken metadata.
 	// nil discards them.
 	Logger *slog.Logger

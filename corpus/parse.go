@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"framebot/internal/text"
 )
 
 // kind is the role of a block of text in its document.
@@ -176,17 +178,17 @@ const maxTitleWords = 25
 // short, else its first sentence cut to maxTitleWords words.
 func titleFromBlocks(blocks []block) string {
 	for _, b := range blocks {
-		text := Fold(b.text)
-		if !hasAlnum(text) {
+		title := Fold(b.text)
+		if !text.HasWord(title) {
 			continue
 		}
-		if s := Sentences(text); len(s) > 0 {
-			text = text[s[0][0]:s[0][1]]
+		if s := text.Sentences(title); len(s) > 0 {
+			title = title[s[0][0]:s[0][1]]
 		}
-		if words := strings.Fields(text); len(words) > maxTitleWords {
-			text = strings.Join(words[:maxTitleWords], " ") + "…"
+		if words := strings.Fields(title); len(words) > maxTitleWords {
+			title = strings.Join(words[:maxTitleWords], " ") + "…"
 		}
-		return cleanTitle(text)
+		return cleanTitle(title)
 	}
 	return ""
 }
@@ -195,8 +197,8 @@ func titleFromBlocks(blocks []block) string {
 func cleanTitle(s string) string {
 	s = Fold(s)
 	for len(s) >= 2 {
-		first, last := firstRune(s), lastRune(s)
-		if !isOpener(first) || !isCloser(last) || strings.ContainsRune(s[len(string(first)):len(s)-len(string(last))], first) {
+		first, last := text.FirstRune(s), text.LastRune(s)
+		if !text.IsOpener(first) || !text.IsCloser(last) || strings.ContainsRune(s[len(string(first)):len(s)-len(string(last))], first) {
 			break
 		}
 		s = strings.TrimSpace(s[len(string(first)) : len(s)-len(string(last))])

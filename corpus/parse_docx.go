@@ -126,106 +126,123 @@ func docxStyleByName(name string, s docxStyle) docxStyle {
 
 // docxBlocks reads the paragraphs and table rows of a WordprocessingML part.
 func docxBlocks(w *xmlWalker, styles map[string]docxStyle) ([]block, error) {
-	var (
-		out      []block
-		para     paraBuffer
-		inText   bool
-		style    docxStyle
-		numbered bool
-		pDepth   int
-		tblDepth int
-		cells    []string // cells of the current top-level table row
-		cell     strings.Builder
-	)
+	r := &docxReader{w: w, styles: styles}
 	for {
 		tok, err := w.next()
 		if err == io.EOF {
-			return out, nil
+			return r.out, nil
 		}
 		if err != nil {
 			return nil, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			switch t.Name.Local {
-			case "footnote", "endnote":
-				if typ := xmlAttr(t, "type"); typ == "separator" || typ == "continuationSeparator" || typ == "continuationNotice" {
-					if err := w.skip(); err != nil {
-						return nil, err
-					}
-				}
-			case "delText", "instrText", "footnoteReference", "endnoteReference":
-				if err := w.skip(); err != nil {
-					return nil, err
-				}
-			case "tbl":
-				tblDepth++
-			case "tr":
-				if tblDepth == 1 {
-					cells = cells[:0]
-				}
-			case "p":
-				if pDepth++; pDepth == 1 {
-					style, numbered = docxStyle{}, false
-				}
-			case "pStyle":
-				if pDepth == 1 {
-					id := xmlAttr(t, "val")
-					s, ok := styles[id]
-					if !ok {
-						s = docxStyleByName(id, docxStyle{})
-					}
-					style = s
-				}
-			case "numPr":
-				numbered = true
-			case "t":
-				inText = true
-			case "tab", "br", "cr":
-				para.space()
+			if err := r.start(t); err != nil {
+				return nil, err
 			}
 		case xml.EndElement:
-			switch t.Name.Local {
-			case "t":
-				inText = false
-			case "p":
-				if pDepth--; pDepth > 0 {
-					para.space()
-					continue
-				}
-				text := para.take()
-				switch {
-				case tblDepth > 0:
-					if cell.Len() > 0 {
-						cell.WriteByte(' ')
-					}
-					cell.WriteString(text)
-				case text == "" || style.toc:
-				case style.heading > 0 || style.title:
-					out = append(out, block{text: text, kind: kindHeading, level: max(style.heading, 1)})
-				case numbered || style.list:
-					out = append(out, block{text: text, kind: kindItem})
-				default:
-					out = append(out, block{text: text, kind: kindPara})
-				}
-			case "tc":
-				if tblDepth == 1 {
-					cells = append(cells, cell.String())
-					cell.Reset()
-				}
-			case "tr":
-				if tblDepth == 1 {
-					if row := rowText(cells); row != "" {
-						out = append(out, block{text: row, kind: kindRow})
-					}
-				}
-			case "tbl":
-				tblDepth--
-			}
+			r.end(t)
 		case xml.CharData:
-			if inText {
-				para.text(string(t))
+			if r.inText {
+				r.para.text(string(t))
 			}
 		}
+	}
+}
+
+// docxReader is where docxBlocks is in a part, and what it has read.
+type docxReader struct {
+	w        *xmlWalker
+	styles   map[string]docxStyle
+	out      []block
+	para     paraBuffer
+	inText   bool
+	style    docxStyle
+	numbered bool
+	pDepth   int
+	tblDepth int
+	row      tableRow // the top-level table row being read
+}
+
+// start handles an opening tag; it returns the error of skipping an
+// element that is never quoted.
+func (r *docxReader) start(t xml.StartElement) error {
+	switch t.Name.Local {
+	case "footnote", "endnote":
+		if typ := xmlAttr(t, "type"); typ == "separator" || typ == "continuationSeparator" || typ == "continuationNotice" {
+			return r.w.skip()
+		}
+	case "delText", "instrText", "footnoteReference", "endnoteReference":
+		return r.w.skip()
+	case "tbl":
+		r.tblDepth++
+	case "tr":
+		if r.tblDepth == 1 {
+			r.row.start()
+		}
+	case "p":
+		if r.pDepth++; r.pDepth == 1 {
+			r.style, r.numbered = docxStyle{}, false
+		}
+	case "pStyle":
+		if r.pDepth == 1 {
+			id := xmlAttr(t, "val")
+			s, ok := r.styles[id]
+			if !ok {
+				s = docxStyleByName(id, docxStyle{})
+			}
+			r.style = s
+		}
+	case "numPr":
+		r.numbered = true
+	case "t":
+		r.inText = true
+	case "tab", "br", "cr":
+		r.para.space()
+	}
+	return nil
+}
+
+// end handles a closing tag.
+func (r *docxReader) end(t xml.EndElement) {
+	switch t.Name.Local {
+	case "t":
+		r.inText = false
+	case "p":
+		if r.pDepth--; r.pDepth > 0 {
+			r.para.space()
+			return
+		}
+		r.closePara()
+	case "tc":
+		if r.tblDepth == 1 {
+			r.row.endCell()
+		}
+	case "tr":
+		if r.tblDepth == 1 {
+			if b, ok := r.row.block(); ok {
+				r.out = append(r.out, b)
+			}
+		}
+	case "tbl":
+		r.tblDepth--
+	}
+}
+
+// closePara ends the outermost paragraph: its text goes to the table cell
+// being read, or becomes a heading, list item or paragraph block; a
+// table of contents' entries are dropped.
+func (r *docxReader) closePara() {
+	text := r.para.take()
+	switch {
+	case r.tblDepth > 0:
+		r.row.text(text)
+	case text == "" || r.style.toc:
+	case r.style.heading > 0 || r.style.title:
+		r.out = append(r.out, block{text: text, kind: kindHeading, level: max(r.style.heading, 1)})
+	case r.numbered || r.style.list:
+		r.out = append(r.out, block{text: text, kind: kindItem})
+	default:
+		r.out = append(r.out, block{text: text, kind: kindPara})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	readability "github.com/go-shiori/go-readability"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"framebot/internal/text"
 )
 
 // minReadableShare is the share of the page's words (after dropping chrome)
@@ -201,7 +203,7 @@ func splitTitle(title string) []string {
 // sameWords reports whether a and b have the same words, ignoring case and
 // punctuation.
 func sameWords(a, b string) bool {
-	return strings.Join(normWords(a), " ") == strings.Join(normWords(b), " ")
+	return strings.Join(text.Words(a), " ") == strings.Join(text.Words(b), " ")
 }
 
 // prune removes the chrome of a page (see dropped) from the tree.

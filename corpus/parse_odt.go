@@ -60,124 +60,149 @@ var odtSkipped = setOf("table-of-content", "alphabetical-index", "illustration-i
 // returned apart, in order, so that they don't cut the paragraph that
 // cites them.
 func odtBlocks(w *xmlWalker) (body, notes []block, err error) {
-	var (
-		para      paraBuffer
-		stack     []paraBuffer // outer paragraphs while a note's are read
-		pDepth    int
-		heading   int // level of the open text:h, 0 in a text:p
-		title     bool
-		listDepth int
-		noteDepth int
-		tblDepth  int
-		cells     []string
-		cell      strings.Builder
-	)
-	emit := func(b block) {
-		if noteDepth > 0 {
-			notes = append(notes, b)
-		} else {
-			body = append(body, b)
-		}
-	}
+	r := &odtReader{w: w}
 	for {
 		tok, err := w.next()
 		if err == io.EOF {
-			return body, notes, nil
+			return r.body, r.notes, nil
 		}
 		if err != nil {
 			return nil, nil, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			name := t.Name.Local
-			switch {
-			case odtSkipped[name]:
-				if err := w.skip(); err != nil {
-					return nil, nil, err
-				}
-			case name == "note-body":
-				noteDepth++
-				stack = append(stack, para)
-				para = paraBuffer{}
-				pDepth, heading = 0, 0
-			case name == "list-item":
-				listDepth++
-			case name == "table" && t.Name.Space != "" && strings.Contains(t.Name.Space, "table"):
-				tblDepth++
-			case name == "table-row":
-				if tblDepth == 1 && noteDepth == 0 {
-					cells = cells[:0]
-				}
-			case name == "p" || name == "h":
-				if pDepth++; pDepth == 1 {
-					heading, title = 0, false
-					if name == "h" {
-						heading = 1
-						if n, err := strconv.Atoi(xmlAttr(t, "outline-level")); err == nil && n >= 1 {
-							heading = min(n, 9)
-						}
-					} else if s := strings.ToLower(xmlAttr(t, "style-name")); s == "title" || strings.HasPrefix(s, "heading") {
-						title = true
-					}
-				} else {
-					para.space()
-				}
-			case name == "s":
-				n, err := strconv.Atoi(xmlAttr(t, "c"))
-				if err != nil || n < 1 {
-					n = 1
-				}
-				para.text(strings.Repeat(" ", min(n, 8)))
-			case name == "tab" || name == "line-break":
-				para.space()
+			if err := r.start(t); err != nil {
+				return nil, nil, err
 			}
 		case xml.EndElement:
-			name := t.Name.Local
-			switch {
-			case name == "note-body":
-				noteDepth--
-				para = stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				pDepth, heading = 1, 0
-			case name == "list-item":
-				listDepth--
-			case name == "table" && strings.Contains(t.Name.Space, "table"):
-				tblDepth--
-			case name == "table-cell":
-				if tblDepth == 1 && noteDepth == 0 {
-					cells = append(cells, cell.String())
-					cell.Reset()
-				}
-			case name == "table-row":
-				if tblDepth == 1 && noteDepth == 0 {
-					if row := rowText(cells); row != "" {
-						body = append(body, block{text: row, kind: kindRow})
-					}
-				}
-			case name == "p" || name == "h":
-				if pDepth--; pDepth > 0 {
-					continue
-				}
-				text := para.take()
-				switch {
-				case text == "":
-				case tblDepth > 0 && noteDepth == 0:
-					if cell.Len() > 0 {
-						cell.WriteByte(' ')
-					}
-					cell.WriteString(text)
-				case heading > 0 || title:
-					emit(block{text: text, kind: kindHeading, level: max(heading, 1)})
-				case listDepth > 0:
-					emit(block{text: text, kind: kindItem})
-				default:
-					emit(block{text: text, kind: kindPara})
-				}
-			}
+			r.end(t)
 		case xml.CharData:
-			if pDepth > 0 {
-				para.text(string(t))
+			if r.pDepth > 0 {
+				r.para.text(string(t))
 			}
 		}
+	}
+}
+
+// odtReader is where odtBlocks is in content.xml, and what it has read.
+type odtReader struct {
+	w           *xmlWalker
+	body, notes []block
+	para        paraBuffer
+	stack       []paraBuffer // outer paragraphs while a note's are read
+	pDepth      int
+	heading     int // level of the open text:h, 0 in a text:p
+	title       bool
+	listDepth   int
+	noteDepth   int
+	tblDepth    int
+	row         tableRow // the top-level table row being read
+}
+
+// start handles an opening tag; it returns the error of skipping an
+// element that is never quoted.
+func (r *odtReader) start(t xml.StartElement) error {
+	name := t.Name.Local
+	switch {
+	case odtSkipped[name]:
+		return r.w.skip()
+	case name == "note-body":
+		r.noteDepth++
+		r.stack = append(r.stack, r.para)
+		r.para = paraBuffer{}
+		r.pDepth, r.heading = 0, 0
+	case name == "list-item":
+		r.listDepth++
+	case name == "table" && t.Name.Space != "" && strings.Contains(t.Name.Space, "table"):
+		r.tblDepth++
+	case name == "table-row":
+		if r.tblDepth == 1 && r.noteDepth == 0 {
+			r.row.start()
+		}
+	case name == "p" || name == "h":
+		r.openPara(t)
+	case name == "s":
+		n, err := strconv.Atoi(xmlAttr(t, "c"))
+		if err != nil || n < 1 {
+			n = 1
+		}
+		r.para.text(strings.Repeat(" ", min(n, 8)))
+	case name == "tab" || name == "line-break":
+		r.para.space()
+	}
+	return nil
+}
+
+// openPara starts a text:p or text:h, or a space in the paragraph that
+// holds it.
+func (r *odtReader) openPara(t xml.StartElement) {
+	if r.pDepth++; r.pDepth > 1 {
+		r.para.space()
+		return
+	}
+	r.heading, r.title = 0, false
+	if t.Name.Local == "h" {
+		r.heading = 1
+		if n, err := strconv.Atoi(xmlAttr(t, "outline-level")); err == nil && n >= 1 {
+			r.heading = min(n, 9)
+		}
+	} else if s := strings.ToLower(xmlAttr(t, "style-name")); s == "title" || strings.HasPrefix(s, "heading") {
+		r.title = true
+	}
+}
+
+// end handles a closing tag.
+func (r *odtReader) end(t xml.EndElement) {
+	name := t.Name.Local
+	switch {
+	case name == "note-body":
+		r.noteDepth--
+		r.para = r.stack[len(r.stack)-1]
+		r.stack = r.stack[:len(r.stack)-1]
+		r.pDepth, r.heading = 1, 0
+	case name == "list-item":
+		r.listDepth--
+	case name == "table" && strings.Contains(t.Name.Space, "table"):
+		r.tblDepth--
+	case name == "table-cell":
+		if r.tblDepth == 1 && r.noteDepth == 0 {
+			r.row.endCell()
+		}
+	case name == "table-row":
+		if r.tblDepth == 1 && r.noteDepth == 0 {
+			if b, ok := r.row.block(); ok {
+				r.body = append(r.body, b)
+			}
+		}
+	case name == "p" || name == "h":
+		if r.pDepth--; r.pDepth == 0 {
+			r.closePara()
+		}
+	}
+}
+
+// closePara ends the outermost paragraph: its text goes to the table
+// cell being read, or becomes a heading, list item or paragraph block.
+func (r *odtReader) closePara() {
+	text := r.para.take()
+	switch {
+	case text == "":
+	case r.tblDepth > 0 && r.noteDepth == 0:
+		r.row.text(text)
+	case r.heading > 0 || r.title:
+		r.emit(block{text: text, kind: kindHeading, level: max(r.heading, 1)})
+	case r.listDepth > 0:
+		r.emit(block{text: text, kind: kindItem})
+	default:
+		r.emit(block{text: text, kind: kindPara})
+	}
+}
+
+// emit adds b to the notes inside a note, else to the body.
+func (r *odtReader) emit(b block) {
+	if r.noteDepth > 0 {
+		r.notes = append(r.notes, b)
+	} else {
+		r.body = append(r.body, b)
 	}
 }

@@ -10,21 +10,29 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"framebot/internal/text"
 )
 
-// parsePDF reads the text layer of a PDF (see readPDF) and lays it out as
-// blocks: lines rebuilt from text runs, two-column pages read column by
-// column, running headers, footers, page numbers and tables of contents
-// dropped, lines joined into paragraphs with end-of-line hyphens undone,
-// headings found by font size and by the outline. Every block knows its
-// page. The title is the PDF's Title metadata, else its first heading.
+// parsePDF reads the text layer of a PDF with opts.PDF (see
+// PDFEngine.read; without one, with an engine started for this file) and
+// lays it out as blocks: lines rebuilt from text runs, two-column pages
+// read column by column, running headers, footers, page numbers and
+// tables of contents dropped, lines joined into paragraphs with
+// end-of-line hyphens undone, headings found by font size and by the
+// outline. Every block knows its page. The title is the PDF's Title metadata, else its first heading.
 //
 // Errors wrap ErrNoTextLayer (pages but no text: a scan), ErrEncrypted or
 // ErrUnreadable.
 func parsePDF(data []byte, opts Options) ([]block, meta, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), opts.ParseTimeout)
 	defer cancel()
-	c, err := readPDF(ctx, data, opts.MaxPages)
+	engine := opts.PDF
+	if engine == nil {
+		engine = NewPDFEngine()
+		defer engine.Close()
+	}
+	c, err := engine.read(ctx, data, opts.MaxPages)
 	if err != nil {
 		return nil, meta{}, err
 	}
@@ -46,13 +54,13 @@ func parsePDF(data []byte, opts Options) ([]block, meta, error) {
 // producer's placeholder ("Untitled", "Microsoft Word - x.doc").
 func untitled(t string) bool {
 	t = strings.ToLower(strings.TrimSpace(t))
-	return !hasAlnum(t) || t == "untitled" || strings.HasPrefix(t, "microsoft word - ") || strings.HasSuffix(t, ".dvi")
+	return !text.HasWord(t) || t == "untitled" || strings.HasPrefix(t, "microsoft word - ") || strings.HasSuffix(t, ".dvi")
 }
 
 func hasText(c *pdfContent) bool {
 	for _, p := range c.pages {
 		for _, r := range p.runs {
-			if hasAlnum(r.text) {
+			if text.HasWord(r.text) {
 				return true
 			}
 		}
@@ -412,15 +420,15 @@ func markOutline(pages [][]pdfLine, bms []pdfBookmark) bool {
 	any := false
 	inserted := map[int]int{} // entries put at the top of a page so far
 	for _, bm := range bms {
-		if bm.page < 1 || bm.page > len(pages) || !hasAlnum(bm.title) {
+		if bm.page < 1 || bm.page > len(pages) || !text.HasWord(bm.title) {
 			continue
 		}
 		any = true
-		want := strings.Join(normWords(bm.title), " ")
+		want := strings.Join(text.Words(bm.title), " ")
 		lines := pages[bm.page-1]
 		found := false
 		for i, l := range lines {
-			got := strings.Join(normWords(l.text), " ")
+			got := strings.Join(text.Words(l.text), " ")
 			if got == want || strings.HasSuffix(got, " "+want) && len(got)-len(want) <= 12 {
 				if lines[i].heading == 0 || lines[i].heading > bm.level {
 					lines[i].heading = min(bm.level, 6)
@@ -455,7 +463,7 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 	// cuts ends, on the next page, so that they don't cut it.
 	var held, notes []block
 	flush := func() {
-		if cur != nil && hasAlnum(cur.text) {
+		if cur != nil && text.HasWord(cur.text) {
 			out = append(out, *cur)
 		}
 		cur = nil
@@ -465,11 +473,11 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 	for _, lines := range pages {
 		held = append(held, notes...)
 		lines, notes = splitFootnotes(lines, body)
-		pitch := linePitch(lines, body)
-		left, right := columnEdges(lines)
+		g := pdfColumns{body: body, pitch: linePitch(lines, body)}
+		g.left, g.right = columnEdges(lines)
 		for i, l := range lines {
 			if l.heading > 0 {
-				if cur != nil && cur.kind == kindHeading && prev.heading == l.heading && prev.page == l.page && lineStep(prev, l) < 1.6*pitch {
+				if cur != nil && cur.kind == kindHeading && prev.heading == l.heading && prev.page == l.page && lineStep(prev, l) < 1.6*g.pitch {
 					cur.text += " " + l.text // a heading set on two lines
 					prev = l
 					continue
@@ -486,20 +494,7 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 				continue
 			}
 			item, text := stripBullet(l.text)
-			inItem := cur != nil && cur.kind == kindItem
-			newPara := cur == nil || cur.kind == kindHeading || item
-			if !newPara && (i == 0 || prev.bottom-l.top < -0.5*l.size) {
-				// The first line of a page or of a column carries on only
-				// a sentence cut by the break, in the same font.
-				newPara = endsSentence(cur.text) || !startsLower(text) || math.Abs(l.size-prev.size) > 0.12*body ||
-					prevEdge-prev.right > firstWordWidth(text, l.size)
-			} else if !newPara && i > 0 {
-				col := colOf(l, left)
-				newPara = lineStep(prev, l) > 1.2*pitch+0.05*l.size ||
-					!inItem && l.left-left[col] > 1.2*l.size && prev.left-left[col] <= 1.2*l.size ||
-					right[col]-prev.right > firstWordWidth(text, l.size) ||
-					math.Abs(l.size-prev.size) > 0.12*body
-			}
+			newPara := cur == nil || cur.kind == kindHeading || item || g.breaks(cur, prev, l, text, i == 0, prevEdge)
 			if newPara {
 				flush()
 				k := kindPara
@@ -513,11 +508,38 @@ func pdfParagraphs(pages [][]pdfLine, body float64) []block {
 					cur.breaks = append(cur.breaks, pageBreak{offset: len(cur.text) - len(text), page: l.page})
 				}
 			}
-			prev, prevEdge = l, right[colOf(l, left)]
+			prev, prevEdge = l, g.right[colOf(l, g.left)]
 		}
 	}
 	flush()
 	return append(out, notes...)
+}
+
+// pdfColumns is what pdfParagraphs knows of the page it reads: the body
+// text's font size, the line pitch, and the left and right edges of each
+// column.
+type pdfColumns struct {
+	body, pitch float64
+	left, right [2]float64
+}
+
+// breaks reports whether line l (text, without its bullet) starts a new
+// paragraph rather than carrying on paragraph cur after line prev. first
+// says l is the first line of its page; prevEdge is the right edge of
+// prev's column.
+func (g pdfColumns) breaks(cur *block, prev, l pdfLine, text string, first bool, prevEdge float64) bool {
+	if first || prev.bottom-l.top < -0.5*l.size {
+		// The first line of a page or of a column carries on only a
+		// sentence cut by the break, in the same font.
+		return endsSentence(cur.text) || !startsLower(text) || math.Abs(l.size-prev.size) > 0.12*g.body ||
+			prevEdge-prev.right > firstWordWidth(text, l.size)
+	}
+	inItem := cur.kind == kindItem
+	col := colOf(l, g.left)
+	return lineStep(prev, l) > 1.2*g.pitch+0.05*l.size ||
+		!inItem && l.left-g.left[col] > 1.2*l.size && prev.left-g.left[col] <= 1.2*l.size ||
+		g.right[col]-prev.right > firstWordWidth(text, l.size) ||
+		math.Abs(l.size-prev.size) > 0.12*g.body
 }
 
 // splitFootnotes separates the footnotes at the foot of a page, the last

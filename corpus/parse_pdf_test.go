@@ -67,7 +67,7 @@ func TestPDFLayout(t *testing.T) {
 				"Visitors may tour the lighthouse on Sundays."),
 		),
 	}
-	doc, err := Parse("report.pdf", placedPDF(pages), Options{})
+	doc, err := Parse("report.pdf", placedPDF(pages), Options{PDF: testPDF})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestPDFOutlineNamesSections(t *testing.T) {
 		"<< /Title (Tides) /Parent 8 0 R /Next 10 0 R /Dest [4 0 R /XYZ 0 792 0] >>",
 		"<< /Title (Weather at sea) /Parent 8 0 R /Prev 9 0 R /Dest [6 0 R /XYZ 0 792 0] >>",
 	})
-	doc, err := Parse("harbour.pdf", data, Options{})
+	doc, err := Parse("harbour.pdf", data, Options{PDF: testPDF})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"framebot/internal/text"
 )
 
 // maxWrapWidth is the longest line, in runes, of a hard-wrapped block.
@@ -106,7 +108,7 @@ func isWrapped(lines []string) bool {
 // stops mid-sentence followed by one starting in lower case continues.
 func joinLines(prev, next string, wrapped bool, width int) bool {
 	full := utf8.RuneCountInString(prev)*4 >= width*3
-	if !endsSentence(prev) && unicode.IsLower(firstRune(next)) {
+	if !endsSentence(prev) && unicode.IsLower(text.FirstRune(next)) {
 		return true
 	}
 	return wrapped && full
@@ -115,8 +117,8 @@ func joinLines(prev, next string, wrapped bool, width int) bool {
 // endsSentence reports whether s ends with sentence punctuation, possibly
 // followed by closing quotes or brackets.
 func endsSentence(s string) bool {
-	s = strings.TrimRightFunc(s, isCloser)
-	switch lastRune(s) {
+	s = strings.TrimRightFunc(s, text.IsCloser)
+	switch text.LastRune(s) {
 	case '.', '!', '?', '…', '。', '！', '？':
 		return true
 	}
@@ -136,7 +138,7 @@ func stripBullet(line string) (bool, string) {
 		if rest == "" {
 			return false, line
 		}
-		if next := firstRune(rest); unicode.IsSpace(next) || (r >= utf8.RuneSelf && r != '–') {
+		if next := text.FirstRune(rest); unicode.IsSpace(next) || (r >= utf8.RuneSelf && r != '–') {
 			if text := strings.TrimSpace(rest); text != "" {
 				return true, text
 			}

@@ -34,45 +34,80 @@ const (
 	maxBookmarks = 5000
 )
 
-// pdfEngine is the PDFium runtime: compiling its WebAssembly module takes
-// seconds, so it is done once, on the first PDF, and shared. Each file gets
-// a fresh instance of the compiled module, so that one file's memory is
-// released before the next and a file that hangs can be killed alone.
-type pdfEngine struct {
-	once sync.Once
-	pool pdfium.Pool
-	err  error
+// PDFEngine reads PDFs with PDFium compiled to WebAssembly. Compiling
+// the module takes seconds, so an engine compiles it once, on the first
+// PDF it reads, and every Load, LoadFile or Parse given the engine in
+// Options.PDF shares it: a corpus without PDFs never starts the runtime.
+// Each file gets a fresh instance of the compiled module, so that one
+// file's memory is released before the next and a file that hangs can be
+// killed alone.
+//
+// The engine is safe for concurrent use. Its owner closes it once nothing
+// reads PDFs with it any more.
+type PDFEngine struct {
+	mu     sync.Mutex
+	pool   pdfium.Pool
+	err    error // the error that started the engine, kept for later calls
+	closed bool
 }
 
-// sharedPDF is created lazily on the first PDF parsed: a corpus without
-// PDFs never pays for the runtime. It is the package's only shared state,
-// because a compiled module is worth sharing between every Load and
-// watcher of the process.
-var sharedPDF pdfEngine
+// NewPDFEngine returns an engine that starts on the first PDF it reads.
+func NewPDFEngine() *PDFEngine { return &PDFEngine{} }
 
-func (e *pdfEngine) get() (pdfium.Pool, error) {
-	e.once.Do(func() {
-		rc := wazero.NewRuntimeConfig().
-			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
-			WithMemoryLimitPages(pdfMemoryPages)
-		if cache := compilationCache(); cache != nil {
-			rc = rc.WithCompilationCache(cache)
-		}
-		e.pool, e.err = webassembly.Init(webassembly.Config{
-			MinIdle:       0,
-			MaxIdle:       1,
-			MaxTotal:      pdfWorkers,
-			RuntimeConfig: rc,
-			FSConfig:      wazero.NewFSConfig(), // no host files: the PDF is passed as bytes
-			Stdout:        io.Discard,
-			Stderr:        io.Discard,
-			ReuseWorkers:  true, // a fresh instance costs more than most files
-		})
-		if e.err != nil {
-			e.err = fmt.Errorf("start the PDF engine: %w", e.err)
-		}
-	})
+// Close stops the engine's runtime, if it was started; PDFs read with it
+// afterwards fail with ErrUnreadable. Closing a closed engine does nothing.
+func (e *PDFEngine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	if e.pool == nil {
+		return nil
+	}
+	if err := e.pool.Close(); err != nil {
+		return fmt.Errorf("stop the PDF engine: %w", err)
+	}
+	return nil
+}
+
+// get returns the engine's pool, starting it on the first call.
+func (e *PDFEngine) get() (pdfium.Pool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, fmt.Errorf("the PDF engine is closed: %w", ErrUnreadable)
+	}
+	if e.pool == nil && e.err == nil {
+		e.pool, e.err = startPDF()
+	}
 	return e.pool, e.err
+}
+
+// startPDF compiles PDFium (or loads it from the compilation cache) and
+// returns a pool of at most pdfWorkers instances.
+func startPDF() (pdfium.Pool, error) {
+	rc := wazero.NewRuntimeConfig().
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+		WithMemoryLimitPages(pdfMemoryPages)
+	if cache := compilationCache(); cache != nil {
+		rc = rc.WithCompilationCache(cache)
+	}
+	pool, err := webassembly.Init(webassembly.Config{
+		MinIdle:       0,
+		MaxIdle:       1,
+		MaxTotal:      pdfWorkers,
+		RuntimeConfig: rc,
+		FSConfig:      wazero.NewFSConfig(), // no host files: the PDF is passed as bytes
+		Stdout:        io.Discard,
+		Stderr:        io.Discard,
+		ReuseWorkers:  true, // a fresh instance costs more than most files
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start the PDF engine: %w", err)
+	}
+	return pool, nil
 }
 
 // compilationCache keeps the machine code wazero compiles PDFium to in the
@@ -120,11 +155,12 @@ type pdfContent struct {
 	bookmarks []pdfBookmark
 }
 
-// readPDF extracts the text runs of the first maxPages pages of data, its
+// read extracts the text runs of the first maxPages pages of data, its
 // title and its outline, within ctx's deadline. Errors wrap ErrEncrypted or
-// ErrUnreadable (malformed, over the memory bound, over the deadline).
-func readPDF(ctx context.Context, data []byte, maxPages int) (*pdfContent, error) {
-	pool, err := sharedPDF.get()
+// ErrUnreadable (malformed, over the memory bound, over the deadline, a
+// closed engine).
+func (e *PDFEngine) read(ctx context.Context, data []byte, maxPages int) (*pdfContent, error) {
+	pool, err := e.get()
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +199,7 @@ func readPDF(ctx context.Context, data []byte, maxPages int) (*pdfContent, error
 	}
 }
 
-// extractPDF does readPDF's work on one instance, checking ctx between
+// extractPDF does read's work on one instance, checking ctx between
 // pages.
 func extractPDF(ctx context.Context, inst pdfium.Pdfium, data []byte, maxPages int) (*pdfContent, error) {
 	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})

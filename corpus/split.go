@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"framebot/internal/text"
 )
 
 // Split cuts paragraphs into passages for document docID: one passage per
@@ -41,7 +43,7 @@ func Split(docID string, paragraphs []string, maxWords int) []Passage {
 
 // chunks returns the byte ranges of the passages of one paragraph.
 func chunks(para string, maxWords int) [][2]int {
-	s, e := trimRange(para, 0, len(para))
+	s, e := text.TrimRange(para, 0, len(para))
 	if s == e {
 		return nil
 	}
@@ -59,7 +61,7 @@ func chunks(para string, maxWords int) [][2]int {
 		}
 		cur, curWords = [2]int{-1, -1}, 0
 	}
-	for _, sent := range Sentences(para) {
+	for _, sent := range text.Sentences(para) {
 		n := wordCount(para[sent[0]:sent[1]])
 		if n > 2*maxWords {
 			flush()
@@ -110,7 +112,7 @@ func cutLong(text string, r [2]int, maxWords int) [][2]int {
 // endsClause reports whether a word ends with clause punctuation or is a
 // dash standing between clauses.
 func endsClause(word string) bool {
-	switch lastRune(word) {
+	switch text.LastRune(word) {
 	case ',', ';', ':', '—', '–':
 		return true
 	}

@@ -8,48 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// sentenceTexts returns the sentences of text as strings.
-func sentenceTexts(text string) []string {
-	var out []string
-	for _, r := range Sentences(text) {
-		out = append(out, text[r[0]:r[1]])
-	}
-	return out
-}
-
-func TestSentences(t *testing.T) {
-	tests := []struct {
-		name string
-		text string
-		want []string
-	}{
-		{"plain sentences", "One. Two! Three?", []string{"One.", "Two!", "Three?"}},
-		{"abbreviation with inner periods", "When U.S. Secretary Rubio met Yermak, they talked. Then they left.",
-			[]string{"When U.S. Secretary Rubio met Yermak, they talked.", "Then they left."}},
-		{"titles", "Mr. Smith and Dr. Jones met Sir Keir. They spoke.", []string{"Mr. Smith and Dr. Jones met Sir Keir.", "They spoke."}},
-		{"initials", "J. R. R. Tolkien wrote it. It sold.", []string{"J. R. R. Tolkien wrote it.", "It sold."}},
-		{"decimals", "It grew 2.5 percent. Then 3.1.", []string{"It grew 2.5 percent.", "Then 3.1."}},
-		{"closing quote after period", `He said “never again.” Then he left.`, []string{`He said “never again.”`, "Then he left."}},
-		{"straight quotes", `"Go now." She went.`, []string{`"Go now."`, "She went."}},
-		{"ellipsis then capital", "Wait… What happened?", []string{"Wait…", "What happened?"}},
-		{"ellipsis then lower case", "Wait… and see.", []string{"Wait… and see."}},
-		{"question inside quote followed by lower case", `"Really?" he asked. Yes.`, []string{`"Really?" he asked.`, "Yes."}},
-		{"e.g. followed by lower case", "Use tools, e.g. hammers. Fine.", []string{"Use tools, e.g. hammers.", "Fine."}},
-		{"number after No.", "See No. 5 for details. Done.", []string{"See No. 5 for details.", "Done."}},
-		{"no terminator", "just words", []string{"just words"}},
-		{"surrounding whitespace", "  One.   Two.  ", []string{"One.", "Two."}},
-		{"CJK full stops", "今日は晴れ。明日は雨。", []string{"今日は晴れ。", "明日は雨。"}},
-		{"empty", "", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, sentenceTexts(tt.text)); diff != "" {
-				t.Errorf("Sentences(%q) mismatch (-want +got):\n%s", tt.text, diff)
-			}
-		})
-	}
-}
-
 // checkPassages verifies the invariants every result of Split must hold.
 func checkPassages(t *testing.T, docID string, paragraphs []string, got []Passage) {
 	t.Helper()

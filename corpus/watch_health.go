@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"framebot/internal/text"
 )
 
 // WatchHealth is a snapshot of a Watcher's state, for the status command
@@ -49,10 +51,10 @@ func (h WatchHealth) String() string {
 	if h.Degraded != "" {
 		fmt.Fprintf(&b, "degraded (rescans only: %s)", h.Degraded)
 	} else {
-		fmt.Fprintf(&b, "watching %d %s", h.Folders, plural(h.Folders, "folder", "folders"))
+		fmt.Fprintf(&b, "watching %s", text.Count(h.Folders, "folder"))
 	}
 	if h.Pending > 0 {
-		fmt.Fprintf(&b, ", %d %s settling", h.Pending, plural(h.Pending, "file", "files"))
+		fmt.Fprintf(&b, ", %s settling", text.Count(h.Pending, "file"))
 	}
 	if !h.LastBatch.IsZero() {
 		fmt.Fprintf(&b, ", last batch %s", h.LastBatch.UTC().Format(time.RFC3339))
@@ -77,11 +79,4 @@ func (w *Watcher) setHealth(f func(*WatchHealth)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	f(&w.health)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

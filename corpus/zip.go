@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+
+	"framebot/internal/text"
 )
 
 const (
@@ -250,11 +252,41 @@ func markAll(blocks []block) []block {
 // firstHeading returns the text of the first heading block, "" if none.
 func firstHeading(blocks []block) string {
 	for _, b := range blocks {
-		if b.kind == kindHeading && hasAlnum(b.text) {
+		if b.kind == kindHeading && text.HasWord(b.text) {
 			return b.text
 		}
 	}
 	return ""
+}
+
+// tableRow collects the cells of the top-level table row being read.
+type tableRow struct {
+	cells []string
+	cell  strings.Builder // the text of the cell being read
+}
+
+// start begins a new row.
+func (t *tableRow) start() { t.cells = t.cells[:0] }
+
+// text adds the text of a paragraph to the cell being read.
+func (t *tableRow) text(s string) {
+	if t.cell.Len() > 0 {
+		t.cell.WriteByte(' ')
+	}
+	t.cell.WriteString(s)
+}
+
+// endCell ends the cell being read.
+func (t *tableRow) endCell() {
+	t.cells = append(t.cells, t.cell.String())
+	t.cell.Reset()
+}
+
+// block returns the row as a block, and false when all its cells are
+// empty.
+func (t *tableRow) block() (block, bool) {
+	row := rowText(t.cells)
+	return block{text: row, kind: kindRow}, row != ""
 }
 
 // rowText joins the non-empty cells of a table row.

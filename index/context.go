@@ -7,6 +7,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"framebot/bot"
+	txt "framebot/internal/text"
 )
 
 var _ bot.ContextSearcher = (*Index)(nil)
@@ -18,7 +19,7 @@ func (ix *Index) planContext(ctx context.Context, r bleveindex.IndexReader, text
 	if len(extra) == 0 {
 		return ix.plan(ctx, r, text)
 	}
-	text = clip(strings.ToValidUTF8(text, " "), maxQueryBytes)
+	text = txt.TruncateBytes(strings.ToValidUTF8(text, " "), maxQueryBytes)
 	terms, err := ix.analyseQuery(ctx, r, text)
 	if err != nil {
 		return nil, err
@@ -31,7 +32,7 @@ func (ix *Index) planContext(ctx context.Context, r bleveindex.IndexReader, text
 		if e.Weight <= 0 {
 			continue
 		}
-		more, err := ix.analyseQuery(ctx, r, clip(strings.ToValidUTF8(e.Text, " "), maxQueryBytes))
+		more, err := ix.analyseQuery(ctx, r, txt.TruncateBytes(strings.ToValidUTF8(e.Text, " "), maxQueryBytes))
 		if err != nil {
 			return nil, err
 		}

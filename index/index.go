@@ -551,27 +551,16 @@ type Change struct {
 	Meta DocMeta
 }
 
-// ChangeKind is added, updated or removed.
-type ChangeKind int
+// ChangeKind is bot.ChangeKind: the index reports its changes in the kinds
+// announcements and renderers use.
+type ChangeKind = bot.ChangeKind
 
 // The kinds of change.
 const (
-	Added ChangeKind = iota + 1
-	Updated
-	Removed
+	Added   = bot.Added
+	Updated = bot.Updated
+	Removed = bot.Removed
 )
-
-func (k ChangeKind) String() string {
-	switch k {
-	case Added:
-		return "added"
-	case Updated:
-		return "updated"
-	case Removed:
-		return "removed"
-	}
-	return "unknown"
-}
 
 // SyncStats summarises a Sync.
 type SyncStats struct {

@@ -15,6 +15,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"framebot/bot"
+	txt "framebot/internal/text"
 )
 
 // Limits that keep a chat message from turning into an expensive query.
@@ -201,7 +202,7 @@ type queryPlan struct {
 // when the ranking asks for them. It returns nil when text has no content
 // terms.
 func (ix *Index) plan(ctx context.Context, r bleveindex.IndexReader, text string) (*queryPlan, error) {
-	text = clip(strings.ToValidUTF8(text, " "), maxQueryBytes)
+	text = txt.TruncateBytes(strings.ToValidUTF8(text, " "), maxQueryBytes)
 	terms, err := ix.analyseQuery(ctx, r, text)
 	if err != nil || len(terms) == 0 {
 		return nil, err
@@ -588,16 +589,6 @@ func docFreq(ctx context.Context, r bleveindex.IndexReader, field, term string) 
 // gets the largest value.
 func idf(n, df uint64) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 func str(v any) string {

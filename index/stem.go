@@ -1,12 +1,12 @@
 package index
 
 import (
-	"bytes"
 	"hash/maphash"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	porterstemmer "github.com/blevesearch/go-porterstemmer"
+
+	"framebot/internal/text"
 )
 
 // filterStem is the name of stemFilter in Bleve's registry.
@@ -71,7 +71,8 @@ func (f *stemFilter) stem(term []byte) []byte {
 	return s
 }
 
-// stemNow is what Bleve's porter filter does to one term.
+// stemNow is what Bleve's porter filter does to one term: text.Stem, the
+// stemmer the bot compares words with.
 func stemNow(term []byte) []byte {
-	return analysis.BuildTermFromRunes(porterstemmer.StemWithoutLowerCasing(bytes.Runes(term)))
+	return []byte(text.Stem(string(term)))
 }

@@ -74,7 +74,6 @@ type Applier struct {
 // Apply returns an error, with the changes already made, when the index
 // can't be read or written or ctx ends.
 func (a *Applier) Apply(ctx context.Context, b corpus.Batch) ([]bot.DocChange, error) {
-	log := a.logger()
 	if a.failed == nil {
 		a.failed = map[string]string{}
 	}
@@ -88,10 +87,40 @@ func (a *Applier) Apply(ctx context.Context, b corpus.Batch) ([]bot.DocChange, e
 	}
 	defer root.Close()
 
-	var (
-		deletes []string
-		load    []string
-	)
+	deletes, load := a.triage(root, b, indexed)
+	var out []bot.DocChange
+	if len(deletes) > 0 {
+		chs, err := a.Index.Apply(ctx, nil, deletes)
+		out = appendChanges(out, chs, nil)
+		if err != nil {
+			return out, fmt.Errorf("remove documents: %w", err)
+		}
+	}
+	chunk := a.Chunk
+	if chunk <= 0 {
+		chunk = DefaultChunk
+	}
+	for len(load) > 0 {
+		n := min(chunk, len(load))
+		docs, dels := a.load(root, load[:n])
+		load = load[n:]
+		chs, err := a.Index.Apply(ctx, docs, dels)
+		out = appendChanges(out, chs, docs)
+		if err != nil {
+			return out, fmt.Errorf("index documents: %w", err)
+		}
+	}
+	if len(out) > 0 {
+		a.logger().Info("corpus changes indexed", slog.Int("changes", len(out)), slog.Bool("full_scan", b.Full))
+	}
+	return out, nil
+}
+
+// triage sorts the paths of batch b into the indexed documents to remove
+// (each once) and the files to load: those whose content differs from
+// the index's and from the last one that failed. indexed lists the
+// documents in the index.
+func (a *Applier) triage(root *os.Root, b corpus.Batch, indexed []bot.Source) (deletes, load []string) {
 	gone := map[string]bool{}
 	remove := func(id string) {
 		if !gone[id] {
@@ -100,17 +129,8 @@ func (a *Applier) Apply(ctx context.Context, b corpus.Batch) ([]bot.DocChange, e
 		}
 	}
 	if b.Full {
-		keep := map[string]bool{}
-		for _, p := range b.Paths {
-			keep[p] = true
-		}
-		for _, p := range b.Busy {
-			keep[p] = true
-		}
-		for _, s := range indexed {
-			if !keep[s.Doc] {
-				remove(s.Doc)
-			}
+		for _, id := range notInFullBatch(b, indexed) {
+			remove(id)
 		}
 	}
 	for _, p := range b.Paths {
@@ -133,55 +153,54 @@ func (a *Applier) Apply(ctx context.Context, b corpus.Batch) ([]bot.DocChange, e
 			}
 		}
 	}
+	return deletes, load
+}
 
-	var out []bot.DocChange
-	if len(deletes) > 0 {
-		chs, err := a.Index.Apply(ctx, nil, deletes)
-		out = appendChanges(out, chs, nil)
-		if err != nil {
-			return out, fmt.Errorf("remove documents: %w", err)
+// notInFullBatch returns the indexed documents that the full batch b
+// names neither as a file nor as a file still being written.
+func notInFullBatch(b corpus.Batch, indexed []bot.Source) []string {
+	keep := map[string]bool{}
+	for _, p := range b.Paths {
+		keep[p] = true
+	}
+	for _, p := range b.Busy {
+		keep[p] = true
+	}
+	var out []string
+	for _, s := range indexed {
+		if !keep[s.Doc] {
+			out = append(out, s.Doc)
 		}
 	}
-	chunk := a.Chunk
-	if chunk <= 0 {
-		chunk = DefaultChunk
-	}
-	for len(load) > 0 {
-		n := min(chunk, len(load))
-		var (
-			docs []*corpus.Document
-			dels []string
-		)
-		for _, p := range load[:n] {
-			doc, err := corpus.LoadFile(a.Root, p, a.Load)
-			switch {
-			case err == nil:
-				docs = append(docs, doc)
-				delete(a.failed, p)
-			case errors.Is(err, fs.ErrNotExist):
-				if _, ok := a.Index.Meta(p); ok {
-					dels = append(dels, p) // deleted since the batch was made
-				}
-			default:
-				a.failed[p] = hashOf(root, p)
-				if _, ok := a.Index.Meta(p); ok {
-					log.Warn("corpus file can't be loaded; its last good version stays indexed", slog.String("path", p), slog.String("reason", err.Error()))
-				} else {
-					log.Warn("corpus file can't be loaded; not indexed", slog.String("path", p), slog.String("reason", err.Error()))
-				}
+	return out
+}
+
+// load parses the files paths: it returns the documents read, and the
+// indexed ones whose file has gone since the batch was made. A file that
+// fails to load is remembered by its hash, and the reason logged; its
+// last good version, if any, stays indexed.
+func (a *Applier) load(root *os.Root, paths []string) (docs []*corpus.Document, dels []string) {
+	log := a.logger()
+	for _, p := range paths {
+		doc, err := corpus.LoadFile(a.Root, p, a.Load)
+		switch {
+		case err == nil:
+			docs = append(docs, doc)
+			delete(a.failed, p)
+		case errors.Is(err, fs.ErrNotExist):
+			if _, ok := a.Index.Meta(p); ok {
+				dels = append(dels, p) // deleted since the batch was made
+			}
+		default:
+			a.failed[p] = hashOf(root, p)
+			if _, ok := a.Index.Meta(p); ok {
+				log.Warn("corpus file can't be loaded; its last good version stays indexed", slog.String("path", p), slog.String("reason", err.Error()))
+			} else {
+				log.Warn("corpus file can't be loaded; not indexed", slog.String("path", p), slog.String("reason", err.Error()))
 			}
 		}
-		load = load[n:]
-		chs, err := a.Index.Apply(ctx, docs, dels)
-		out = appendChanges(out, chs, docs)
-		if err != nil {
-			return out, fmt.Errorf("index documents: %w", err)
-		}
 	}
-	if len(out) > 0 {
-		log.Info("corpus changes indexed", slog.Int("changes", len(out)), slog.Bool("full_scan", b.Full))
-	}
-	return out, nil
+	return docs, dels
 }
 
 // unchanged reports whether file p holds exactly what the index has, or
@@ -225,7 +244,7 @@ func appendChanges(out []bot.DocChange, chs []index.Change, docs []*corpus.Docum
 		byID[d.ID] = d
 	}
 	for _, c := range chs {
-		dc := bot.DocChange{Kind: c.Kind.String(), Doc: c.Doc, Title: c.Meta.Title, Source: c.Meta.Source, URL: c.Meta.URL, Passages: c.Meta.Passages}
+		dc := bot.DocChange{Kind: c.Kind, Doc: c.Doc, Title: c.Meta.Title, Source: c.Meta.Source, URL: c.Meta.URL, Passages: c.Meta.Passages}
 		if d := byID[c.Doc]; d != nil && c.Kind != index.Removed {
 			dc.Opening = bot.Opening(d.Paragraphs)
 		}

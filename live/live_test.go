@@ -171,7 +171,7 @@ func doc(title, body string) string {
 	return "---\ntitle: " + title + "\nsource: Test desk\n---\n\n" + body + "\n"
 }
 
-var sortChanges = cmpopts.SortSlices(func(a, b bot.DocChange) bool { return a.Kind+a.Doc < b.Kind+b.Doc })
+var sortChanges = cmpopts.SortSlices(func(a, b bot.DocChange) bool { return a.Kind.String()+a.Doc < b.Kind.String()+b.Doc })
 
 func TestServiceFollowsAddChangeRenameAndDelete(t *testing.T) {
 	h := startLive(t, "", "")

@@ -59,7 +59,7 @@ func TestServiceMarksStaleAnswersCountsThemInTheDigestAndRecognisesARename(t *te
 	quote := []bot.Passage{{Text: truceOld, Doc: "truce.md", Title: "Truce"}}
 	var ids []int64
 	for _, msg := range []string{"1.1", "1.2", "1.3"} {
-		id, err := db.RememberAnswer(ctx, sqlite.AnswerRecord{Platform: "test", Channel: "C1", MessageID: msg, User: "U", Question: "q?", Passages: quote})
+		id, err := db.RememberAnswer(ctx, bot.AnswerRecord{Platform: "test", Channel: "C1", MessageID: msg, User: "U", Question: "q?", Passages: quote})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +84,7 @@ func TestServiceMarksStaleAnswersCountsThemInTheDigestAndRecognisesARename(t *te
 
 	// Quotes of pact.md are checked from now on; a changed quote is stale.
 	for _, msg := range []string{"2.1", "2.2"} {
-		if _, err := db.RememberAnswer(ctx, sqlite.AnswerRecord{Platform: "test", Channel: "C1", MessageID: msg, User: "U", Question: "q?",
+		if _, err := db.RememberAnswer(ctx, bot.AnswerRecord{Platform: "test", Channel: "C1", MessageID: msg, User: "U", Question: "q?",
 			Passages: []bot.Passage{{Text: truceOld, Doc: "pact.md"}}}); err != nil {
 			t.Fatal(err)
 		}

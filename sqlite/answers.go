@@ -5,43 +5,21 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"framebot/bot"
 )
 
-// AnswerRecord is an answer the bot sent, kept so that feedback buttons and
-// reactions, and follow-ups in its thread, can find it.
-type AnswerRecord struct {
-	// ID is assigned by RememberAnswer; it is never reused, so a feedback
-	// button carrying it can't point at another answer.
-	ID int64
-	// Platform and Channel say where the answer was sent.
-	Platform, Channel string
-	// Thread is the root of the thread the answer was posted in ("" if
-	// none).
-	Thread string
-	// MessageID is the platform's ID of the bot's answer message (Slack ts,
-	// Matrix event ID); "" if unknown.
-	MessageID string
-	// User is the platform's ID of the person who asked.
-	User     string
-	Question string
-	// Context is the answer's bot.Answer.Context: the earlier subject of
-	// its thread that a follow-up was read in ("" if none).
-	Context  string
-	Passages []bot.Passage
-	// At is when the answer was sent (UTC when read back, millisecond
-	// precision).
-	At time.Time
-}
+var (
+	_ bot.AnswerStore           = (*DB)(nil)
+	_ bot.AnswerMessageRecorder = (*DB)(nil)
+)
 
 // RememberAnswer stores r and returns its ID; r.ID is ignored and a zero
 // r.At is stored as the current time. Remembering a second answer with the
 // same non-empty (Platform, Channel, MessageID) — the bot edited its
 // message — replaces the first and keeps its ID. It returns an error when
 // the passages can't be encoded or the database can't be written.
-func (db *DB) RememberAnswer(ctx context.Context, r AnswerRecord) (int64, error) {
+func (db *DB) RememberAnswer(ctx context.Context, r bot.AnswerRecord) (int64, error) {
 	passages, err := encodePassages(r.Passages)
 	if err != nil {
 		return 0, fmt.Errorf("remember answer: %w", err)
@@ -67,11 +45,11 @@ const answerColumns = `id, platform, channel, thread, message_id, user_id, quest
 // Answer returns the answer with ID id; ok is false when there is none. It
 // returns an error when the database can't be read or the stored passages
 // can't be decoded.
-func (db *DB) Answer(ctx context.Context, id int64) (AnswerRecord, bool, error) {
+func (db *DB) Answer(ctx context.Context, id int64) (bot.AnswerRecord, bool, error) {
 	r, ok, err := db.scanAnswer(db.sql.QueryRowContext(ctx,
 		`SELECT `+answerColumns+` FROM answers WHERE id = ?`, id))
 	if err != nil {
-		return AnswerRecord{}, false, fmt.Errorf("answer %d: %w", id, err)
+		return bot.AnswerRecord{}, false, fmt.Errorf("answer %d: %w", id, err)
 	}
 	return r, ok, nil
 }
@@ -80,15 +58,15 @@ func (db *DB) Answer(ctx context.Context, id int64) (AnswerRecord, bool, error) 
 // channel; ok is false when there is none (or messageID is ""). It returns
 // an error when the database can't be read or the stored passages can't be
 // decoded.
-func (db *DB) AnswerByMessage(ctx context.Context, platform, channel, messageID string) (AnswerRecord, bool, error) {
+func (db *DB) AnswerByMessage(ctx context.Context, platform, channel, messageID string) (bot.AnswerRecord, bool, error) {
 	if messageID == "" {
-		return AnswerRecord{}, false, nil
+		return bot.AnswerRecord{}, false, nil
 	}
 	r, ok, err := db.scanAnswer(db.sql.QueryRowContext(ctx,
 		`SELECT `+answerColumns+` FROM answers WHERE platform = ? AND channel = ? AND message_id = ?`,
 		platform, channel, messageID))
 	if err != nil {
-		return AnswerRecord{}, false, fmt.Errorf("answer by message %s %s %s: %w", platform, channel, messageID, err)
+		return bot.AnswerRecord{}, false, fmt.Errorf("answer by message %s %s %s: %w", platform, channel, messageID, err)
 	}
 	return r, ok, nil
 }
@@ -113,21 +91,21 @@ func (db *DB) AnsweredInThread(ctx context.Context, platform, channel, thread st
 }
 
 // scanAnswer reads one row of answerColumns.
-func (db *DB) scanAnswer(row *sql.Row) (AnswerRecord, bool, error) {
+func (db *DB) scanAnswer(row *sql.Row) (bot.AnswerRecord, bool, error) {
 	var (
-		r        AnswerRecord
+		r        bot.AnswerRecord
 		passages string
 		at       int64
 	)
 	err := row.Scan(&r.ID, &r.Platform, &r.Channel, &r.Thread, &r.MessageID, &r.User, &r.Question, &r.Context, &passages, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return AnswerRecord{}, false, nil
+		return bot.AnswerRecord{}, false, nil
 	}
 	if err != nil {
-		return AnswerRecord{}, false, err
+		return bot.AnswerRecord{}, false, err
 	}
 	if r.Passages, err = decodePassages(passages); err != nil {
-		return AnswerRecord{}, false, err
+		return bot.AnswerRecord{}, false, err
 	}
 	r.At = fromMillis(at)
 	return r, true, nil

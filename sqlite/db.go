@@ -4,6 +4,11 @@
 // Matrix sync token, and mautrix's crypto store, which lives in the same file
 // in its own tables and version table.
 //
+// DB implements the store interfaces package bot defines (AnswerStore,
+// FeedbackStore, SubscriptionStore, ValueStore, StaleStore, EditQueue…);
+// adapters see the database only through them, and framebot serve wires it
+// in. This package knows nothing of the chat platforms or of mautrix.
+//
 // It uses the pure-Go modernc.org/sqlite driver (driver name "sqlite"), so
 // framebot builds without cgo.
 package sqlite
@@ -19,7 +24,6 @@ import (
 	"strings"
 	"time"
 
-	"go.mau.fi/util/dbutil"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -52,7 +56,6 @@ const maxOpenConns = 8
 type DB struct {
 	path string
 	sql  *sql.DB
-	mau  *dbutil.Database
 	now  func() time.Time
 }
 
@@ -93,12 +96,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sqlDB.Close()
 		return nil, err
 	}
-	mau, err := dbutil.NewWithDB(sqlDB, "sqlite")
-	if err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("open state database %s: wrap for mautrix: %w", path, err)
-	}
-	db.mau = mau
 	return db, nil
 }
 
@@ -213,19 +210,8 @@ func (db *DB) Close() error {
 func (db *DB) Path() string { return db.path }
 
 // SQL returns the underlying pool (driver "sqlite", modernc.org/sqlite) for
-// packages that keep their own tables in the state database. Don't close it;
-// close the DB.
+// packages that keep their own tables in the state database: framebot serve
+// wraps it as a go.mau.fi/util/dbutil.Database for mautrix's crypto store,
+// which keeps its own tables and version table (crypto_version…) in this
+// file. Don't close it; close the DB.
 func (db *DB) SQL() *sql.DB { return db.sql }
-
-// Dbutil returns the same pool wrapped as a go.mau.fi/util/dbutil.Database
-// (dialect SQLite) for mautrix's cryptohelper and crypto store, which keep
-// their own tables and version tables (crypto_version…) in this file. Every
-// call returns the same *dbutil.Database, so its transactions nest through
-// the context as dbutil expects. Don't call its Close: that closes the pool
-// under framebot; close the DB instead.
-//
-// The error is always nil today; it is kept so the wrapping can change
-// without changing callers.
-func (db *DB) Dbutil() (*dbutil.Database, error) {
-	return db.mau, nil
-}

@@ -5,7 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"framebot/bot"
 )
+
+var _ bot.ValueStore = (*DB)(nil)
 
 // Get returns the value stored under key (by convention "<feature>/<name>",
 // e.g. "matrix/sync_token"); ok is false when there is none. It returns an

@@ -16,7 +16,7 @@ func TestStaleQuotesAndEditQueue(t *testing.T) {
 	db := openTest(t, filepath.Join(t.TempDir(), "framebot.db"))
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	db.now = func() time.Time { return at }
-	remember := func(r AnswerRecord) int64 {
+	remember := func(r bot.AnswerRecord) int64 {
 		t.Helper()
 		id, err := db.RememberAnswer(ctx, r)
 		if err != nil {
@@ -25,9 +25,9 @@ func TestStaleQuotesAndEditQueue(t *testing.T) {
 		return id
 	}
 	ps := []bot.Passage{{Text: "One.", Doc: "a.md"}, {Text: "Two.", Doc: "b.md"}, {Text: "Three.", Doc: "a.md"}}
-	pub := remember(AnswerRecord{Platform: "slack", Channel: "C1", MessageID: "1.1", User: "U", Question: "q?", Passages: ps, At: at})
-	priv := remember(AnswerRecord{Platform: "slack", Channel: "C1", User: "U", Question: "private?", Passages: ps[:1], At: at})
-	old := remember(AnswerRecord{Platform: "slack", Channel: "C1", MessageID: "0.1", User: "U", Question: "old?", Passages: ps[:1], At: at.Add(-40 * 24 * time.Hour)})
+	pub := remember(bot.AnswerRecord{Platform: "slack", Channel: "C1", MessageID: "1.1", User: "U", Question: "q?", Passages: ps, At: at})
+	priv := remember(bot.AnswerRecord{Platform: "slack", Channel: "C1", User: "U", Question: "private?", Passages: ps[:1], At: at})
+	old := remember(bot.AnswerRecord{Platform: "slack", Channel: "C1", MessageID: "0.1", User: "U", Question: "old?", Passages: ps[:1], At: at.Add(-40 * 24 * time.Hour)})
 	_ = old
 
 	got, err := db.RecentQuotes(ctx, "a.md", at.Add(-30*24*time.Hour))
@@ -105,7 +105,7 @@ func TestStaleQuotesAndEditQueue(t *testing.T) {
 func TestSetAnswerMessageMakesAnAnswerEditable(t *testing.T) {
 	ctx := t.Context()
 	db := openTest(t, filepath.Join(t.TempDir(), "framebot.db"))
-	id, err := db.RememberAnswer(ctx, AnswerRecord{Platform: "slack", Channel: "C1", User: "U", Question: "q?", Passages: []bot.Passage{{Text: "One.", Doc: "a.md"}}})
+	id, err := db.RememberAnswer(ctx, bot.AnswerRecord{Platform: "slack", Channel: "C1", User: "U", Question: "q?", Passages: []bot.Passage{{Text: "One.", Doc: "a.md"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,14 +180,14 @@ func TestMigrationAddsAnEmptyContextToEarlierAnswers(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("AnswerByMessage of the earlier answer = %v, %v", ok, err)
 	}
-	want := AnswerRecord{ID: old.ID, Platform: "slack", Channel: "C1", MessageID: "1.1", User: "U1", Question: "q?",
+	want := bot.AnswerRecord{ID: old.ID, Platform: "slack", Channel: "C1", MessageID: "1.1", User: "U1", Question: "q?",
 		Passages: []bot.Passage{{Text: "One.", Doc: "a.md"}}, At: time.UnixMilli(1).UTC()}
 	if diff := cmp.Diff(want, old); diff != "" {
 		t.Errorf("earlier answer after migrating (-want +got):\n%s", diff)
 	}
 
 	// A new answer keeps its context, and a stale edit of it gets it back.
-	rec := AnswerRecord{Platform: "slack", Channel: "C1", Thread: "1.1", MessageID: "1.2", User: "U1",
+	rec := bot.AnswerRecord{Platform: "slack", Channel: "C1", Thread: "1.1", MessageID: "1.2", User: "U1",
 		Question: "who said it?", Context: "q?", Passages: []bot.Passage{{Text: "Two.", Doc: "b.md"}}, At: time.UnixMilli(2).UTC()}
 	id, err := db.RememberAnswer(ctx, rec)
 	if err != nil {

@@ -238,11 +238,11 @@ func TestAnswers(t *testing.T) {
 	at := time.Date(2026, 4, 1, 9, 0, 0, 123_000_000, time.UTC)
 	passages := []bot.Passage{{Text: "quoted", Title: "T", Doc: "d.md", Source: "s", Ordinal: 1, Score: 2}}
 
-	top := AnswerRecord{Platform: "slack", Channel: "C1", MessageID: "100.1", User: "U1", Question: "what?", Passages: passages, At: at}
-	inThread := AnswerRecord{Platform: "slack", Channel: "C1", Thread: "200.0", MessageID: "200.5", User: "U2", Question: "why?", Context: "Coalition of the Willing", At: at}
-	noMessage := AnswerRecord{Platform: "matrix", Channel: "!r:x", User: "@u:x", Question: "who?", At: at}
+	top := bot.AnswerRecord{Platform: "slack", Channel: "C1", MessageID: "100.1", User: "U1", Question: "what?", Passages: passages, At: at}
+	inThread := bot.AnswerRecord{Platform: "slack", Channel: "C1", Thread: "200.0", MessageID: "200.5", User: "U2", Question: "why?", Context: "Coalition of the Willing", At: at}
+	noMessage := bot.AnswerRecord{Platform: "matrix", Channel: "!r:x", User: "@u:x", Question: "who?", At: at}
 	ids := map[string]int64{}
-	for name, r := range map[string]AnswerRecord{"top": top, "inThread": inThread, "noMessage": noMessage} {
+	for name, r := range map[string]bot.AnswerRecord{"top": top, "inThread": inThread, "noMessage": noMessage} {
 		id, err := db.RememberAnswer(ctx, r)
 		if err != nil {
 			t.Fatalf("RememberAnswer(%s): %v", name, err)
@@ -252,19 +252,19 @@ func TestAnswers(t *testing.T) {
 	if _, err := db.RememberAnswer(ctx, noMessage); err != nil {
 		t.Fatalf("a second answer without a message ID: %v", err)
 	}
-	withID := func(r AnswerRecord, name string) AnswerRecord { r.ID = ids[name]; return r }
+	withID := func(r bot.AnswerRecord, name string) bot.AnswerRecord { r.ID = ids[name]; return r }
 	opts := cmpopts.EquateEmpty()
 
 	t.Run("by id", func(t *testing.T) {
 		tests := []struct {
 			name   string
 			id     int64
-			want   AnswerRecord
+			want   bot.AnswerRecord
 			wantOK bool
 		}{
 			{"finds a top-level answer with its passages", ids["top"], withID(top, "top"), true},
 			{"finds an answer without a message ID", ids["noMessage"], withID(noMessage, "noMessage"), true},
-			{"an unknown id is not found", 9999, AnswerRecord{}, false},
+			{"an unknown id is not found", 9999, bot.AnswerRecord{}, false},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -286,13 +286,13 @@ func TestAnswers(t *testing.T) {
 		tests := []struct {
 			name                         string
 			platform, channel, messageID string
-			want                         AnswerRecord
+			want                         bot.AnswerRecord
 			wantOK                       bool
 		}{
 			{"finds the answer in a thread", "slack", "C1", "200.5", withID(inThread, "inThread"), true},
-			{"the same ID in another channel is not it", "slack", "C2", "200.5", AnswerRecord{}, false},
-			{"the same ID on another platform is not it", "matrix", "C1", "200.5", AnswerRecord{}, false},
-			{"an empty message ID finds nothing", "matrix", "!r:x", "", AnswerRecord{}, false},
+			{"the same ID in another channel is not it", "slack", "C2", "200.5", bot.AnswerRecord{}, false},
+			{"the same ID on another platform is not it", "matrix", "C1", "200.5", bot.AnswerRecord{}, false},
+			{"an empty message ID finds nothing", "matrix", "!r:x", "", bot.AnswerRecord{}, false},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,18 +23,61 @@ const maxLine = 1 << 20
 // plan"); any other line is a question. A line may also be a JSON object
 // {"text": "...", "thread": "ID"} (see threadLine): messages with the same
 // thread ID form one thread, whose follow-ups are answered in its context.
+// Create it with New.
 type Chat struct {
-	Bot    *bot.Bot
-	Out    io.Writer
-	Format Format
-	// Bold marks matched words with ANSI bold in text output.
-	Bold   bool
-	Logger *slog.Logger
+	bot    *bot.Bot
+	in     io.Reader
+	out    io.Writer
+	format Format
+	bold   bool
+	log    *slog.Logger
 
 	mu sync.Mutex // serialises writes: answers and corpus events interleave
 	// session keeps the answers for the stale check (stale.go); nil until
 	// StaleStore is called.
 	session *sessionAnswers
+}
+
+// Config is how the chat prints.
+type Config struct {
+	// Format is Text (the default) or JSON.
+	Format Format
+	// Bold marks matched words with ANSI bold in text output.
+	Bold bool
+}
+
+// Deps are what the chat is built on.
+type Deps struct {
+	// Bot answers questions and runs commands (required).
+	Bot *bot.Bot
+	// In gives the messages, one a line; Out receives the replies and the
+	// corpus events (both required).
+	In  io.Reader
+	Out io.Writer
+	// Logger receives failures; nil discards them.
+	Logger *slog.Logger
+}
+
+// New returns a chat for cfg. It returns an error when the format is
+// unknown or a required dependency is missing.
+func New(cfg Config, d Deps) (*Chat, error) {
+	if cfg.Format == "" {
+		cfg.Format = Text
+	}
+	if _, err := ParseFormat(string(cfg.Format)); err != nil {
+		return nil, err
+	}
+	switch {
+	case d.Bot == nil:
+		return nil, errors.New("console chat needs a bot")
+	case d.In == nil || d.Out == nil:
+		return nil, errors.New("console chat needs an input and an output")
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Chat{bot: d.Bot, in: d.In, out: d.Out, format: cfg.Format, bold: cfg.Bold, log: log}, nil
 }
 
 // Event is a corpus change printed while chatting, one JSON line in JSON
@@ -44,14 +88,12 @@ type Event struct {
 	Title string `json:"title"`
 }
 
-// Run reads in line by line and writes one reply per line. It returns nil at
-// the end of the input, ctx's error when cancelled, and an error when in
-// can't be read or Out can't be written.
-func (c *Chat) Run(ctx context.Context, in io.Reader) error {
-	log := c.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+// Run reads the input line by line and writes one reply per line. Like
+// every adapter's Run, it returns ctx.Err() when ctx ends; it returns nil
+// at the end of the input, and an error when the input can't be read or
+// the output can't be written.
+func (c *Chat) Run(ctx context.Context) error {
+	log, in := c.log, c.in
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
@@ -145,12 +187,12 @@ func (c *Chat) handle(ctx context.Context, log *slog.Logger, line string) (err e
 	}
 	switch {
 	case line == tooLong:
-		rep = bot.Reply{Text: "That message is too long. " + c.Bot.UsageLine("/")}
+		rep = bot.Reply{Text: "That message is too long. " + c.bot.UsageLine("/")}
 	case strings.HasPrefix(text, "/") || strings.HasPrefix(text, "!"):
-		rep, err = c.Bot.Command(ctx, req, "/", text[1:])
+		rep, err = c.bot.Command(ctx, req, "/", text[1:])
 	default:
 		req.Text = text
-		rep, err = c.Bot.Ask(ctx, req)
+		rep, err = c.bot.Ask(ctx, req)
 		if err == nil {
 			c.remember(rep)
 		}
@@ -165,13 +207,13 @@ func (c *Chat) handle(ctx context.Context, log *slog.Logger, line string) (err e
 func (c *Chat) write(rep bot.Reply) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return Render(c.Out, rep, c.Format, c.Bold)
+	return Render(c.out, rep, c.format, c.bold)
 }
 
 // PrintChange prints a document change of the watched corpus as an Event.
 // It returns an error when Out can't be written.
 func (c *Chat) PrintChange(ch bot.DocChange) error {
-	return c.PrintEvent(Event{Event: ch.Kind, Doc: ch.Doc, Title: ch.Title})
+	return c.PrintEvent(Event{Event: ch.Kind.String(), Doc: ch.Doc, Title: ch.Title})
 }
 
 // PrintEvent writes a corpus change line: a JSON object in JSON format, a
@@ -179,12 +221,12 @@ func (c *Chat) PrintChange(ch bot.DocChange) error {
 func (c *Chat) PrintEvent(e Event) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.Format == JSON {
+	if c.format == JSON {
 		b, err := json.Marshal(e)
 		if err != nil {
 			return fmt.Errorf("encode event: %w", err)
 		}
-		if _, err := c.Out.Write(append(b, '\n')); err != nil {
+		if _, err := c.out.Write(append(b, '\n')); err != nil {
 			return fmt.Errorf("write event: %w", err)
 		}
 		return nil
@@ -193,7 +235,7 @@ func (c *Chat) PrintEvent(e Event) error {
 	if title == "" {
 		title = e.Doc
 	}
-	if _, err := fmt.Fprintf(c.Out, "[corpus] %s: %s (%s)\n", e.Event, bot.SafeName(title), bot.SafeName(e.Doc)); err != nil {
+	if _, err := fmt.Fprintf(c.out, "[corpus] %s: %s (%s)\n", e.Event, bot.SafeName(title), bot.SafeName(e.Doc)); err != nil {
 		return fmt.Errorf("write event: %w", err)
 	}
 	return nil

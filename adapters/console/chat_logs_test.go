@@ -36,8 +36,8 @@ func TestChatLogsCarryNoMessageText(t *testing.T) {
 	ix := testbot.Index(t)
 	for _, b := range []*bot.Bot{testbot.Bot(ix), bot.New(bot.NewAnswerer(failingSearcher{}, bot.AnswerOptions{}), ix)} {
 		for _, f := range []Format{Text, JSON} {
-			c := &Chat{Bot: b, Out: io.Discard, Format: f, Logger: rec.Logger()}
-			if err := c.Run(t.Context(), strings.NewReader(strings.Join(lines, "\n")+"\n")); err != nil {
+			c := newChat(t, Config{Format: f}, Deps{Bot: b, In: strings.NewReader(strings.Join(lines, "\n") + "\n"), Out: io.Discard, Logger: rec.Logger()})
+			if err := c.Run(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -50,11 +50,28 @@ func TestChatLogsCarryNoMessageText(t *testing.T) {
 
 func TestCorpusEventsEscapeNames(t *testing.T) {
 	var out strings.Builder
-	c := &Chat{Out: &out, Format: Text}
+	c := newChat(t, Config{Format: Text}, Deps{Out: &out})
 	if err := c.PrintEvent(Event{Event: "added", Doc: "a\n[corpus] removed: all.txt", Title: "x\u202Ey"}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "[corpus] added: x\\u202ey (a\\n[corpus] removed: all.txt)\n"; out.String() != want {
 		t.Errorf("printed %q, want %q", out.String(), want)
 	}
+}
+
+// newChat builds a chat with New; a missing Bot or In is filled in for
+// tests that only print.
+func newChat(t *testing.T, cfg Config, d Deps) *Chat {
+	t.Helper()
+	if d.Bot == nil {
+		d.Bot = &bot.Bot{}
+	}
+	if d.In == nil {
+		d.In = strings.NewReader("")
+	}
+	c, err := New(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

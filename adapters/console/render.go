@@ -1,14 +1,14 @@
 // Package console is framebot's terminal adapter: it answers one question
 // (framebot ask) or a stream of messages on standard input (framebot chat),
-// rendering replies as plain text or JSON lines.
+// rendering replies as plain text (bot.PlainText, the wording the other
+// adapters share) or JSON lines. A chat is built with New(cfg, Deps) and
+// run with Run(ctx), like every adapter.
 package console
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
-	"time"
 
 	"framebot/bot"
 )
@@ -71,124 +71,14 @@ func statusJSON(s *bot.Status) any {
 	}{s, s.Uptime.String()}
 }
 
-// RenderText renders rep as plain text.
+// RenderText renders rep as plain text, in the wording every adapter
+// shares (bot.PlainText); bold, when true, marks matched words with ANSI
+// bold (for a terminal).
 func RenderText(rep bot.Reply, bold bool) string {
-	switch {
-	case rep.Answer != nil:
-		return answerText(rep.Answer, bold)
-	case rep.Summary != nil:
-		return summaryText(rep.Summary)
-	case rep.Sources != nil:
-		return sourcesText(rep.Sources)
-	case rep.Status != nil:
-		return statusText(rep.Status)
+	if bold {
+		return bot.PlainText(rep, ansiBold)
 	}
-	return rep.Text
+	return bot.PlainText(rep, nil)
 }
 
-func answerText(a *bot.Answer, bold bool) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Q: %s\n", a.Question)
-	if a.Context != "" {
-		fmt.Fprintf(&b, "(in the context of: %s)\n", a.Context)
-	}
-	if !a.Answered {
-		b.WriteString("Not in the corpus: no passage answers this confidently.")
-		if len(a.Nearest) > 0 {
-			b.WriteString("\nNearest sources:")
-			for _, s := range a.Nearest {
-				fmt.Fprintf(&b, "\n  - %s", cite(s.Title, s.Source, s.URL))
-			}
-		}
-		return b.String()
-	}
-	for i, p := range a.Passages {
-		fmt.Fprintf(&b, "\n%d. “%s”\n   — %s%s", i+1, highlight(p, bold), cite(p.Title, p.Source, p.URL), bot.PageRef(p.Page))
-	}
-	if a.Note != "" {
-		fmt.Fprintf(&b, "\n\n(%s)", a.Note)
-	}
-	return b.String()
-}
-
-// highlight marks the passage's highlights in ANSI bold when bold is set.
-func highlight(p bot.Passage, bold bool) string {
-	if !bold || len(p.Highlights) == 0 {
-		return p.Text
-	}
-	var b strings.Builder
-	last := 0
-	for _, h := range p.Highlights {
-		if h.Start < last || h.End > len(p.Text) || h.Start >= h.End {
-			continue
-		}
-		b.WriteString(p.Text[last:h.Start])
-		b.WriteString("\x1b[1m" + p.Text[h.Start:h.End] + "\x1b[0m")
-		last = h.End
-	}
-	b.WriteString(p.Text[last:])
-	return b.String()
-}
-
-func cite(title, source, url string) string {
-	title, source, url = bot.SafeName(title), bot.SafeName(source), bot.SafeName(url)
-	s := title
-	if source != "" && source != title {
-		s += " [" + source + "]"
-	}
-	if url != "" {
-		s += " <" + url + ">"
-	}
-	return s
-}
-
-func summaryText(s *bot.Summary) string {
-	var b strings.Builder
-	if len(s.Sentences) == 0 {
-		fmt.Fprintf(&b, "Nothing in the corpus about %q.", s.Topic)
-		if len(s.Suggestions) > 0 {
-			fmt.Fprintf(&b, " Try: %s.", strings.Join(s.Suggestions, "; "))
-		}
-		return b.String()
-	}
-	fmt.Fprintf(&b, "Summary: %s (%s)\n", s.Topic, bot.CountDocuments(s.Documents))
-	for _, x := range s.Sentences {
-		fmt.Fprintf(&b, "\n• “%s” — %s", x.Text, cite(x.Title, x.Source, x.URL))
-	}
-	for _, c := range s.Conflicts {
-		fmt.Fprintf(&b, "\n\nSources differ on %s:", c.About)
-		for _, x := range c.Claims {
-			fmt.Fprintf(&b, "\n  - “%s” — %s", x.Text, cite(x.Title, x.Source, x.URL))
-		}
-	}
-	return b.String()
-}
-
-func sourcesText(l *bot.SourceList) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%d documents", bot.SafeName(l.Title), l.Total)
-	if l.Pages > 1 {
-		fmt.Fprintf(&b, ", page %d of %d", l.Page, l.Pages)
-	}
-	b.WriteString(")")
-	for _, s := range l.Sources {
-		fmt.Fprintf(&b, "\n  - %s — %d passages%s", cite(s.Title, s.Source, s.URL), s.Passages, bot.PageCount(s.Pages))
-		if !s.Updated.IsZero() {
-			fmt.Fprintf(&b, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
-		}
-	}
-	return b.String()
-}
-
-func statusText(s *bot.Status) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Documents: %d\nPassages: %d\nIndex size: %s\n", s.Documents, s.Passages, bot.HumanBytes(s.IndexBytes))
-	if !s.LastUpdate.IsZero() {
-		fmt.Fprintf(&b, "Last update: %s\n", s.LastUpdate.UTC().Format(time.RFC3339))
-	}
-	if s.Watcher != "" {
-		fmt.Fprintf(&b, "Watcher: %s\n", s.Watcher)
-	}
-	fmt.Fprintf(&b, "Uptime: %s\nFeedback: %d helpful, %d not helpful", s.Uptime, s.Helpful, s.NotHelpful)
-	return b.String()
-}
+func ansiBold(s string) string { return "\x1b[1m" + s + "\x1b[0m" }

@@ -33,7 +33,7 @@ func TestRenderText(t *testing.T) {
 		{"names from the corpus can't forge a line or reverse text", bot.Reply{Answer: &bot.Answer{Question: "q", Nearest: []bot.Source{{Title: "a.txt\n  - Forged [x]", Source: "inv\u202Etxt.exe", URL: "https://e.org/\u2066"}}}}, false,
 			"Q: q\nNot in the corpus: no passage answers this confidently.\nNearest sources:\n  - a.txt\\n  - Forged [x] [inv\\u202etxt.exe] <https://e.org/\\u2066>"},
 		{"sources list names are escaped", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Total: 1, Sources: []bot.Source{{Title: "x\ry\x1b[31m", Passages: 2}}}}, false,
-			"Sources (1 documents)\n  - x\\ry\\x1b[31m — 2 passages"},
+			"Sources (1 document)\n  - x\\ry\\x1b[31m — 2 passages"},
 		{"text is printed as it is", bot.Reply{Text: "hello"}, false, "hello"},
 		{"a passage of a paged document cites its page", bot.Reply{Answer: &bot.Answer{Question: "q", Answered: true, Passages: []bot.Passage{{
 			Text: "Camlidl generates stub code.", Title: "Camlidl user's manual", Source: "camlidl.pdf", Doc: "camlidl.pdf", Page: 4,

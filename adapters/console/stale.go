@@ -149,12 +149,12 @@ func (c *Chat) PrintStale(e StaleEvent) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var err error
-	if c.Format == JSON {
+	if c.format == JSON {
 		var b []byte
 		if b, err = json.Marshal(e); err != nil {
 			return fmt.Errorf("encode event: %w", err)
 		}
-		_, err = c.Out.Write(append(b, '\n'))
+		_, err = c.out.Write(append(b, '\n'))
 	} else {
 		line := fmt.Sprintf("[stale] An earlier answer to %q quoted %s, which ", e.Question, bot.SafeName(e.Doc))
 		switch e.Kind {
@@ -169,7 +169,7 @@ func (c *Chat) PrintStale(e StaleEvent) error {
 		if e.Now != nil {
 			line += fmt.Sprintf("\n  now: “%s”", *e.Now)
 		}
-		_, err = fmt.Fprintln(c.Out, line)
+		_, err = fmt.Fprintln(c.out, line)
 	}
 	if err != nil {
 		return fmt.Errorf("write event: %w", err)

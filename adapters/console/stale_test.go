@@ -29,7 +29,7 @@ func TestPrintStale(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			c := &Chat{Out: &out, Format: tt.format}
+			c := newChat(t, Config{Format: tt.format}, Deps{Out: &out})
 			if err := c.PrintStale(tt.e); err != nil {
 				t.Fatal(err)
 			}

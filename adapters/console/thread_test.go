@@ -55,8 +55,8 @@ func TestChatThreadLines(t *testing.T) {
 		`What kind of security guarantees will Russia accept?`,
 	}, "\n") + "\n"
 	var out strings.Builder
-	c := &Chat{Bot: b, Out: &out, Format: JSON}
-	if err := c.Run(t.Context(), strings.NewReader(in)); err != nil {
+	c := newChat(t, Config{Format: JSON}, Deps{Bot: b, In: strings.NewReader(in), Out: &out})
+	if err := c.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	var answers []bot.Answer

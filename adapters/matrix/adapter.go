@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.mau.fi/util/dbutil"
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
@@ -48,15 +49,17 @@ var ErrUnknownToken = errors.New("matrix access token rejected (M_UNKNOWN_TOKEN)
 // Adapter connects a bot.Bot to Matrix. Create it with New and run it with
 // Run; Notify posts corpus announcements once Run has connected.
 type Adapter struct {
-	cfg     Config
-	bot     *bot.Bot
-	state   State
-	log     *slog.Logger
-	now     func() time.Time
-	cli     *mautrix.Client // setup that needs the concrete type (crypto)
-	client  matrixClient
-	syncer  *syncer
-	limiter *bot.RateLimiter
+	cfg   Config
+	bot   *bot.Bot
+	state Store
+	// cryptoDB holds mautrix's crypto store (Deps.CryptoDB).
+	cryptoDB *dbutil.Database
+	log      *slog.Logger
+	now      func() time.Time
+	cli      *mautrix.Client // setup that needs the concrete type (crypto)
+	client   matrixClient
+	syncer   *syncer
+	limiter  *bot.RateLimiter
 
 	maxBackoff time.Duration
 	ready      chan struct{}
@@ -88,16 +91,46 @@ type Adapter struct {
 	trust trustState // cross-signing and undecryptable messages (withheld.go)
 }
 
+// Deps are what the adapter is built on.
+type Deps struct {
+	// Bot answers questions and runs commands (required).
+	Bot *bot.Bot
+	// Store keeps the sync position, the device and the answers sent
+	// (required).
+	Store Store
+	// CryptoDB holds mautrix's crypto store (required when encryption is
+	// on): framebot serve passes the state database's pool wrapped with
+	// dbutil.NewWithDB, so the keys live in the same file in their own
+	// tables. The adapter never closes it.
+	CryptoDB *dbutil.Database
+	Logger   *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
 // New returns an adapter for cfg (secrets may come from the environment,
-// see Config). It returns an error when cfg is invalid; it does not contact
-// the homeserver (Run does).
-func New(cfg Config, b *bot.Bot, st State, log *slog.Logger) (*Adapter, error) {
+// see Config). It returns an error when cfg is invalid or a required
+// dependency is missing; it does not contact the homeserver (Run does).
+func New(cfg Config, d Deps) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("matrix config: %w", err)
 	}
 	cfg = cfg.withEnv()
+	switch {
+	case d.Bot == nil:
+		return nil, errors.New("matrix adapter needs a bot")
+	case d.Store == nil:
+		return nil, errors.New("matrix adapter needs a state store")
+	case cfg.encryption() && d.CryptoDB == nil:
+		return nil, errors.New("matrix encryption needs a crypto store database")
+	}
+	log := d.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
 	}
 	cli, err := mautrix.NewClient(cfg.Homeserver, id.UserID(cfg.UserID), "")
 	if err != nil {
@@ -107,13 +140,14 @@ func New(cfg Config, b *bot.Bot, st State, log *slog.Logger) (*Adapter, error) {
 	// keep the same transaction ID when resending.
 	cli.DefaultHTTPRetries = 0
 	cli.UserAgent = "framebot (mautrix-go)"
-	cli.Store = syncStore{st: st}
+	cli.Store = syncStore{st: d.Store}
 	a := &Adapter{
 		cfg:        cfg,
-		bot:        b,
-		state:      st,
+		bot:        d.Bot,
+		state:      d.Store,
+		cryptoDB:   d.CryptoDB,
 		log:        log.With("adapter", Platform),
-		now:        time.Now,
+		now:        now,
 		cli:        cli,
 		client:     cli,
 		limiter:    bot.NewRateLimiter(cfg.RatePerMinute, cfg.RateBurst, nil),
@@ -147,16 +181,16 @@ func (a *Adapter) Connected() bool { return a.connected.Load() }
 func (a *Adapter) UserID() id.UserID { return id.UserID(a.cfg.UserID) }
 
 // Run logs in, starts end-to-end encryption when configured, and syncs until
-// ctx ends (it then returns nil). Network errors and rate limits are waited
-// out; it returns an error wrapping ErrUnknownToken when the homeserver
-// rejects the session, or the login or crypto setup error when it can't
-// start.
+// ctx ends; it then returns ctx.Err(), as every adapter's Run does.
+// Network errors and rate limits are waited out; it returns an error
+// wrapping ErrUnknownToken when the homeserver rejects the session, or the
+// login or crypto setup error when it can't start.
 func (a *Adapter) Run(ctx context.Context) error {
 	a.started = a.now().UnixMilli()
 	defer a.connected.Store(false)
 	if err := a.retry(ctx, "log in", func() error { return a.connect(ctx) }); err != nil {
 		if ctx.Err() != nil {
-			return nil
+			return ctx.Err()
 		}
 		return a.fatal(err)
 	}
@@ -180,7 +214,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		err := a.client.SyncWithContext(ctx)
 		a.connected.Store(false)
 		if ctx.Err() != nil {
-			return nil
+			return ctx.Err()
 		}
 		if errors.Is(err, mautrix.MUnknownToken) {
 			return a.fatal(err)
@@ -194,7 +228,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		}
 		a.log.Warn("matrix sync stopped, restarting", "error", errString(err), "retry_in", d.String())
 		if bot.Sleep(ctx, d) != nil {
-			return nil
+			return ctx.Err()
 		}
 	}
 }

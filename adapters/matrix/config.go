@@ -3,6 +3,11 @@
 // messages, !framework commands and follow-ups in threads it answered in,
 // and renders answers as HTML quotes with a plain-text fallback. Encrypted
 // rooms work when the program is built with -tags goolm.
+//
+// Build it with New(cfg, Deps) and run it with Run(ctx), like every adapter.
+// It keeps its state (sync token, device, answers, votes) through the store
+// interfaces of package bot and the crypto keys in the *dbutil.Database it
+// is given; it imports no other framebot package but bot and internal ones.
 package matrix
 
 import (

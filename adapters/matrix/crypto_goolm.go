@@ -13,18 +13,15 @@ import (
 	"maunium.net/go/mautrix/event"
 )
 
-// initCrypto starts mautrix's crypto helper with its stores in the state
-// database (opened on modernc's "sqlite" driver, so no cgo is needed) and
+// initCrypto starts mautrix's crypto helper with its stores in
+// Deps.CryptoDB (framebot serve passes the state database, opened on
+// modernc's "sqlite" driver, so no cgo is needed) and
 // the configured pickle key. The helper decrypts incoming events and
 // encrypts what the bot sends to encrypted rooms. With cross-signing on,
 // it then makes the device cross-signed (crosssign.go); failing that, the
 // bot still runs, unsigned.
 func (a *Adapter) initCrypto(ctx context.Context) error {
-	db, err := a.state.Dbutil()
-	if err != nil {
-		return permanent(fmt.Errorf("open crypto store: %w", err))
-	}
-	helper, err := cryptohelper.NewCryptoHelper(a.cli, []byte(a.cfg.PickleKey), db)
+	helper, err := cryptohelper.NewCryptoHelper(a.cli, []byte(a.cfg.PickleKey), a.cryptoDB)
 	if err != nil {
 		return permanent(fmt.Errorf("set up encryption: %w", err))
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/util/dbutil"
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/crypto/cryptohelper"
 	"maunium.net/go/mautrix/event"
@@ -392,7 +393,7 @@ func startAdapterLog(t *testing.T, ctx context.Context, cfg Config, b *bot.Bot, 
 // not nil) has adjusted it.
 func startAdapterWith(t *testing.T, ctx context.Context, cfg Config, b *bot.Bot, st *sqlite.DB, log *slog.Logger, setup func(*Adapter)) *running {
 	t.Helper()
-	a, err := New(cfg, b, st, log)
+	a, err := New(cfg, Deps{Bot: b, Store: st, CryptoDB: cryptoDB(t, st), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,8 +425,8 @@ func (r *running) stop(t *testing.T) {
 	}
 	select {
 	case err := <-r.done:
-		if err != nil {
-			t.Errorf("Run() = %v after cancel, want nil", err)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Run() = %v after cancel, want context.Canceled", err)
 		}
 	case <-time.After(wait):
 		t.Error("adapter did not stop")
@@ -441,6 +442,17 @@ func openState(t *testing.T, name string) *sqlite.DB {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// cryptoDB wraps st's pool for mautrix's crypto store, as framebot serve
+// does.
+func cryptoDB(t *testing.T, st *sqlite.DB) *dbutil.Database {
+	t.Helper()
+	db, err := dbutil.NewWithDB(st.SQL(), "sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // newBot builds the real answer engine over the built-in corpus plus the
@@ -562,11 +574,7 @@ func newAskerSession(t *testing.T, ctx context.Context, srv *dendritetest.Server
 	})
 	if encryption {
 		st := openState(t, localpart+".db")
-		db, err := st.Dbutil()
-		if err != nil {
-			t.Fatal(err)
-		}
-		helper, err := cryptohelper.NewCryptoHelper(cli, []byte(localpart+" pickle"), db)
+		helper, err := cryptohelper.NewCryptoHelper(cli, []byte(localpart+" pickle"), cryptoDB(t, st))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,13 +11,13 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"framebot/bot"
-	"framebot/sqlite"
+	"framebot/internal/text"
 )
 
 // Sentences users see when something fails; the detail goes to the log.
 const (
 	msgFailed  = "Sorry, something went wrong while answering. Please try again in a moment."
-	msgLimited = "You're asking faster than I can answer; please wait %d seconds and ask again."
+	msgLimited = "You're asking faster than I can answer; please wait %s and ask again."
 )
 
 // onMember handles membership changes: invites to the bot, and any change
@@ -164,7 +164,7 @@ func (a *Adapter) allow(ctx context.Context, evt *event.Event, m message) bool {
 	}
 	a.bot.NoteRateLimited(Platform)
 	if a.warnLimited(evt.Sender) {
-		notice := bot.Reply{Text: fmt.Sprintf(msgLimited, int(wait.Seconds())+1)}
+		notice := bot.Reply{Text: fmt.Sprintf(msgLimited, text.Count(int(wait.Seconds())+1, "second"))}
 		a.senders.Go(ctx, func(ctx context.Context) { a.reply(ctx, evt, m.thread, "", notice) }, nil)
 	}
 	return false
@@ -289,7 +289,7 @@ func (a *Adapter) reply(ctx context.Context, evt *event.Event, thread id.EventID
 	if rep.Answer == nil {
 		return
 	}
-	_, err = a.state.RememberAnswer(ctx, sqlite.AnswerRecord{
+	_, err = a.state.RememberAnswer(ctx, bot.AnswerRecord{
 		Platform:  Platform,
 		Channel:   evt.RoomID.String(),
 		Thread:    thread.String(),

@@ -3,6 +3,7 @@ package matrix
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"framebot/internal/testbot"
 	"log/slog"
@@ -106,7 +107,7 @@ func newPayloadHarness(tb testing.TB) *payloadHarness {
 		Encryption: &off, Workers: 1, RatePerMinute: -1,
 	}
 	pl := &testbot.PanicLog{}
-	a, err := New(cfg, b, db, slog.New(pl))
+	a, err := New(cfg, Deps{Bot: b, Store: db, Logger: slog.New(pl)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func newPayloadHarness(tb testing.TB) *payloadHarness {
 	go func() { done <- a.Run(ctx) }()
 	tb.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := <-done; !errors.Is(err, context.Canceled) {
 			tb.Errorf("Run: %v", err)
 		}
 	})

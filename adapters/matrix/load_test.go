@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -67,7 +68,7 @@ func BenchmarkLoadMatrix(b *testing.B) {
 		defer f.Close()
 		log = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	a, err := New(cfg, bt, st, log)
+	a, err := New(cfg, Deps{Bot: bt, Store: st, Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func BenchmarkLoadMatrix(b *testing.B) {
 	go func() { done <- a.Run(runCtx) }()
 	defer func() {
 		stopBot()
-		if err := <-done; err != nil {
+		if err := <-done; !errors.Is(err, context.Canceled) {
 			b.Errorf("Run: %v", err)
 		}
 	}()

@@ -9,8 +9,8 @@ import (
 
 	"maunium.net/go/mautrix/event"
 
-	"framebot/adapters/console"
 	"framebot/bot"
+	"framebot/internal/text"
 )
 
 // maxBodyBytes keeps a message well under Matrix's 64 KiB event limit, with
@@ -19,8 +19,8 @@ const maxBodyBytes = 24 << 10
 
 // Render turns rep into the content of a Matrix message of type msgType
 // (m.notice or m.text): org.matrix.custom.html with each passage in a
-// <blockquote> and matched words in <strong>, and a plain-text body with the
-// console's wording for clients without HTML. Corpus text is escaped, so no
+// <blockquote> and matched words in <strong>, and a plain-text body
+// (bot.PlainText, the console's wording) for clients without HTML. Corpus text is escaped, so no
 // markup from a document survives, and "m.mentions" is empty so that a
 // quote containing @room or a user ID pings no one.
 func Render(rep bot.Reply, msgType event.MessageType) *event.MessageEventContent {
@@ -37,7 +37,7 @@ func Render(rep bot.Reply, msgType event.MessageType) *event.MessageEventContent
 	default:
 		h = textHTML(rep.Text)
 	}
-	return content(msgType, console.RenderText(rep, false), h)
+	return content(msgType, bot.PlainText(rep, nil), h)
 }
 
 // RenderAnnouncement renders a corpus announcement as one digest message.
@@ -52,7 +52,7 @@ func RenderAnnouncement(a bot.Announcement, msgType event.MessageType) *event.Me
 	fmt.Fprintf(&h, "<p><strong>Corpus updated</strong> (%d %s):</p>\n<ul>\n", n, noun)
 	for _, c := range a.Changes {
 		kind := changeKind(c.Kind)
-		fmt.Fprintf(&b, "\n  - %s: %s", kind, plainCite(c.Title, c.Source, c.URL))
+		fmt.Fprintf(&b, "\n  - %s: %s", kind, bot.Cite(c.Title, c.Source, c.URL))
 		fmt.Fprintf(&h, "<li>%s: %s", esc(kind), htmlCite(c.Title, c.Source, c.URL))
 		if c.Opening != "" {
 			fmt.Fprintf(&b, "\n    “%s”", c.Opening)
@@ -69,16 +69,17 @@ func RenderAnnouncement(a bot.Announcement, msgType event.MessageType) *event.Me
 	return content(msgType, b.String(), h.String())
 }
 
-func changeKind(k string) string {
+// changeKind names a kind of change at the start of a digest line.
+func changeKind(k bot.ChangeKind) string {
 	switch k {
-	case "added":
+	case bot.Added:
 		return "New"
-	case "updated":
+	case bot.Updated:
 		return "Updated"
-	case "removed":
+	case bot.Removed:
 		return "Removed"
 	}
-	return k
+	return k.String()
 }
 
 func content(msgType event.MessageType, body, formatted string) *event.MessageEventContent {
@@ -101,13 +102,8 @@ func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !isRuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "\n…"
+	return text.TruncateBytes(s, n) + "\n…"
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 func esc(s string) string { return html.EscapeString(s) }
 
@@ -148,18 +144,7 @@ func answerHTML(a *bot.Answer) string {
 // highlightHTML escapes the passage and puts its highlights in <strong>;
 // spans that are out of order or out of range are ignored.
 func highlightHTML(p bot.Passage) string {
-	var h strings.Builder
-	last := 0
-	for _, s := range p.Highlights {
-		if s.Start < last || s.End > len(p.Text) || s.Start >= s.End {
-			continue
-		}
-		h.WriteString(escLines(p.Text[last:s.Start]))
-		h.WriteString("<strong>" + escLines(p.Text[s.Start:s.End]) + "</strong>")
-		last = s.End
-	}
-	h.WriteString(escLines(p.Text[last:]))
-	return h.String()
+	return bot.MarkHighlights(p, escLines, func(s string) string { return "<strong>" + escLines(s) + "</strong>" })
 }
 
 // safeURL returns u when it is an absolute http(s) URL, else "": a document
@@ -182,19 +167,6 @@ func htmlCite(title, source, link string) string {
 	}
 	if source != "" && source != title {
 		s += " [" + esc(source) + "]"
-	}
-	return s
-}
-
-// plainCite matches the console's citation.
-func plainCite(title, source, link string) string {
-	title, source, link = bot.SafeName(title), bot.SafeName(source), bot.SafeName(link)
-	s := title
-	if source != "" && source != title {
-		s += " [" + source + "]"
-	}
-	if link != "" {
-		s += " <" + link + ">"
 	}
 	return s
 }
@@ -225,7 +197,7 @@ func summaryHTML(s *bot.Summary) string {
 
 func sourcesHTML(l *bot.SourceList) string {
 	var h strings.Builder
-	fmt.Fprintf(&h, "<p><strong>%s</strong> (%d documents", esc(bot.SafeName(l.Title)), l.Total)
+	fmt.Fprintf(&h, "<p><strong>%s</strong> (%s", esc(bot.SafeName(l.Title)), text.Count(l.Total, "document"))
 	if l.Pages > 1 {
 		fmt.Fprintf(&h, ", page %d of %d", l.Page, l.Pages)
 	}
@@ -235,7 +207,7 @@ func sourcesHTML(l *bot.SourceList) string {
 	}
 	h.WriteString("\n<ul>\n")
 	for _, s := range l.Sources {
-		fmt.Fprintf(&h, "<li>%s — %d passages%s", htmlCite(s.Title, s.Source, s.URL), s.Passages, bot.PageCount(s.Pages))
+		fmt.Fprintf(&h, "<li>%s — %s%s", htmlCite(s.Title, s.Source, s.URL), text.Count(s.Passages, "passage"), bot.PageCount(s.Pages))
 		if !s.Updated.IsZero() {
 			fmt.Fprintf(&h, ", updated %s", s.Updated.UTC().Format(time.RFC3339))
 		}
@@ -246,6 +218,6 @@ func sourcesHTML(l *bot.SourceList) string {
 }
 
 func statusHTML(s *bot.Status) string {
-	// The console's lines say everything; show them as a list of fields.
-	return textHTML(console.RenderText(bot.Reply{Status: s}, false))
+	// The plain-text lines say everything; show them as a list of fields.
+	return textHTML(bot.PlainText(bot.Reply{Status: s}, nil))
 }

@@ -65,7 +65,7 @@ func RenderStale(a bot.StaleAnswer, msgType event.MessageType, prefix string) *e
 		if i < len(a.Quotes) {
 			st = a.Quotes[i]
 		}
-		citation := plainCite(titleOr(p), p.Source, p.URL)
+		citation := bot.Cite(titleOr(p), p.Source, p.URL)
 		hcite := htmlCite(titleOr(p), p.Source, p.URL)
 		switch st.Kind {
 		case bot.QuoteChanged, bot.QuoteRemoved:

@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -41,7 +42,7 @@ func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 
 // TestStartRetriesWhileTheHomeserverIsUnreachable: with nothing listening
 // at the homeserver's address, Run keeps trying with backoff, never says
-// it is connected, and returns without an error when cancelled.
+// it is connected, and returns ctx.Err() when cancelled.
 func TestStartRetriesWhileTheHomeserverIsUnreachable(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -71,13 +72,13 @@ func TestStartRetriesWhileTheHomeserverIsUnreachable(t *testing.T) {
 	}}
 	off := false
 	cfg := Config{Homeserver: dead, UserID: "@bot:example.org", AccessToken: "tok", Encryption: &off}
-	a, err = New(cfg, bot.New(bot.NewAnswerer(testbot.Shared(t), bot.AnswerOptions{}), testbot.Shared(t)), st, slog.New(h))
+	a, err = New(cfg, Deps{Bot: bot.New(bot.NewAnswerer(testbot.Shared(t), bot.AnswerOptions{}), testbot.Shared(t)), Store: st, Logger: slog.New(h)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.maxBackoff = 0 // retry at once: the test counts attempts, not waits
-	if err := a.Run(ctx); err != nil {
-		t.Fatalf("Run = %v, want nil after cancel", err)
+	if err := a.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want context.Canceled after cancel", err)
 	}
 	if n < 5 {
 		t.Errorf("%d retries logged, want 5", n)

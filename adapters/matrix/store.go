@@ -4,29 +4,21 @@ import (
 	"context"
 	"fmt"
 
-	"go.mau.fi/util/dbutil"
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
 
 	"framebot/bot"
-	"framebot/sqlite"
 )
 
-// State is what the adapter needs of the state database (*sqlite.DB): small
-// values (sync token, device ID), the answers it sent (for thread
-// follow-ups and reactions), feedback, and the database handle mautrix's
-// crypto store keeps its tables in.
-type State interface {
-	Get(ctx context.Context, key string) (string, bool, error)
-	Set(ctx context.Context, key, value string) error
-	RememberAnswer(ctx context.Context, r sqlite.AnswerRecord) (int64, error)
-	AnswerByMessage(ctx context.Context, platform, channel, messageID string) (sqlite.AnswerRecord, bool, error)
-	AnsweredInThread(ctx context.Context, platform, channel, thread string) (bool, error)
-	RecordFeedback(ctx context.Context, f bot.Feedback) error
-	Dbutil() (*dbutil.Database, error)
+// Store is what the adapter keeps in the state database: small values
+// (sync token, device ID), the answers it sent (for thread follow-ups and
+// reactions) and the votes given by reactions. mautrix's crypto store lives
+// apart, in Deps.CryptoDB.
+type Store interface {
+	bot.ValueStore
+	bot.AnswerStore
+	bot.FeedbackRecorder
 }
-
-var _ State = (*sqlite.DB)(nil)
 
 // Keys of the values the adapter keeps in the state database.
 const (
@@ -41,7 +33,7 @@ const (
 // restart resumes where the bot stopped instead of answering old messages
 // again. It is set on the client before the crypto helper starts, which
 // then leaves it in place.
-type syncStore struct{ st State }
+type syncStore struct{ st bot.ValueStore }
 
 var _ mautrix.SyncStore = syncStore{}
 

@@ -18,26 +18,21 @@ import (
 	"github.com/slack-go/slack"
 
 	"framebot/bot"
-	"framebot/sqlite"
+	"framebot/internal/text"
 )
 
 // Platform is the adapter's name in requests and the state database.
 const Platform = "slack"
 
-// Store is what the adapter needs of the state database (sqlite.DB):
-// feedback, and the answers it sent so that buttons and follow-ups in their
-// threads find them.
+// Store is what the adapter keeps in the state database: the answers it
+// sent, so that buttons and follow-ups in their threads find them, and the
+// votes of its feedback buttons. When it is also a
+// bot.AnswerMessageRecorder, the ts of each posted answer is recorded so
+// that the answer can be corrected when it goes stale.
 type Store interface {
-	bot.FeedbackStore
-	// RememberAnswer stores an answer and returns its ID.
-	RememberAnswer(ctx context.Context, r sqlite.AnswerRecord) (int64, error)
-	// Answer returns the answer with ID id; ok is false when there is none.
-	Answer(ctx context.Context, id int64) (r sqlite.AnswerRecord, ok bool, err error)
-	// AnsweredInThread reports whether the bot answered in thread.
-	AnsweredInThread(ctx context.Context, platform, channel, thread string) (bool, error)
+	bot.AnswerStore
+	bot.FeedbackRecorder
 }
-
-var _ Store = (*sqlite.DB)(nil)
 
 // slackAPI is the part of the Web API client the adapter calls.
 type slackAPI interface {
@@ -159,8 +154,9 @@ func (a *Adapter) Notify(ctx context.Context, channel string, an bot.Announcemen
 	return a.send(ctx, target{channel: channel}, RenderAnnouncement(an))
 }
 
-// Run connects to Slack and answers until ctx ends. It returns ctx's error
-// when cancelled, and an error when the bot token is refused or the
+// Run connects to Slack and answers until ctx ends; it then returns
+// ctx.Err(), as every adapter's Run does. It returns another error when
+// the bot token is refused or the
 // connection can't be kept (socket mode) or the address can't be served
 // (HTTP mode).
 func (a *Adapter) Run(ctx context.Context) error {
@@ -380,14 +376,7 @@ const (
 // slowDown tells a user to wait before asking again.
 func slowDown(wait time.Duration) string {
 	s := int(math.Ceil(wait.Seconds()))
-	return fmt.Sprintf("Slow down: you are asking faster than I answer. Try again in %d second%s.", s, plural(s))
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
+	return fmt.Sprintf("Slow down: you are asking faster than I answer. Try again in %s.", text.Count(s, "second"))
 }
 
 // fail logs err and tells the user something went wrong.

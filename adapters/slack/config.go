@@ -1,6 +1,11 @@
 // Package slack is framebot's Slack adapter: it answers mentions, direct
 // messages, follow-ups in its threads and the /framework slash command, over
 // Socket Mode or Slack's HTTP Events API, and renders replies as Block Kit.
+//
+// Build it with New(cfg, Deps) and run it with Run(ctx), like every adapter.
+// It keeps the answers it sent and the votes of its buttons through the
+// store interfaces of package bot; it imports no other framebot package but
+// bot and internal ones.
 package slack
 
 import (

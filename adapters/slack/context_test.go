@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"framebot/bot"
-	"framebot/sqlite"
 )
 
 // Answers re-rendered from their record (Share, stale edits) keep the
@@ -15,7 +14,7 @@ import (
 func TestSharedAnswerKeepsItsContext(t *testing.T) {
 	h := start(t, harnessOpts{})
 	// A private answer read in a thread's context, as the bot remembers it.
-	id, err := h.db.RememberAnswer(t.Context(), sqlite.AnswerRecord{
+	id, err := h.db.RememberAnswer(t.Context(), bot.AnswerRecord{
 		Platform: Platform, Channel: "C1", User: "UALICE", Question: "Who reported that?",
 		Context:  "Coalition of the Willing",
 		Passages: []bot.Passage{{Text: "Edward Arnold concludes.", Title: "News", Doc: "news.md"}},

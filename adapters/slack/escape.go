@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"framebot/bot"
+	"framebot/internal/text"
 )
 
 // zwsp is a zero-width space. Slack's mrkdwn has no escape character, so a
@@ -130,118 +131,138 @@ func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || u
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
+// quotePrefix starts every line of a mrkdwn block quote.
+const quotePrefix = "&gt; "
+
 // quoteMrkdwn renders a passage as a mrkdwn block quote with its highlights
 // in bold, at most limit characters long (runes, Slack's measure). A cut
 // passage ends with "…"; bold markers always stay balanced and never enclose
 // an empty run or a line break, and no escape sequence is split.
 func quoteMrkdwn(p bot.Passage, limit int) string {
-	const prefix = "&gt; "
-	var b strings.Builder
-	b.WriteString(prefix)
-	n := utf8.RuneCountInString(prefix)
-	budget := limit - 2 // room for "…" and a closing bold marker
-	var (
-		cut, line = false, true
-		open      bool   // a bold marker is open and has content
-		spaces    string // spaces held back inside bold: bold can't end with one
-		piece     strings.Builder
-	)
-	// emit writes s (m runes) if it fits the budget.
-	emit := func(s string) bool {
-		m := utf8.RuneCountInString(s)
-		if n+m > budget {
-			cut = true
-			return false
-		}
-		b.WriteString(s)
-		n += m
-		return true
-	}
-	closeBold := func() {
-		if open {
-			b.WriteByte('*')
-			n++
-			open = false
-		}
-		if spaces != "" {
-			emit(spaces)
-			spaces = ""
-		}
-	}
+	w := newQuoteWriter(limit)
 	for _, seg := range segments(p) {
 		for _, r := range seg.text {
-			if cut {
+			if w.cut {
 				break
 			}
-			switch {
-			case r == '\r':
-				continue
-			case r == '\n':
-				closeBold()
-				if emit("\n" + prefix) {
-					line = true
-				}
-				continue
-			case seg.bold && unicode.IsSpace(r):
-				if open {
-					spaces += string(r)
-				} else {
-					emit(string(r))
-				}
-				continue
-			}
-			piece.Reset()
-			if seg.bold {
-				if !open {
-					piece.WriteByte('*')
-				}
-				piece.WriteString(spaces)
-			}
-			escapeRune(&piece, r, line)
-			if !emit(piece.String()) {
-				break
-			}
-			spaces = ""
-			line = false
-			open = seg.bold
+			w.writeRune(r, seg.bold)
 		}
-		closeBold()
-		if cut {
+		w.closeBold()
+		if w.cut {
 			break
 		}
 	}
-	if cut {
-		b.WriteString("…")
-	}
-	return b.String()
+	return w.String()
 }
 
-// truncateRunes cuts s to at most n runes, ending with "…" when cut.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max(n-1, 0)]) + "…"
+// quoteWriter writes a block quote rune by rune within a budget of runes,
+// keeping bold markers balanced.
+type quoteWriter struct {
+	b strings.Builder
+	// n is the runes written; budget leaves room for "…" and a closing
+	// bold marker.
+	n, budget int
+	// cut is set once something did not fit: the quote ends there.
+	cut bool
+	// line is true at the start of a line (where ">" would open a quote).
+	line bool
+	// open is true while a bold marker is open and has content.
+	open bool
+	// spaces are held back inside bold: bold can't end with a space.
+	spaces string
+	piece  strings.Builder
 }
 
-// truncateEscaped cuts already-escaped mrkdwn to at most n runes without
-// splitting an entity (&amp;) or a fence.
+func newQuoteWriter(limit int) *quoteWriter {
+	w := &quoteWriter{budget: limit - 2, line: true}
+	w.b.WriteString(quotePrefix)
+	w.n = utf8.RuneCountInString(quotePrefix)
+	return w
+}
+
+// emit writes s if it fits the budget; otherwise it sets cut and returns
+// false.
+func (w *quoteWriter) emit(s string) bool {
+	m := utf8.RuneCountInString(s)
+	if w.n+m > w.budget {
+		w.cut = true
+		return false
+	}
+	w.b.WriteString(s)
+	w.n += m
+	return true
+}
+
+// closeBold ends an open bold run, then writes the spaces held back in it.
+func (w *quoteWriter) closeBold() {
+	if w.open {
+		w.b.WriteByte('*')
+		w.n++
+		w.open = false
+	}
+	if w.spaces != "" {
+		w.emit(w.spaces)
+		w.spaces = ""
+	}
+}
+
+// writeRune writes r of a bold or plain run: a line break starts a new
+// quoted line, a space inside bold is held back, anything else is escaped,
+// opening bold first when needed.
+func (w *quoteWriter) writeRune(r rune, bold bool) {
+	switch {
+	case r == '\r':
+		return
+	case r == '\n':
+		w.closeBold()
+		if w.emit("\n" + quotePrefix) {
+			w.line = true
+		}
+		return
+	case bold && unicode.IsSpace(r):
+		if w.open {
+			w.spaces += string(r)
+		} else {
+			w.emit(string(r))
+		}
+		return
+	}
+	w.piece.Reset()
+	if bold {
+		if !w.open {
+			w.piece.WriteByte('*')
+		}
+		w.piece.WriteString(w.spaces)
+	}
+	escapeRune(&w.piece, r, w.line)
+	if !w.emit(w.piece.String()) {
+		return
+	}
+	w.spaces = ""
+	w.line = false
+	w.open = bold
+}
+
+// String returns the quote, ending with "…" when it was cut.
+func (w *quoteWriter) String() string {
+	if w.cut {
+		return w.b.String() + "…"
+	}
+	return w.b.String()
+}
+
+// truncateEscaped cuts already-escaped mrkdwn to at most n runes, as
+// text.Truncate does, without splitting an entity (&amp;).
 func truncateEscaped(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	t := text.Truncate(s, n)
+	if t == s {
 		return s
 	}
-	r := []rune(s)
-	cut := max(n-1, 0)
-	// Back off out of an entity.
-	for i := cut - 1; i >= 0 && i >= cut-6; i-- {
-		if r[i] == ';' {
-			break
-		}
-		if r[i] == '&' {
-			cut = i
-			break
-		}
+	kept := strings.TrimSuffix(t, text.Ellipsis)
+	// Back off out of an entity: an "&" among the last six runes kept with
+	// no ";" after it.
+	if i := strings.LastIndexByte(kept, '&'); i >= 0 && !strings.Contains(kept[i:], ";") && utf8.RuneCountInString(kept[i:]) <= 6 {
+		kept = kept[:i]
 	}
-	return string(r[:cut]) + "…"
+	return kept + text.Ellipsis
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"framebot/bot"
-	"framebot/sqlite"
 )
 
 // onEvent routes an Events API event (already acknowledged). It decides
@@ -125,7 +124,7 @@ func (a *Adapter) question(ctx context.Context, user, botID, channel, thread, te
 func (a *Adapter) reply(ctx context.Context, t target, req bot.Request, rep bot.Reply) {
 	var o RenderOptions
 	if rep.Answer != nil && a.store != nil {
-		id, err := a.store.RememberAnswer(ctx, sqlite.AnswerRecord{
+		id, err := a.store.RememberAnswer(ctx, bot.AnswerRecord{
 			Platform: Platform, Channel: t.channel, Thread: t.thread, User: req.User,
 			Question: rep.Answer.Question, Context: rep.Answer.Context, Passages: rep.Answer.Passages, At: a.now(),
 		})
@@ -265,7 +264,7 @@ func (a *Adapter) onButton(ctx context.Context, t target, action, value string) 
 
 // share reposts a private answer in the channel, then removes the private
 // copy.
-func (a *Adapter) share(ctx context.Context, t target, rec sqlite.AnswerRecord) error {
+func (a *Adapter) share(ctx context.Context, t target, rec bot.AnswerRecord) error {
 	ans := &bot.Answer{Question: rec.Question, Answered: len(rec.Passages) > 0, Passages: rec.Passages, Context: rec.Context}
 	msg := Render(bot.Reply{Answer: ans}, RenderOptions{AnswerID: rec.ID, SharedBy: t.user})
 	ts, err := a.post(ctx, target{channel: t.channel}, msg)
@@ -284,7 +283,7 @@ func (a *Adapter) share(ctx context.Context, t target, rec sqlite.AnswerRecord) 
 		}
 	} else if a.store != nil {
 		// Follow-ups in the shared answer's thread are answered too.
-		if _, err := a.store.RememberAnswer(ctx, sqlite.AnswerRecord{
+		if _, err := a.store.RememberAnswer(ctx, bot.AnswerRecord{
 			Platform: Platform, Channel: t.channel, MessageID: ts, User: rec.User,
 			Question: rec.Question, Context: rec.Context, Passages: rec.Passages, At: a.now(),
 		}); err != nil {

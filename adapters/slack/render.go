@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/slack-go/slack"
 
 	"framebot/bot"
+	txt "framebot/internal/text"
 )
 
 // Slack's limits on a message.
@@ -94,7 +96,7 @@ func mrkdwn(s string) *slack.TextBlockObject {
 }
 
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, truncateRunes(s, 75), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, txt.Truncate(s, 75), false, false)
 }
 
 func section(s string) slack.Block { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
@@ -109,7 +111,7 @@ func finish(text string, body []slack.Block, tail ...slack.Block) Message {
 		body = append(body[:room-1], contextLine("…more was left out: Slack allows 50 blocks in a message."))
 	}
 	// The fallback is mrkdwn too where blocks are not shown.
-	return Message{Text: escape(truncateRunes(text, maxNotify)), Blocks: append(body, tail...)}
+	return Message{Text: escape(txt.Truncate(text, maxNotify)), Blocks: append(body, tail...)}
 }
 
 func renderAnswer(a *bot.Answer, o RenderOptions) Message {
@@ -140,7 +142,7 @@ func renderAnswer(a *bot.Answer, o RenderOptions) Message {
 			body = append(body, section(quoteMrkdwn(p, maxText)), contextLine(cite(p.Title, p.Doc, p.Source, p.URL)+bot.PageRef(p.Page)))
 		}
 		first := a.Passages[0]
-		text = fmt.Sprintf("“%s” — %s", truncateRunes(bot.CleanText(first.Text, 0), 200), titleOf(first.Title, first.Doc))
+		text = fmt.Sprintf("“%s” — %s", txt.Truncate(bot.CleanText(first.Text, 0), 200), titleOf(first.Title, first.Doc))
 		if n := len(a.Passages) - 1; n > 0 {
 			text += fmt.Sprintf(" (+%d more)", n)
 		}
@@ -272,7 +274,7 @@ func renderSummary(s *bot.Summary) Message {
 
 func renderSources(l *bot.SourceList) Message {
 	title := bot.SafeName(l.Title)
-	head := fmt.Sprintf("%s (%d documents", title, l.Total)
+	head := fmt.Sprintf("%s (%s", title, txt.Count(l.Total, "document"))
 	if l.Pages > 1 {
 		head += fmt.Sprintf(", page %d of %d", l.Page, l.Pages)
 	}
@@ -280,7 +282,7 @@ func renderSources(l *bot.SourceList) Message {
 	body := []slack.Block{section("*" + escape(title) + "*" + escape(strings.TrimPrefix(head, title)))}
 	var lines []string
 	for _, s := range l.Sources {
-		line := "• " + cite(s.Title, s.Doc, s.Source, s.URL) + fmt.Sprintf(" — %d passages", s.Passages) + bot.PageCount(s.Pages)
+		line := "• " + cite(s.Title, s.Doc, s.Source, s.URL) + " — " + txt.Count(s.Passages, "passage") + bot.PageCount(s.Pages)
 		if !s.Updated.IsZero() {
 			line += ", updated " + s.Updated.UTC().Format("2006-01-02 15:04 MST")
 		}
@@ -299,7 +301,7 @@ func renderStatus(s *bot.Status) Message {
 	fields := []*slack.TextBlockObject{
 		field("Documents", strconv.Itoa(s.Documents)),
 		field("Passages", strconv.Itoa(s.Passages)),
-		field("Index size", bot.HumanBytes(s.IndexBytes)),
+		field("Index size", humanize.IBytes(uint64(max(s.IndexBytes, 0)))),
 		field("Uptime", s.Uptime.String()),
 		field("Feedback", fmt.Sprintf("%d helpful, %d not helpful", s.Helpful, s.NotHelpful)),
 	}
@@ -313,17 +315,17 @@ func renderStatus(s *bot.Status) Message {
 		section("*Status*"),
 		slack.NewSectionBlock(nil, fields[:min(len(fields), maxFields)], nil),
 	}
-	return finish(fmt.Sprintf("Status: %d documents, %d passages", s.Documents, s.Passages), body)
+	return finish(fmt.Sprintf("Status: %s, %s", txt.Count(s.Documents, "document"), txt.Count(s.Passages, "passage")), body)
 }
 
 // RenderAnnouncement renders corpus changes as one digest message.
 func RenderAnnouncement(a bot.Announcement) Message {
-	counts := map[string]int{}
+	counts := map[bot.ChangeKind]int{}
 	for _, c := range a.Changes {
 		counts[c.Kind]++
 	}
 	var parts []string
-	for _, k := range []string{"added", "updated", "removed"} {
+	for _, k := range []bot.ChangeKind{bot.Added, bot.Updated, bot.Removed} {
 		if counts[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
@@ -336,10 +338,9 @@ func RenderAnnouncement(a bot.Announcement) Message {
 			body = append(body, contextLine(fmt.Sprintf("…and %d more.", len(a.Changes)-shown)))
 			break
 		}
-		kind := strings.ToUpper(c.Kind[:min(1, len(c.Kind))]) + c.Kind[min(1, len(c.Kind)):]
-		line := escape(kind) + ": " + cite(c.Title, c.Doc, c.Source, c.URL)
-		if o := strings.TrimSpace(c.Opening); o != "" && c.Kind != "removed" {
-			line += "\n" + quoteMrkdwn(bot.Passage{Text: truncateRunes(o, 280)}, maxText-len([]rune(line))-1)
+		line := escape(changeLabel(c.Kind)) + ": " + cite(c.Title, c.Doc, c.Source, c.URL)
+		if o := strings.TrimSpace(c.Opening); o != "" && c.Kind != bot.Removed {
+			line += "\n" + quoteMrkdwn(bot.Passage{Text: txt.Truncate(o, 280)}, maxText-len([]rune(line))-1)
 		}
 		body = append(body, section(line))
 	}
@@ -347,4 +348,17 @@ func RenderAnnouncement(a bot.Announcement) Message {
 		body = append(body, contextLine(escape(bot.AnswersUpdatedLine(a.AnswersUpdated))))
 	}
 	return finish("Corpus updated: "+summary, body)
+}
+
+// changeLabel names a kind of change at the start of a digest line.
+func changeLabel(k bot.ChangeKind) string {
+	switch k {
+	case bot.Added:
+		return "Added"
+	case bot.Updated:
+		return "Updated"
+	case bot.Removed:
+		return "Removed"
+	}
+	return k.String()
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"framebot/bot"
-	"framebot/sqlite"
 )
 
 // actionAskAgain is the button on a corrected answer that asks its question
@@ -24,16 +23,7 @@ type slackUpdater interface {
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 }
 
-// messageRecorder records the ts of an answer once Slack gave it
-// (sqlite.DB), so that the answer can be edited later.
-type messageRecorder interface {
-	SetAnswerMessage(ctx context.Context, id int64, messageID string) error
-}
-
-var (
-	_ slackUpdater    = (*slack.Client)(nil)
-	_ messageRecorder = (*sqlite.DB)(nil)
-)
+var _ slackUpdater = (*slack.Client)(nil)
 
 // notEditable are the chat.update errors that retrying can't fix.
 var notEditable = map[string]bool{
@@ -74,7 +64,7 @@ func (a *Adapter) EditStale(ctx context.Context, ans bot.StaleAnswer) error {
 // channel with the Web API, records its ts against answer id so that the
 // answer can be corrected later. Other replies go through send.
 func (a *Adapter) sendAnswer(ctx context.Context, t target, msg Message, id int64) error {
-	rec, ok := a.store.(messageRecorder)
+	rec, ok := a.store.(bot.AnswerMessageRecorder)
 	if id == 0 || !ok || t.responseURL != "" || t.private {
 		return a.send(ctx, t, msg)
 	}
@@ -89,7 +79,7 @@ func (a *Adapter) sendAnswer(ctx context.Context, t target, msg Message, id int6
 }
 
 // askAgain answers rec's question again, in the thread of the answer.
-func (a *Adapter) askAgain(ctx context.Context, t target, rec sqlite.AnswerRecord) error {
+func (a *Adapter) askAgain(ctx context.Context, t target, rec bot.AnswerRecord) error {
 	if ok, wait := a.limiter.Allow(t.user); !ok {
 		a.bot.NoteRateLimited(Platform)
 		return a.send(ctx, t, textMessage(slowDown(wait)))

@@ -249,13 +249,13 @@ func TestThousandStaleAnswersAreEditedWithinTheRateLimit(t *testing.T) {
 	passage := []bot.Passage{{Text: ceasefire, Doc: "truce.md", Title: "Truce terms"}}
 	const n = 1000
 	for i := range n {
-		if _, err := h.db.RememberAnswer(ctx, sqlite.AnswerRecord{Platform: Platform, Channel: "C1", MessageID: fmt.Sprintf("1700000000.%06d", i),
+		if _, err := h.db.RememberAnswer(ctx, bot.AnswerRecord{Platform: Platform, Channel: "C1", MessageID: fmt.Sprintf("1700000000.%06d", i),
 			User: "U1", Question: staleQ, Passages: passage}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// One answer older than the window is left alone.
-	if _, err := h.db.RememberAnswer(ctx, sqlite.AnswerRecord{Platform: Platform, Channel: "C1", MessageID: "1600000000.000001",
+	if _, err := h.db.RememberAnswer(ctx, bot.AnswerRecord{Platform: Platform, Channel: "C1", MessageID: "1600000000.000001",
 		User: "U1", Question: staleQ, Passages: passage, At: time.Now().Add(-31 * 24 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,9 @@ type app struct {
 	corpus fs.FS // nil when the corpus is a folder on disk (cfg.Corpus)
 	index  *index.Index
 	bot    *bot.Bot
+	// pdf reads the corpus's PDFs for every load, reload and watcher of
+	// the app; it starts on the first PDF and is closed with the app.
+	pdf *corpus.PDFEngine
 	// skipped lists the files the last load could not use; notes, the
 	// documents it used only in part (cut at the passage cap).
 	skipped, notes []corpus.Skipped
@@ -54,7 +57,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 	if err != nil {
 		return nil, index.SyncStats{}, err
 	}
-	a := &app{cfg: cfg, log: log}
+	a := &app{cfg: cfg, log: log, pdf: corpus.NewPDFEngine()}
 	if cfg.Corpus == "" {
 		a.corpus = corpus.Default()
 	}
@@ -66,12 +69,14 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 	}}
 	ix, err := index.Open(dir, opts)
 	if err != nil {
+		a.pdf.Close()
 		return nil, index.SyncStats{}, err
 	}
 	a.index = ix
 	st, err := a.sync(ctx, progress)
 	if err != nil && ctx.Err() != nil {
 		ix.Close()
+		a.pdf.Close()
 		return nil, st, err
 	}
 	if err != nil {
@@ -80,11 +85,13 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		ix.Close()
 		var rerr error
 		if ix, rerr = index.Open(dir, opts); rerr != nil {
+			a.pdf.Close()
 			return nil, st, errors.Join(err, rerr)
 		}
 		a.index = ix
 	}
 	a.bot = bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{Passages: cfg.Answer.Passages}), ix)
+	wireSummaries(a.bot, ix, ix, cfg.Vocabulary)
 	a.bot.Logger = log
 	a.bot.Threads = bot.NewThreads(bot.ThreadOptions{MaxThreads: cfg.Threads.Max, MaxTurns: cfg.Threads.Turns, Idle: cfg.Threads.Idle})
 	answeringGC()
@@ -116,7 +123,7 @@ func serveStale(log *slog.Logger, err error) error {
 
 // loadCorpus reads every document of the corpus.
 func (a *app) loadCorpus() ([]*corpus.Document, []corpus.Skipped, error) {
-	opts := a.cfg.corpusOptions(a.log)
+	opts := a.corpusOptions()
 	var (
 		docs    []*corpus.Document
 		skipped []corpus.Skipped
@@ -182,35 +189,14 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 		}
 		return ctx.Err()
 	}
-	opts := a.cfg.corpusOptions(a.log)
-	var (
-		skipped []corpus.Skipped
-		err     error
-	)
-	if a.corpus != nil {
-		skipped, err = corpus.LoadEach(a.corpus, opts, each)
-	} else {
-		skipped, err = corpus.LoadDirEach(a.cfg.Corpus, opts, each)
-	}
+	skipped, err := a.loadEach(each)
 	if err == nil {
 		err = flush()
 	}
-	if err != nil {
-		return st, fmt.Errorf("index corpus: %w", err)
+	if err == nil {
+		a.skipped = skipped
+		st.Removed, err = a.removeGone(ctx, seen)
 	}
-	a.skipped = skipped
-	srcs, err := a.index.Documents(ctx)
-	if err != nil {
-		return st, fmt.Errorf("index corpus: %w", err)
-	}
-	var gone []string
-	for _, s := range srcs {
-		if !seen[s.Doc] {
-			gone = append(gone, s.Doc)
-		}
-	}
-	chs, err := a.index.Apply(ctx, nil, gone)
-	st.Removed += len(chs)
 	if err != nil {
 		return st, fmt.Errorf("index corpus: %w", err)
 	}
@@ -220,12 +206,47 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 	return st, nil
 }
 
+// loadEach passes each document of the corpus to fn, as corpus.LoadEach.
+func (a *app) loadEach(fn func(*corpus.Document) error) ([]corpus.Skipped, error) {
+	if a.corpus != nil {
+		return corpus.LoadEach(a.corpus, a.corpusOptions(), fn)
+	}
+	return corpus.LoadDirEach(a.cfg.Corpus, a.corpusOptions(), fn)
+}
+
+// removeGone removes from the index every document not in seen, and
+// returns how many it removed.
+func (a *app) removeGone(ctx context.Context, seen map[string]bool) (int, error) {
+	srcs, err := a.index.Documents(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var gone []string
+	for _, s := range srcs {
+		if !seen[s.Doc] {
+			gone = append(gone, s.Doc)
+		}
+	}
+	chs, err := a.index.Apply(ctx, nil, gone)
+	return len(chs), err
+}
+
 // syncChunk is about how many passages sync parses before writing them:
 // a few of the index's batches, so that the writer keeps both of its
 // batches in flight.
 const syncChunk = 20000
 
-func (a *app) Close() error { return a.index.Close() }
+// corpusOptions are the options of every corpus load, reload and watcher
+// of the app: the configured limits and the app's PDF engine.
+func (a *app) corpusOptions() corpus.Options {
+	o := a.cfg.corpusOptions(a.log)
+	o.PDF = a.pdf
+	return o
+}
+
+// Close closes the index, then the PDF engine that a rebuild of the index
+// may still have been using.
+func (a *app) Close() error { return errors.Join(a.index.Close(), a.pdf.Close()) }
 
 // newLogger returns the process's logger, writing text to stderr.
 func newLogger(level string) *slog.Logger {

@@ -10,9 +10,12 @@ import (
 	"framebot/bot"
 )
 
-// renderers print a reply in a --format that the console does not know
-// (slack, matrix); the adapters register theirs.
-var renderers = map[string]func(w io.Writer, rep bot.Reply) error{}
+// renderers print a reply in a --format that the console does not know:
+// the message an adapter would send. The map is never written.
+var renderers = map[string]func(w io.Writer, rep bot.Reply) error{
+	"matrix": renderMatrix,
+	"slack":  renderSlack,
+}
 
 func formatNames() string {
 	s := "text|json"
@@ -126,7 +129,11 @@ func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	defer a.Close()
-	chat := &console.Chat{Bot: a.bot, Out: stdout, Format: f, Bold: f == console.Text && isTerminal(stdout), Logger: log}
+	chat, err := console.New(console.Config{Format: f, Bold: f == console.Text && isTerminal(stdout)},
+		console.Deps{Bot: a.bot, In: stdin, Out: stdout, Logger: log})
+	if err != nil {
+		return err
+	}
 	// A corpus folder is watched while the chat runs; each change is
 	// printed as an event line between the answers.
 	w, err := a.watchService(nil, func(c bot.DocChange) {
@@ -138,14 +145,14 @@ func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	if w == nil {
-		return chat.Run(ctx, stdin)
+		return chat.Run(ctx)
 	}
 	attachChatStale(w, chat, a)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	watchErr := make(chan error, 1)
 	go func() { watchErr <- w.Run(ctx) }()
-	err = chat.Run(ctx, stdin)
+	err = chat.Run(ctx)
 	cancel()
 	if werr := <-watchErr; werr != nil && !errors.Is(werr, context.Canceled) {
 		return errors.Join(err, fmt.Errorf("corpus watcher: %w", werr))

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"framebot/adapters/matrix"
 	"framebot/adapters/slack"
+	"framebot/bot"
 	"framebot/corpus"
 )
 
@@ -57,6 +58,10 @@ type Config struct {
 	// Metrics is the operator's listener: /metrics, /healthz, /readyz
 	// (see serve_metrics.go); off unless metrics.listen is set.
 	Metrics MetricsConfig `yaml:"metrics"`
+	// Vocabulary is the domain knowledge of the proposals command and the
+	// summaries' figures (see bot.Vocabulary); a list left out keeps its
+	// default.
+	Vocabulary bot.Vocabulary `yaml:"vocabulary"`
 }
 
 // AnswerConfig tunes how questions are answered.
@@ -179,6 +184,7 @@ func (c Config) Validate() error {
 	if err := c.Watch.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("watch: %w", err))
 	}
+	errs = append(errs, validateVocabulary(c.Vocabulary)...)
 	if err := c.Metrics.Validate(c.Slack); err != nil {
 		errs = append(errs, fmt.Errorf("metrics: %w", err))
 	}

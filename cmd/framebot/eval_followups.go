@@ -180,8 +180,26 @@ func evalFollowups(ctx context.Context, dir, ixDir string, fo bot.FollowupOption
 	}
 	b := bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{}), ix)
 	b.Threads = bot.NewThreads(bot.ThreadOptions{Followup: fo})
-	rep := followupReport{Docs: len(docs)}
-	ask := func(text, thread string) (*bot.Answer, error) {
+	t := followupTally{ask: threadAsker(ctx, b)}
+	for i, c := range cases {
+		if err := t.add(c, fmt.Sprint("t", i)); err != nil {
+			return err
+		}
+	}
+	rep := t.report()
+	rep.Docs = len(docs)
+	out, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", out)
+	return err
+}
+
+// threadAsker returns a function that asks b text in thread ("" for
+// none) and returns its answer, empty when the reply has none.
+func threadAsker(ctx context.Context, b *bot.Bot) func(text, thread string) (*bot.Answer, error) {
+	return func(text, thread string) (*bot.Answer, error) {
 		rep, err := b.Ask(ctx, bot.Request{Platform: "eval", Channel: "eval", Thread: thread, Text: text})
 		if err != nil {
 			return nil, err
@@ -191,63 +209,73 @@ func evalFollowups(ctx context.Context, dir, ixDir string, fo bot.FollowupOption
 		}
 		return rep.Answer, nil
 	}
-	var inThread, alone, named, concat, sThread, sAlone int
-	for i, c := range cases {
-		thread := fmt.Sprint("t", i)
-		if _, err := ask(c.First, thread); err != nil {
-			return err
+}
+
+// followupTally counts the hits of the follow-up cases asked so far.
+type followupTally struct {
+	ask                                             func(text, thread string) (*bot.Answer, error)
+	rep                                             followupReport // the counts of cases and of context used
+	inThread, alone, named, concat, sThread, sAlone int
+}
+
+// add asks case c: its first question then its own in thread, its own
+// alone, and for a follow-up, the question naming its subject and the
+// two questions as one.
+func (t *followupTally) add(c followupCase, thread string) error {
+	if _, err := t.ask(c.First, thread); err != nil {
+		return err
+	}
+	got, err := t.ask(c.Q, thread)
+	if err != nil {
+		return err
+	}
+	solo, err := t.ask(c.Q, "")
+	if err != nil {
+		return err
+	}
+	switch c.Kind {
+	case "followup":
+		t.rep.Followups++
+		t.inThread += hit3(got, c.Answers)
+		t.alone += hit3(solo, c.Answers)
+		if got.Context != "" {
+			t.rep.ContextUsed++
 		}
-		got, err := ask(c.Q, thread)
+		n, err := t.ask(c.Named, "")
 		if err != nil {
 			return err
 		}
-		solo, err := ask(c.Q, "")
+		t.named += hit3(n, c.Answers)
+		// The naive baseline: both questions asked as one.
+		cc, err := t.ask(c.First+" "+c.Q, "")
 		if err != nil {
 			return err
 		}
-		switch c.Kind {
-		case "followup":
-			rep.Followups++
-			inThread += hit3(got, c.Answers)
-			alone += hit3(solo, c.Answers)
-			if got.Context != "" {
-				rep.ContextUsed++
-			}
-			n, err := ask(c.Named, "")
-			if err != nil {
-				return err
-			}
-			named += hit3(n, c.Answers)
-			// The naive baseline: both questions asked as one.
-			cc, err := ask(c.First+" "+c.Q, "")
-			if err != nil {
-				return err
-			}
-			concat += hit3(cc, c.Answers)
-		case "standalone":
-			rep.Standalone++
-			sThread += hit3(got, c.Answers)
-			sAlone += hit3(solo, c.Answers)
-			if got.Context != "" {
-				rep.StandaloneDragged++
-			}
+		t.concat += hit3(cc, c.Answers)
+	case "standalone":
+		t.rep.Standalone++
+		t.sThread += hit3(got, c.Answers)
+		t.sAlone += hit3(solo, c.Answers)
+		if got.Context != "" {
+			t.rep.StandaloneDragged++
 		}
 	}
+	return nil
+}
+
+// report returns the counts and hit@3 shares of the cases added.
+func (t *followupTally) report() followupReport {
 	share := func(n, of int) float64 {
 		if of == 0 {
 			return 0
 		}
 		return round3(float64(n) / float64(of))
 	}
-	rep.InThreadHit3, rep.AloneHit3, rep.NamedHit3 = share(inThread, rep.Followups), share(alone, rep.Followups), share(named, rep.Followups)
-	rep.ConcatHit3 = share(concat, rep.Followups)
-	rep.StandaloneThread, rep.StandaloneAlone = share(sThread, rep.Standalone), share(sAlone, rep.Standalone)
-	out, err := json.Marshal(rep)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(stdout, "%s\n", out)
-	return err
+	rep := t.rep
+	rep.InThreadHit3, rep.AloneHit3, rep.NamedHit3 = share(t.inThread, rep.Followups), share(t.alone, rep.Followups), share(t.named, rep.Followups)
+	rep.ConcatHit3 = share(t.concat, rep.Followups)
+	rep.StandaloneThread, rep.StandaloneAlone = share(t.sThread, rep.Standalone), share(t.sAlone, rep.Standalone)
+	return rep
 }
 
 func readFollowups(path string) ([]followupCase, error) {

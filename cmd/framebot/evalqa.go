@@ -192,15 +192,11 @@ func scoreQA(qs []qaQuestion, res []qaResult, lat []float64, rep *qaReport) {
 		if len(r.Docs) > 0 && r.Docs[0] == q.doc {
 			art1++
 		}
-		gold := qaNorm(q.gold)
-		for k, t := range top {
-			if gold != "" && strings.Contains(gold, qaNorm(t)) {
-				if k == 0 {
-					g1++
-				}
-				g3++
-				break
+		if k := goldRank(q.gold, top); k >= 0 {
+			if k == 0 {
+				g1++
 			}
+			g3++
 		}
 	}
 	ratio := func(a, n int) *float64 {
@@ -218,18 +214,40 @@ func scoreQA(qs []qaQuestion, res []qaResult, lat []float64, rep *qaReport) {
 	rep.Article1 = ratio(art1, n)
 	rep.GoldPara1, rep.GoldPara3 = ratio(g1, n), ratio(g3, n)
 	rep.AbstainRate = ratio(abst, rep.Unanswerable)
-	if len(lat) > 0 {
-		r5 := func(f float64) *float64 { v := math.Round(f*1e5) / 1e5; return &v }
-		sorted := append([]float64(nil), lat...)
-		sort.Float64s(sorted)
-		var sum float64
-		for _, s := range sorted {
-			sum += s
-		}
-		rep.MedianS = r5(median(sorted))
-		rep.P99S = r5(sorted[min(len(sorted)-1, int(math.RoundToEven(0.99*float64(len(sorted)-1))))])
-		rep.MeanS = r5(sum / float64(len(sorted)))
+	qaLatency(lat, rep)
+}
+
+// goldRank returns the rank of the first of the passages top that lies in
+// the gold paragraph, -1 when none does (or there is no gold paragraph).
+func goldRank(gold string, top []string) int {
+	gold = qaNorm(gold)
+	if gold == "" {
+		return -1
 	}
+	for k, t := range top {
+		if strings.Contains(gold, qaNorm(t)) {
+			return k
+		}
+	}
+	return -1
+}
+
+// qaLatency fills rep's median, p99 and mean of the latencies lat, in
+// seconds; it leaves them unset when lat is empty.
+func qaLatency(lat []float64, rep *qaReport) {
+	if len(lat) == 0 {
+		return
+	}
+	r5 := func(f float64) *float64 { v := math.Round(f*1e5) / 1e5; return &v }
+	sorted := append([]float64(nil), lat...)
+	sort.Float64s(sorted)
+	var sum float64
+	for _, s := range sorted {
+		sum += s
+	}
+	rep.MedianS = r5(median(sorted))
+	rep.P99S = r5(sorted[min(len(sorted)-1, int(math.RoundToEven(0.99*float64(len(sorted)-1))))])
+	rep.MeanS = r5(sum / float64(len(sorted)))
 }
 
 func median(sorted []float64) float64 {

@@ -145,8 +145,12 @@ func TestSecretsNeverInMatrixErrorsOrLogs(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
+			crypto, err := cryptoDB(st)
+			if err != nil {
+				t.Fatal(err)
+			}
 			verr := cfg.Validate()
-			a, err := matrix.New(cfg, secretBotFor(t), st, debugLogger(&logs))
+			a, err := matrix.New(cfg, matrix.Deps{Bot: secretBotFor(t), Store: st, CryptoDB: crypto, Logger: debugLogger(&logs)})
 			err = checkSecretsKept(t, tt.wantErr, verr, err, func(ctx context.Context) error { return a.Run(ctx) }, &logs)
 			if tt.wantErr {
 				return

@@ -36,9 +36,13 @@ type serveEnv struct {
 	notifiers []bot.Notifier
 }
 
-// serviceFactories are registered by the files that wire each adapter
-// (serve_slack.go, serve_matrix.go…), in name order.
-var serviceFactories = map[string]serviceFactory{}
+// serviceFactories build the adapters framebot serve runs, each in the
+// file that wires it (serve_slack.go, serve_matrix.go…); they run in name
+// order. The map is never written.
+var serviceFactories = map[string]serviceFactory{
+	"matrix": newMatrixService,
+	"slack":  newSlackService,
+}
 
 func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr, "serve --config FILE")

@@ -6,14 +6,17 @@ import (
 
 	"framebot/adapters/slack"
 	"framebot/bot"
+	"framebot/sqlite"
 )
 
-// Wires the Slack adapter: framebot ask --format slack prints the Block Kit
-// message it would send, and framebot serve runs it when slack.enabled is set.
-func init() {
-	renderers["slack"] = func(w io.Writer, rep bot.Reply) error { return slack.WriteJSON(w, rep) }
-	serviceFactories["slack"] = newSlackService
-}
+var (
+	_ slack.Store               = (*sqlite.DB)(nil)
+	_ bot.AnswerMessageRecorder = (*sqlite.DB)(nil) // answers are corrected when stale
+)
+
+// renderSlack prints the Block Kit message the Slack adapter would send
+// for rep: framebot ask --format slack.
+func renderSlack(w io.Writer, rep bot.Reply) error { return slack.WriteJSON(w, rep) }
 
 // newSlackService builds the Slack adapter, or returns nil when it is not
 // enabled.

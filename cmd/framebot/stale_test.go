@@ -129,7 +129,7 @@ func TestServeCorrectsAnswersWhoseSourceChangedWhileStopped(t *testing.T) {
 	defer st.Close()
 	passages := []bot.Passage{{Text: truceOld, Doc: "truce.md", Title: "Truce terms"}, {Text: "Rain is expected over the coast on Tuesday.", Doc: "weather.md"}}
 	for i, msg := range []string{"1.1", "1.2"} {
-		if _, err := st.RememberAnswer(ctx, sqlite.AnswerRecord{Platform: "slack", Channel: "C1", MessageID: msg, User: "U1", Question: "q?", Passages: passages[i:]}); err != nil {
+		if _, err := st.RememberAnswer(ctx, bot.AnswerRecord{Platform: "slack", Channel: "C1", MessageID: msg, User: "U1", Question: "q?", Passages: passages[i:]}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -65,7 +65,7 @@ func (a *app) watchService(ann *bot.Announcer, onChange func(bot.DocChange)) (*l
 		Applier: &live.Applier{
 			Root:   w.Root(),
 			Index:  a.index,
-			Load:   a.cfg.corpusOptions(a.log),
+			Load:   a.corpusOptions(),
 			Logger: a.log,
 		},
 		Announcer: ann,

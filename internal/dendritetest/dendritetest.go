@@ -44,7 +44,7 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // DefaultServerName is the Matrix server name of every test homeserver;

@@ -149,135 +149,162 @@ func Run(ctx context.Context, name string, plan Plan, p Platform) Report {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	start := time.Now()
-	stopAsking := start.Add(plan.Duration)
-	giveUp := stopAsking.Add(plan.Grace)
-
-	var (
-		mu        sync.Mutex
-		outs      []outcome
-		sendErrs  int
-		asked     = make([]int, plan.Users)
-		addTimes  []time.Duration
-		addErrs   int
-		questions sync.WaitGroup
-		users     sync.WaitGroup
-	)
-	record := func(o outcome) {
-		mu.Lock()
-		outs = append(outs, o)
-		mu.Unlock()
-	}
-	// ask sends one question and returns a channel closed once its outcome
-	// is recorded.
-	ask := func(user int, q string) <-chan struct{} {
-		done := make(chan struct{})
-		fast := user < plan.Fast
-		sent := time.Now()
-		ch, err := p.Send(ctx, user, q)
-		mu.Lock()
-		asked[user]++
-		if err != nil {
-			sendErrs++
-		}
-		mu.Unlock()
-		if err != nil {
-			close(done)
-			return done
-		}
-		questions.Add(1)
-		go func() {
-			defer questions.Done()
-			defer close(done)
-			t := time.NewTimer(time.Until(giveUp))
-			defer t.Stop()
-			select {
-			case r := <-ch:
-				record(outcome{user: user, fast: fast, kind: r.Kind, latency: r.At.Sub(sent)})
-			case <-t.C:
-				record(outcome{user: user, fast: fast, kind: NoReply})
-			}
-		}()
-		return done
-	}
-	wait := func(d time.Duration) bool { return bot.Sleep(ctx, d) == nil }
+	r := &run{ctx: ctx, plan: plan, p: p, stopAsking: start.Add(plan.Duration), asked: make([]int, plan.Users)}
+	r.giveUp = r.stopAsking.Add(plan.Grace)
+	var users, adder sync.WaitGroup
 	for u := range plan.Users {
-		users.Go(func() {
-			for n := 0; time.Now().Before(stopAsking); n++ {
-				q := plan.Queries[(u*31+n)%len(plan.Queries)]
-				done := ask(u, q)
-				if u < plan.Fast {
-					if !wait(plan.FastEvery) {
-						return
-					}
-					continue
-				}
-				select {
-				case <-done:
-				case <-ctx.Done():
-					return
-				}
-				if !wait(plan.Think) {
-					return
-				}
-			}
-		})
+		users.Go(func() { r.user(u) })
 	}
-	var adder sync.WaitGroup
 	if plan.Add != nil {
-		adder.Go(func() {
-			for n := 0; time.Now().Before(stopAsking); n++ {
-				t0 := time.Now()
-				err := plan.Add(ctx, n)
-				mu.Lock()
-				if err != nil {
-					addErrs++
-				} else {
-					addTimes = append(addTimes, time.Since(t0))
-				}
-				mu.Unlock()
-				if !wait(plan.AddEvery) {
-					return
-				}
-			}
-		})
+		adder.Go(r.adder)
 	}
 	users.Wait()
 	adder.Wait()
-	questions.Wait()
+	r.questions.Wait()
 	elapsed := time.Since(start)
 	peakHeap := mem()
+	rep := r.report(name, elapsed)
+	rep.PeakRSS, rep.PeakHeap = peakRSS(), peakHeap
+	return rep
+}
 
-	r := Report{Platform: name, Elapsed: elapsed, Normal: map[Kind]int{}, FastOut: map[Kind]int{}, SendErrors: sendErrs,
-		Added: len(addTimes), AddErrors: addErrs, PeakRSS: peakRSS(), PeakHeap: peakHeap}
-	for u, n := range asked {
-		if u < plan.Fast {
-			r.FastAsked += n
+// run is one Run under way: its plan, its deadlines, and what the users'
+// and the adder's goroutines record, under mu.
+type run struct {
+	ctx        context.Context
+	plan       Plan
+	p          Platform
+	stopAsking time.Time // no question is sent after it
+	giveUp     time.Time // replies are awaited until then
+
+	questions sync.WaitGroup // the questions awaiting their reply
+
+	mu       sync.Mutex
+	outs     []outcome
+	sendErrs int
+	asked    []int // questions sent, by user
+	addTimes []time.Duration
+	addErrs  int
+}
+
+// user asks questions as simulated user u until the asking time ends: a
+// fast user every FastEvery, a normal one Think after each reply.
+func (r *run) user(u int) {
+	for n := 0; time.Now().Before(r.stopAsking); n++ {
+		q := r.plan.Queries[(u*31+n)%len(r.plan.Queries)]
+		done := r.ask(u, q)
+		if u < r.plan.Fast {
+			if !r.wait(r.plan.FastEvery) {
+				return
+			}
+			continue
+		}
+		select {
+		case <-done:
+		case <-r.ctx.Done():
+			return
+		}
+		if !r.wait(r.plan.Think) {
+			return
+		}
+	}
+}
+
+// ask sends one question and returns a channel closed once its outcome
+// is recorded.
+func (r *run) ask(user int, q string) <-chan struct{} {
+	done := make(chan struct{})
+	fast := user < r.plan.Fast
+	sent := time.Now()
+	ch, err := r.p.Send(r.ctx, user, q)
+	r.mu.Lock()
+	r.asked[user]++
+	if err != nil {
+		r.sendErrs++
+	}
+	r.mu.Unlock()
+	if err != nil {
+		close(done)
+		return done
+	}
+	r.questions.Add(1)
+	go func() {
+		defer r.questions.Done()
+		defer close(done)
+		t := time.NewTimer(time.Until(r.giveUp))
+		defer t.Stop()
+		select {
+		case rep := <-ch:
+			r.record(outcome{user: user, fast: fast, kind: rep.Kind, latency: rep.At.Sub(sent)})
+		case <-t.C:
+			r.record(outcome{user: user, fast: fast, kind: NoReply})
+		}
+	}()
+	return done
+}
+
+func (r *run) record(o outcome) {
+	r.mu.Lock()
+	r.outs = append(r.outs, o)
+	r.mu.Unlock()
+}
+
+// wait waits d, and reports false when the run was cancelled first.
+func (r *run) wait(d time.Duration) bool { return bot.Sleep(r.ctx, d) == nil }
+
+// adder adds a document every AddEvery until the asking time ends,
+// timing each addition.
+func (r *run) adder() {
+	for n := 0; time.Now().Before(r.stopAsking); n++ {
+		t0 := time.Now()
+		err := r.plan.Add(r.ctx, n)
+		r.mu.Lock()
+		if err != nil {
+			r.addErrs++
 		} else {
-			r.Asked += n
+			r.addTimes = append(r.addTimes, time.Since(t0))
+		}
+		r.mu.Unlock()
+		if !r.wait(r.plan.AddEvery) {
+			return
+		}
+	}
+}
+
+// report sums up what was recorded, once every goroutine has ended; the
+// memory figures are left to the caller.
+func (r *run) report(name string, elapsed time.Duration) Report {
+	rep := Report{Platform: name, Elapsed: elapsed, Normal: map[Kind]int{}, FastOut: map[Kind]int{}, SendErrors: r.sendErrs,
+		Added: len(r.addTimes), AddErrors: r.addErrs}
+	for u, n := range r.asked {
+		if u < r.plan.Fast {
+			rep.FastAsked += n
+		} else {
+			rep.Asked += n
 		}
 	}
 	var lat []time.Duration
 	fastAnswers := map[int]int{}
-	for _, o := range outs {
+	for _, o := range r.outs {
 		if o.fast {
-			r.FastOut[o.kind]++
+			rep.FastOut[o.kind]++
 			if o.kind == Answer {
 				fastAnswers[o.user]++
 			}
 		} else {
-			r.Normal[o.kind]++
+			rep.Normal[o.kind]++
 		}
 		if o.kind == Answer {
 			lat = append(lat, o.latency)
 		}
 	}
 	for _, n := range fastAnswers {
-		r.FastAnsweredMax = max(r.FastAnsweredMax, n)
+		rep.FastAnsweredMax = max(rep.FastAnsweredMax, n)
 	}
-	r.FastAllowed = plan.Burst + int(float64(plan.PerMinute)*plan.Duration.Minutes()+0.999)
-	r.P50, r.P99, r.Max = percentile(lat, 50), percentile(lat, 99), percentile(lat, 100)
-	r.AddP50, r.AddMax = percentile(addTimes, 50), percentile(addTimes, 100)
-	return r
+	rep.FastAllowed = r.plan.Burst + int(float64(r.plan.PerMinute)*r.plan.Duration.Minutes()+0.999)
+	rep.P50, rep.P99, rep.Max = percentile(lat, 50), percentile(lat, 99), percentile(lat, 100)
+	rep.AddP50, rep.AddMax = percentile(r.addTimes, 50), percentile(r.addTimes, 100)
+	return rep
 }
 
 // percentile returns the p-th percentile of ds (nearest rank).
