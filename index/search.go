@@ -244,7 +244,7 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 	seen := map[string]int{}
 	for _, tok := range ix.textAn.Analyze([]byte(text)) {
 		key := string(tok.Term)
-		if !hasLetterOrDigit(key) {
+		if !txt.HasWord(key) {
 			continue
 		}
 		if i, ok := seen[key]; ok {
@@ -594,15 +594,6 @@ func idf(n, df uint64) float64 {
 func str(v any) string {
 	s, _ := v.(string)
 	return s
-}
-
-func hasLetterOrDigit(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return true
-		}
-	}
-	return false
 }
 
 // isName reports whether a word is written like a name: a capital letter
