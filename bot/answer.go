@@ -102,40 +102,52 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 		return ans, nil
 	}
 	weights := termWeights(res.Terms)
-	var total float64
+	cands := a.candidates(res, weights, from)
+	if !a.confident(cands) {
+		ans.Nearest = nearest(cands, 3)
+		ans.Note = "No passage of the corpus answers this confidently."
+		return ans, nil
+	}
+	ans.Passages = a.quote(cands, weights)
+	ans.Answered = len(ans.Passages) > 0
 	for _, t := range res.Terms {
+		if t.Corrected != "" {
+			ans.Note = "Spelling variants were matched too."
+			break
+		}
+	}
+	return ans, nil
+}
+
+// questionInformation is the total weight of the question's terms that
+// coverage is a share of: a name the corpus lacks weighs MissingPenalty
+// times its IDF.
+func (a *Answerer) questionInformation(terms []Term) float64 {
+	var total float64
+	for _, t := range terms {
 		if t.Missing && t.Name {
 			total += t.IDF * a.opts.MissingPenalty * termShare(t)
 			continue
 		}
 		total += t.IDF * termShare(t)
 	}
+	return total
+}
+
+// candidates scores the hits of res: each one's coverage of the question
+// (its own matched terms, and at contextWeight those of passages near it in
+// its document) and its rank, BM25 weighed by coverage and the thread's
+// document boost. They come back sorted, best first.
+func (a *Answerer) candidates(res *SearchResult, weights []float64, from Borrowed) []candidate {
+	total := a.questionInformation(res.Terms)
 	cands := make([]candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		cands = append(cands, candidate{Hit: h, words: wordSet(h.Text)})
 	}
 	for i := range cands {
 		c := &cands[i]
-		own := matchedSet(c.Matched, len(weights))
-		near := map[int]bool{}
-		for _, o := range cands {
-			if o.Doc == c.Doc && o.Ordinal != c.Ordinal && abs(o.Ordinal-c.Ordinal) <= contextPassages {
-				for _, t := range o.Matched {
-					if t >= 0 && t < len(weights) && !own[t] {
-						near[t] = true
-					}
-				}
-			}
-		}
-		var got float64
-		for t := range own {
-			got += weights[t]
-		}
-		for t := range near {
-			got += contextWeight * weights[t]
-		}
 		if total > 0 {
-			c.coverage = got / total
+			c.coverage = coveredWeight(cands, i, weights) / total
 		}
 		// Coverage weighs in beside BM25, whose sum over terms can favour a
 		// passage repeating one rare word over one that answers the question.
@@ -143,17 +155,43 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 		c.rank *= from.docBoost(c.Doc)
 	}
 	sortCandidates(cands)
+	return cands
+}
 
-	if !a.confident(cands) {
-		ans.Nearest = nearest(cands, 3)
-		ans.Note = "No passage of the corpus answers this confidently."
-		return ans, nil
+// coveredWeight is the weight of the question terms cands[i] matches, plus
+// contextWeight times that of the terms only passages near it match.
+func coveredWeight(cands []candidate, i int, weights []float64) float64 {
+	c := cands[i]
+	own := matchedSet(c.Matched, len(weights))
+	near := map[int]bool{}
+	for _, o := range cands {
+		if o.Doc == c.Doc && o.Ordinal != c.Ordinal && abs(o.Ordinal-c.Ordinal) <= contextPassages {
+			for _, t := range o.Matched {
+				if t >= 0 && t < len(weights) && !own[t] {
+					near[t] = true
+				}
+			}
+		}
 	}
+	var got float64
+	for t := range own {
+		got += weights[t]
+	}
+	for t := range near {
+		got += contextWeight * weights[t]
+	}
+	return got
+}
+
+// quote picks the passages a confident answer quotes, each with the
+// neighbouring part of its paragraph where that part holds matched words.
+func (a *Answerer) quote(cands []candidate, weights []float64) []Passage {
 	// The floor never exceeds the best candidate's coverage, which
 	// confident has accepted: a confident answer quotes at least one
 	// passage.
 	floor := max(a.opts.MinCoverage*lowCoverage, cands[0].coverage*0.6)
 	joined := map[string]bool{} // "doc#ordinal" of parts quoted with a passage above
+	out := []Passage{}
 	for _, c := range pick(cands, a.opts.Passages, floor) {
 		if joined[partKey(c.Doc, c.Ordinal)] {
 			continue
@@ -163,16 +201,9 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 			joined[partKey(c.Doc, with)] = true
 		}
 		p.Score = round3(c.rank)
-		ans.Passages = append(ans.Passages, p)
+		out = append(out, p)
 	}
-	ans.Answered = len(ans.Passages) > 0
-	for _, t := range res.Terms {
-		if t.Corrected != "" {
-			ans.Note = "Spelling variants were matched too."
-			break
-		}
-	}
-	return ans, nil
+	return out
 }
 
 // confident decides whether the best candidate answers the question: it
