@@ -46,6 +46,10 @@ type Ranking struct {
 	// counted) a question needs for feedback: short questions name what
 	// they want, long descriptive ones gain from it.
 	FeedbackMinTerms int
+	// FeedbackMaxPostings skips feedback for a question whose terms'
+	// postings add up to more than this (0: no limit): its first search is
+	// already the costliest, and feedback's second one would double it.
+	FeedbackMaxPostings int
 	// FeedbackIDF multiplies a feedback term's weight by its IDF when the
 	// terms are chosen, so that words common to the whole corpus lose out.
 	FeedbackIDF bool
@@ -104,14 +108,17 @@ func DefaultRanking() Ranking {
 		FeedbackDocs:     10,
 		FeedbackWeight:   2,
 		FeedbackMinTerms: 16,
-		FeedbackIDF:      true,
-		QueryTermFreq:    true,
-		NameVariants:     true,
-		QuestionWords:    DefaultQuestionWords(),
-		RestShare:        0.5,
-		DocWeight:        0.7,
-		DocK1:            2,
-		PassagesPerDoc:   5,
+		// Above every dev collection's questions (none reaches it there),
+		// below the long questions of common words on 200,000 passages.
+		FeedbackMaxPostings: 20000,
+		FeedbackIDF:         true,
+		QueryTermFreq:       true,
+		NameVariants:        true,
+		QuestionWords:       DefaultQuestionWords(),
+		RestShare:           0.5,
+		DocWeight:           0.7,
+		DocK1:               2,
+		PassagesPerDoc:      5,
 	}
 }
 

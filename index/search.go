@@ -226,11 +226,36 @@ func (ix *Index) planTerms(ctx context.Context, r bleveindex.IndexReader, terms 
 	}
 	p := &queryPlan{terms: terms, query: q, ctx: sctx}
 	if ix.rank.FeedbackTerms > 0 && contentTerms(terms) >= ix.rank.FeedbackMinTerms {
-		if err := ix.expand(ctx, st, p); err != nil {
+		cheap, err := ix.feedbackAffordable(st, terms)
+		if err != nil {
 			return nil, err
+		}
+		if cheap {
+			if err := ix.expand(ctx, st, p); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return p, nil
+}
+
+// feedbackAffordable reports whether the question's first search reads few
+// enough postings (Ranking.FeedbackMaxPostings) for feedback's second
+// search to be worth its cost: on a large corpus a long question of common
+// words already costs the most, and feedback would double it.
+func (ix *Index) feedbackAffordable(st *fieldStats, terms []queryTerm) (bool, error) {
+	limit := ix.rank.FeedbackMaxPostings
+	if limit <= 0 {
+		return true, nil
+	}
+	var sum uint64
+	for _, t := range terms {
+		if _, _, err := st.idf(fieldText, t.Key); err != nil {
+			return false, err
+		}
+		sum += st.df[[2]string{fieldText, t.Key}]
+	}
+	return sum <= uint64(limit), nil
 }
 
 // analyseQuery turns the question into content terms with their IDF and

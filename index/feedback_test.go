@@ -1,0 +1,54 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestFeedbackOnlyWhenAffordable: feedback's second search runs when the
+// question's postings are under Ranking.FeedbackMaxPostings and is skipped
+// (the scores are those without feedback) when they are over it.
+func TestFeedbackOnlyWhenAffordable(t *testing.T) {
+	ctx := context.Background()
+	scores := func(rk Ranking) []string {
+		ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		if _, err := ix.Apply(ctx, bm25Docs(t), nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := ix.Search(ctx, "walrus", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range res.Hits {
+			out = append(out, fmt.Sprintf("%s#%d %.17g", h.Doc, h.Ordinal, h.Score))
+		}
+		return out
+	}
+	base := DefaultRanking()
+	base.FeedbackMinTerms, base.FeedbackDocs = 1, 3
+
+	none := base
+	none.FeedbackTerms = 0
+	without := scores(none)
+
+	unlimited := base
+	unlimited.FeedbackMaxPostings = 0
+	if diff := cmp.Diff(without, scores(unlimited)); diff == "" {
+		t.Fatal("feedback with no postings limit changed no score; the test's corpus no longer exercises it")
+	}
+
+	tight := base
+	tight.FeedbackMaxPostings = 1 // "walrus" alone is in more passages
+	if diff := cmp.Diff(without, scores(tight)); diff != "" {
+		t.Errorf("feedback ran although the question's postings exceed FeedbackMaxPostings (-without feedback +got):\n%s", diff)
+	}
+}
