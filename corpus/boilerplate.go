@@ -76,7 +76,7 @@ func setOf(words ...string) map[string]bool {
 // returns a new slice; blocks is not modified.
 func clean(blocks []block, title string) []block {
 	dominant := dominantScript(blocks)
-	out := make([]block, 0, len(blocks))
+	out := blocks[:0] // filtered in place: the caller keeps only the result
 	for _, b := range blocks {
 		b.text = Fold(b.text)
 		if !text.HasWord(b.text) || isChrome(b.text) || isLabelledChrome(b.text) || isForeignChrome(b.text, dominant) {

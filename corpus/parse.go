@@ -210,7 +210,7 @@ func cleanTitle(s string) string {
 // ("Source ID: X", "URL: https://…") and records them in m unless the
 // format already set that field.
 func extractMetaLines(blocks []block, m *meta) []block {
-	out := make([]block, 0, len(blocks))
+	out := blocks[:0] // filtered in place: the caller keeps only the result
 	for _, b := range blocks {
 		key, value, ok := metaLine(b.text)
 		if !ok {

@@ -20,9 +20,11 @@ func parseText(src string) []block {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	src = strings.ReplaceAll(src, "\r", "\n")
 	var group []string
-	var out []block
+	// One block per paragraph, mostly: sized once, so that a file of
+	// millions of one-line paragraphs does not grow its slice by copying.
+	out := make([]block, 0, paragraphRuns(src))
 	flush := func() {
-		out = append(out, linesToBlocks(group)...)
+		out = linesToBlocks(out, group)
 		group = group[:0]
 	}
 	for line := range strings.SplitSeq(src, "\n") {
@@ -37,17 +39,32 @@ func parseText(src string) []block {
 	return out
 }
 
-// linesToBlocks turns a run of non-blank, folded lines into blocks.
-func linesToBlocks(lines []string) []block {
+// paragraphRuns counts the runs of non-blank lines of src: the number of
+// blocks of a text without lists or joined lines.
+func paragraphRuns(src string) int {
+	n, blank := 0, true
+	for line := range strings.SplitSeq(src, "\n") {
+		empty := strings.TrimSpace(line) == ""
+		if !empty && blank {
+			n++
+		}
+		blank = empty
+	}
+	return n
+}
+
+// linesToBlocks appends to out the blocks of a run of non-blank, folded
+// lines. Appending to one slice, rather than returning one per run, keeps
+// a file of millions of one-line paragraphs to one growing slice.
+func linesToBlocks(out []block, lines []string) []block {
 	if len(lines) == 0 {
-		return nil
+		return out
 	}
 	wrapped := isWrapped(lines)
 	width := 0
 	for _, l := range lines {
 		width = max(width, utf8.RuneCountInString(l))
 	}
-	var out []block
 	var parts []string // lines of the paragraph being joined
 	flush := func() {
 		if len(parts) > 0 {
