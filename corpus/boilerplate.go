@@ -150,7 +150,7 @@ func dropTitleRepeats(blocks []block, title string) []block {
 	if title == "" || len(blocks) < 2 {
 		return blocks
 	}
-	out := make([]block, 0, len(blocks))
+	out := blocks[:0] // filtered in place: the caller keeps only the result
 	for i, b := range blocks {
 		if !isHeadingBlock(b) {
 			return append(out, blocks[i:]...)

@@ -153,10 +153,20 @@ func (b block) pageAt(offset int) int {
 func paragraphs(blocks []block) (paras, sections []string, pages []block) {
 	heading := make([]bool, len(blocks))
 	any := false
+	n := 0
 	for i, b := range blocks {
 		heading[i] = isHeadingBlock(b)
 		any = any || !heading[i]
+		if !heading[i] {
+			n++
+		}
 	}
+	if !any {
+		n = len(blocks)
+	}
+	// Sized once: a text of a million paragraphs must not grow three
+	// slices by copying.
+	paras, sections, pages = make([]string, 0, n), make([]string, 0, n), make([]block, 0, n)
 	section := ""
 	for i, b := range blocks {
 		if heading[i] && any {
