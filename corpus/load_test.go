@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -248,6 +249,25 @@ func BenchmarkLoadDefault(b *testing.B) {
 	fsys := Default()
 	for b.Loop() {
 		if _, _, err := Load(fsys, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseManyParagraphs parses a text of a million one-line
+// paragraphs (the hostile file of issue 12): its B/op is the garbage one
+// such file makes, which bounds the indexer's peak. Run with -benchmem.
+func BenchmarkParseManyParagraphs(b *testing.B) {
+	var sb strings.Builder
+	for i := range 1_000_000 {
+		sb.WriteString("p")
+		sb.WriteString(strconv.Itoa(i))
+		sb.WriteString("\n\n")
+	}
+	data := []byte(sb.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("g.txt", data, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
