@@ -5,6 +5,7 @@ package matrix
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -73,7 +74,11 @@ func TestCrossSigning(t *testing.T) {
 
 	start := func(t *testing.T, cfg Config, st *sqlite.DB) (r *running, out, logs *syncBuffer) {
 		out, logs = &syncBuffer{}, &syncBuffer{}
-		log := slog.New(slog.NewTextHandler(logs, nil))
+		// The adapter's log goes to the test output too, so that a start
+		// that never gets ready says why.
+		tw := &testWriter{t: t}
+		t.Cleanup(func() { tw.mu.Lock(); tw.done = true; tw.mu.Unlock() })
+		log := slog.New(slog.NewTextHandler(io.MultiWriter(logs, tw), nil))
 		r = startAdapterWith(t, ctx, cfg, b, st, log, func(a *Adapter) { a.trust.recoveryOut = out })
 		return r, out, logs
 	}
