@@ -122,17 +122,7 @@ func TestBM25ParametersBelongToTheIndex(t *testing.T) {
 		}
 		return ix
 	}
-	scores := func(ix *Index) []string {
-		res, err := ix.Search(ctx, "walrus harbour", 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, h := range res.Hits {
-			out = append(out, fmt.Sprintf("%s#%d %.17g", h.Doc, h.Ordinal, h.Score))
-		}
-		return out
-	}
+	scores := func(ix *Index) []string { return searchScores(t, ix, "walrus harbour") }
 	def := open(DefaultRanking())
 	before := scores(def)
 	other := DefaultRanking()
@@ -229,4 +219,19 @@ func TestDocumentTermCountsFromPostingsMatchTheStoredText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// searchScores returns "doc#ordinal score" lines of ix's best passages for
+// q, with every digit of the scores.
+func searchScores(t *testing.T, ix *Index, q string) []string {
+	t.Helper()
+	res, err := ix.Search(context.Background(), q, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, fmt.Sprintf("%s#%d %.17g", h.Doc, h.Ordinal, h.Score))
+	}
+	return out
 }

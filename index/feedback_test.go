@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -23,15 +22,7 @@ func TestFeedbackOnlyWhenAffordable(t *testing.T) {
 		if _, err := ix.Apply(ctx, bm25Docs(t), nil); err != nil {
 			t.Fatal(err)
 		}
-		res, err := ix.Search(ctx, "walrus", 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, h := range res.Hits {
-			out = append(out, fmt.Sprintf("%s#%d %.17g", h.Doc, h.Ordinal, h.Score))
-		}
-		return out
+		return searchScores(t, ix, "walrus")
 	}
 	base := DefaultRanking()
 	base.FeedbackMinTerms, base.FeedbackDocs = 1, 3
