@@ -481,7 +481,7 @@ func (ix *Index) saveCatalog(changes []Change) error {
 	err := ix.cat.Update(func(tx *bbolt.Tx) error {
 		bk := tx.Bucket([]byte(bucketDocs))
 		for _, c := range changes {
-			if c.Kind == Removed {
+			if c.Kind == bot.Removed {
 				if err := bk.Delete([]byte(c.Doc)); err != nil {
 					return err
 				}
@@ -547,20 +547,9 @@ func (ix *Index) hitMeta(id string) (DocMeta, bool) {
 // Change says what happened to one document during Sync or Apply.
 type Change struct {
 	Doc  string
-	Kind ChangeKind
+	Kind bot.ChangeKind // in the kinds announcements and renderers use
 	Meta DocMeta
 }
-
-// ChangeKind is bot.ChangeKind: the index reports its changes in the kinds
-// announcements and renderers use.
-type ChangeKind = bot.ChangeKind
-
-// The kinds of change.
-const (
-	Added   = bot.Added
-	Updated = bot.Updated
-	Removed = bot.Removed
-)
 
 // SyncStats summarises a Sync.
 type SyncStats struct {
@@ -599,11 +588,11 @@ func (ix *Index) Sync(ctx context.Context, docs []*corpus.Document, progress fun
 	changes, err := ix.apply(ctx, todo, gone, progress)
 	for _, c := range changes {
 		switch c.Kind {
-		case Added:
+		case bot.Added:
 			st.Added++
-		case Updated:
+		case bot.Updated:
 			st.Updated++
-		case Removed:
+		case bot.Removed:
 			st.Removed++
 		}
 		st.Passages += c.Meta.Passages

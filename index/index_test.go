@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"framebot/bot"
 	"framebot/corpus"
 )
 
@@ -78,7 +79,7 @@ func TestUpsertReplacesAllPassagesOfADocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.Kind != Updated {
+	if ch.Kind != bot.Updated {
 		t.Errorf("change kind = %v, want updated", ch.Kind)
 	}
 	if got := searchDocs(t, ix, "otters juggle"); len(got) != 0 {

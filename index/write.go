@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 
+	"framebot/bot"
 	"framebot/corpus"
 )
 
@@ -66,7 +67,7 @@ func (w *writer) submit(b *bleve.Batch, changes []Change, passages [][]*document
 	ix := w.ix
 	ix.mu.Lock()
 	for _, c := range changes {
-		if c.Kind != Removed {
+		if c.Kind != bot.Removed {
 			ix.pending[c.Doc] = c.Meta
 		}
 	}
@@ -114,13 +115,13 @@ func (ix *Index) settle(changes []Change, err error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for _, c := range changes {
-		if c.Kind != Removed {
+		if c.Kind != bot.Removed {
 			delete(ix.pending, c.Doc)
 		}
 		if err != nil {
 			continue
 		}
-		if c.Kind == Removed {
+		if c.Kind == bot.Removed {
 			delete(ix.docs, c.Doc)
 		} else {
 			ix.docs[c.Doc] = c.Meta
@@ -260,7 +261,7 @@ func (ix *Index) batchDeletes(bt *batcher, deletes []string) {
 			bt.b.Delete(passageID(id, i))
 		}
 		old.Indexed = ix.now()
-		bt.done(Change{Doc: id, Kind: Removed, Meta: old}, old.Passages, nil)
+		bt.done(Change{Doc: id, Kind: bot.Removed, Meta: old}, old.Passages, nil)
 	}
 }
 
@@ -284,9 +285,9 @@ func (ix *Index) batchUpserts(ctx context.Context, bt *batcher, upserts []*corpu
 // batchDocument adds d's passages, replacing the passages of its earlier
 // version (those beyond d's count are deleted), and its metadata.
 func (ix *Index) batchDocument(bt *batcher, d *corpus.Document) error {
-	kind := Added
+	kind := bot.Added
 	if old, ok := ix.Meta(d.ID); ok {
-		kind = Updated
+		kind = bot.Updated
 		for i := len(d.Passages); i < old.Passages; i++ {
 			bt.b.Delete(passageID(d.ID, i))
 		}

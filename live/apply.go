@@ -245,7 +245,7 @@ func appendChanges(out []bot.DocChange, chs []index.Change, docs []*corpus.Docum
 	}
 	for _, c := range chs {
 		dc := bot.DocChange{Kind: c.Kind, Doc: c.Doc, Title: c.Meta.Title, Source: c.Meta.Source, URL: c.Meta.URL, Passages: c.Meta.Passages}
-		if d := byID[c.Doc]; d != nil && c.Kind != index.Removed {
+		if d := byID[c.Doc]; d != nil && c.Kind != bot.Removed {
 			dc.Opening = bot.Opening(d.Paragraphs)
 		}
 		out = append(out, dc)

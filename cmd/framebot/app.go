@@ -157,9 +157,9 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 		chs, err := a.index.Apply(ctx, chunk, nil)
 		for _, c := range chs {
 			switch c.Kind {
-			case index.Added:
+			case bot.Added:
 				st.Added++
-			case index.Updated:
+			case bot.Updated:
 				st.Updated++
 			}
 			st.Passages += c.Meta.Passages
