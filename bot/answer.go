@@ -229,19 +229,11 @@ func (a *Answerer) confident(cands []candidate) bool {
 	return best.rank >= a.opts.Margin*(rest/float64(n))
 }
 
-// sortCandidates orders candidates best first; equal ranks go in document
-// and then passage order, so that the same index gives the same answer in
-// every process.
+// sortCandidates orders candidates best first, by RankedBefore on their
+// rank.
 func sortCandidates(cands []candidate) {
 	sort.SliceStable(cands, func(i, j int) bool {
-		a, b := cands[i], cands[j]
-		if a.rank != b.rank {
-			return a.rank > b.rank
-		}
-		if a.Doc != b.Doc {
-			return a.Doc < b.Doc
-		}
-		return a.Ordinal < b.Ordinal
+		return RankedBefore(&cands[i].Hit, cands[i].rank, &cands[j].Hit, cands[j].rank)
 	})
 }
 

@@ -181,6 +181,20 @@ type Hit struct {
 	Before, After *Part
 }
 
+// RankedBefore reports whether a hit scored sa goes before one scored sb:
+// the higher score first, and equal scores in document and then passage
+// order, so that the same index ranks alike in every process. The index
+// orders its hits by it and the answerer its candidates.
+func RankedBefore(a *Hit, sa float64, b *Hit, sb float64) bool {
+	if sa != sb {
+		return sa > sb
+	}
+	if a.Doc != b.Doc {
+		return a.Doc < b.Doc
+	}
+	return a.Ordinal < b.Ordinal
+}
+
 // Part is a neighbouring piece of a hit's paragraph.
 type Part struct {
 	Text       string

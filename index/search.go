@@ -169,18 +169,11 @@ func (ix *Index) part(r bleveindex.IndexReader, doc string, ord int, terms []que
 	return p, nil
 }
 
-// sortHits orders hits by score, and equal scores by document and passage
-// order, so that every process that opens the index returns them alike.
+// sortHits orders hits by bot.RankedBefore on their score, so that every
+// process that opens the index returns them alike.
 func sortHits(hs []bot.Hit) {
 	sort.SliceStable(hs, func(i, j int) bool {
-		a, b := hs[i], hs[j]
-		if a.Score != b.Score {
-			return a.Score > b.Score
-		}
-		if a.Doc != b.Doc {
-			return a.Doc < b.Doc
-		}
-		return a.Ordinal < b.Ordinal
+		return bot.RankedBefore(&hs[i], hs[i].Score, &hs[j], hs[j].Score)
 	})
 }
 
