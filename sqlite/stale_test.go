@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -128,24 +129,9 @@ func TestSetAnswerMessageMakesAnAnswerEditable(t *testing.T) {
 
 func TestMigrationIndexesTheQuotesOfEarlierAnswers(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "framebot.db")
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		`CREATE TABLE framebot_version (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL)`,
-		migrations[0],
-		`INSERT INTO framebot_version (id, version) VALUES (0, 1)`,
+	db := openTest(t, databaseAt(t, 1,
 		`INSERT INTO answers (platform, channel, message_id, user_id, question, passages, at)
-		 VALUES ('matrix', '!r', '$e', '@u', 'q?', '[{"text":"One.","doc":"a.md"},{"text":"Two.","doc":"b.md"}]', 1)`,
-	} {
-		if _, err := raw.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw.Close()
-	db := openTest(t, path)
+		 VALUES ('matrix', '!r', '$e', '@u', 'q?', '[{"text":"One.","doc":"a.md"},{"text":"Two.","doc":"b.md"}]', 1)`))
 	docs, err := db.QuotedDocs(ctx, time.UnixMilli(0))
 	if diff := cmp.Diff([]string{"a.md", "b.md"}, docs); err != nil || diff != "" {
 		t.Errorf("QuotedDocs after migrating = %v (-want +got):\n%s", err, diff)
@@ -154,25 +140,10 @@ func TestMigrationIndexesTheQuotesOfEarlierAnswers(t *testing.T) {
 
 func TestMigrationAddsAnEmptyContextToEarlierAnswers(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "framebot.db")
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A database at version 3, before answers had a context.
-	for _, q := range []string{
-		`CREATE TABLE framebot_version (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL)`,
-		migrations[0], migrations[1], migrations[2],
-		`INSERT INTO framebot_version (id, version) VALUES (0, 3)`,
+	db := openTest(t, databaseAt(t, 3,
 		`INSERT INTO answers (platform, channel, message_id, user_id, question, passages, at)
-		 VALUES ('slack', 'C1', '1.1', 'U1', 'q?', '[{"text":"One.","doc":"a.md"}]', 1)`,
-	} {
-		if _, err := raw.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw.Close()
-	db := openTest(t, path)
+		 VALUES ('slack', 'C1', '1.1', 'U1', 'q?', '[{"text":"One.","doc":"a.md"}]', 1)`))
 	if v, err := db.SchemaVersion(ctx); err != nil || v != len(migrations) {
 		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, len(migrations))
 	}
@@ -202,4 +173,26 @@ func TestMigrationAddsAnEmptyContextToEarlierAnswers(t *testing.T) {
 	if err != nil || st.Context != "q?" {
 		t.Errorf("StaleAnswer.Context = %q, %v; want %q", st.Context, err, "q?")
 	}
+}
+
+// databaseAt writes a state database as framebot left it at schema version
+// (its first version migrations applied), with rows inserted, and returns
+// its path: what an upgrade finds.
+func databaseAt(t *testing.T, version int, rows ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "framebot.db")
+	raw, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	qs := []string{`CREATE TABLE framebot_version (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL)`}
+	qs = append(qs, migrations[:version]...)
+	qs = append(qs, fmt.Sprintf(`INSERT INTO framebot_version (id, version) VALUES (0, %d)`, version))
+	for _, q := range append(qs, rows...) {
+		if _, err := raw.ExecContext(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
 }
