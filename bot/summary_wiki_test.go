@@ -16,6 +16,7 @@ import (
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
+	"framebot/internal/testbot"
 )
 
 // wikiDir is the second corpus: six Wikipedia articles unlike the seed
@@ -26,30 +27,7 @@ const wikiDir = "testdata/wiki/corpus"
 // returns the index and the documents.
 func wikiCorpus(t *testing.T, extra ...string) (*index.Index, []*corpus.Document) {
 	t.Helper()
-	return indexFolders(t, append([]string{wikiDir}, extra...)...)
-}
-
-// indexFolders indexes the documents of the folders, in a temporary index
-// closed when t ends; it returns the index and the documents.
-func indexFolders(t *testing.T, dirs ...string) (*index.Index, []*corpus.Document) {
-	t.Helper()
-	var docs []*corpus.Document
-	for _, d := range dirs {
-		more, _, err := corpus.LoadDir(d, corpus.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, more...)
-	}
-	ix, err := index.Open(filepath.Join(t.TempDir(), "ix"), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
-		t.Fatal(err)
-	}
-	return ix, docs
+	return testbot.IndexFolders(t, append([]string{wikiDir}, extra...)...)
 }
 
 // qualityTopics are the topics whose briefs the quality checks read, per
@@ -287,7 +265,7 @@ func TestSummaryQualityOnAFolder(t *testing.T) {
 	if dir == "" {
 		t.Skip("set FRAMEBOT_QUALITY_DIR to a folder of documents")
 	}
-	ix, docs := indexFolders(t, dir)
+	ix, docs := testbot.IndexFolders(t, dir)
 	ps, err := bot.FindProposals(context.Background(), ix)
 	if err != nil {
 		t.Fatal(err)

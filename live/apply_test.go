@@ -10,7 +10,7 @@ import (
 
 	"framebot/bot"
 	"framebot/corpus"
-	"framebot/index"
+	"framebot/internal/testbot"
 	"framebot/internal/testfs"
 )
 
@@ -62,14 +62,7 @@ func TestApplierApply(t *testing.T) {
 				}
 				docs = append(docs, d)
 			}
-			ix, err := index.Open(filepath.Join(t.TempDir(), "ix"), index.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ix.Close()
-			if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
-				t.Fatal(err)
-			}
+			ix := testbot.IndexDocs(t, docs)
 			if tt.do != nil {
 				tt.do(t, dir)
 			}

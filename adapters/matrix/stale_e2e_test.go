@@ -14,7 +14,7 @@ import (
 
 	"framebot/bot"
 	"framebot/corpus"
-	"framebot/index"
+	"framebot/internal/testbot"
 	"framebot/internal/testfs"
 	"framebot/live"
 )
@@ -39,18 +39,7 @@ func TestStaleAnswerIsEditedInPlace(t *testing.T) {
 	dir := t.TempDir()
 	testfs.Write(t, dir, "truce.md", truceDoc(truceOld+"\n\n"+truceMore))
 	testfs.Write(t, dir, "weather.md", "---\ntitle: Weather\n---\n\nRain is expected over the coast on Tuesday.\n")
-	ix, err := index.Open(filepath.Join(t.TempDir(), "ix"), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	docs, _, err := corpus.LoadDir(dir, corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ix.Sync(ctx, docs, nil); err != nil {
-		t.Fatal(err)
-	}
+	ix, _ := testbot.IndexFolders(t, dir)
 	state := openState(t, "state.db")
 	b := bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{}), ix)
 	b.Feedback, b.Subscriptions = state, state

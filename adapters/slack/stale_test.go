@@ -16,6 +16,7 @@ import (
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
+	"framebot/internal/testbot"
 	"framebot/internal/testfs"
 	"framebot/live"
 	"framebot/sqlite"
@@ -96,18 +97,7 @@ func newStaleCorpus(t *testing.T, db *sqlite.DB) *staleCorpus {
 	dir := t.TempDir()
 	testfs.Write(t, dir, "truce.md", "---\ntitle: Truce terms\nsource: Desk\n---\n\n"+ceasefire+"\n\n"+otherPara+"\n")
 	testfs.Write(t, dir, "weather.md", "---\ntitle: Weather\nsource: Desk\n---\n\nRain is expected over the coast on Tuesday.\n")
-	ix, err := index.Open(filepath.Join(t.TempDir(), "ix"), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	docs, _, err := corpus.LoadDir(dir, corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ix.Sync(t.Context(), docs, nil); err != nil {
-		t.Fatal(err)
-	}
+	ix, _ := testbot.IndexFolders(t, dir)
 	sc := &staleCorpus{dir: dir, ix: ix, applier: &live.Applier{Root: dir, Index: ix}}
 	if db != nil {
 		sc.tracker = &bot.Tracker{Store: db, Docs: ix}

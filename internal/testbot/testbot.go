@@ -53,6 +53,36 @@ func Index(tb testing.TB, extra ...string) *index.Index {
 	return ix
 }
 
+// IndexDocs indexes docs alone (not the embedded corpus) in a temporary
+// folder of tb, closed when tb ends.
+func IndexDocs(tb testing.TB, docs []*corpus.Document) *index.Index {
+	tb.Helper()
+	ix, err := index.Open(filepath.Join(tb.TempDir(), "ix"), index.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return ix
+}
+
+// IndexFolders is IndexDocs of the documents of the folders; it returns
+// them too.
+func IndexFolders(tb testing.TB, dirs ...string) (*index.Index, []*corpus.Document) {
+	tb.Helper()
+	var docs []*corpus.Document
+	for _, d := range dirs {
+		more, _, err := corpus.LoadDir(d, corpus.Options{})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		docs = append(docs, more...)
+	}
+	return IndexDocs(tb, docs), docs
+}
+
 var (
 	sharedOnce sync.Once
 	sharedDir  string
