@@ -183,8 +183,8 @@ func coveredWeight(cands []candidate, i int, weights []float64) float64 {
 	return got
 }
 
-// quote picks the passages a confident answer quotes, each with the
-// neighbouring part of its paragraph where that part holds matched words.
+// quote picks the passages a confident answer quotes, each with the rest
+// of its paragraph as far as it fits (see withParagraph).
 func (a *Answerer) quote(cands []candidate, weights []float64) []Passage {
 	// The floor never exceeds the best candidate's coverage, which
 	// confident has accepted: a confident answer quotes at least one
@@ -196,9 +196,9 @@ func (a *Answerer) quote(cands []candidate, weights []float64) []Passage {
 		if joined[partKey(c.Doc, c.Ordinal)] {
 			continue
 		}
-		p, with := withPart(c, weights)
-		if with >= 0 {
-			joined[partKey(c.Doc, with)] = true
+		p, with := withParagraph(c, weights)
+		for _, o := range with {
+			joined[partKey(c.Doc, o)] = true
 		}
 		p.Score = round3(c.rank)
 		out = append(out, p)
@@ -280,22 +280,22 @@ func pick(cands []candidate, n int, floor float64) []candidate {
 }
 
 // maxJoinedRunes caps a passage joined with its paragraph's neighbouring
-// part, well under every platform's limit on one quoted text.
+// parts, well under every platform's limit on one quoted text.
 const maxJoinedRunes = 1500
 
-// withPart returns c's passage, joined with the neighbouring part of its
-// paragraph (the paragraph was cut into passages) that holds the most
-// question information c lacks, if any: the quote then carries the words
-// the question asked about. The joined text is the two parts as the
-// document has them, one space apart (passages are cut between sentences
-// of whitespace-folded text).
-// It also returns the ordinal of the part joined, or -1.
-func withPart(c candidate, weights []float64) (Passage, int) {
+// withParagraph returns c's passage joined with the neighbouring parts of
+// its paragraph (when the paragraph was cut into passages), so that the
+// quote reads as the document's paragraph does: ranking uses short
+// passages, which score precisely, and the quote carries the context an
+// answer often sits in beside the matched words. A part is joined when the
+// joined text stays within maxJoinedRunes; when only one of the two fits,
+// the one holding more of the question's information that c lacks goes
+// first. The joined text is the parts as the document has them, one space
+// apart (passages are cut between sentences of whitespace-folded text).
+// It also returns the ordinals of the parts joined.
+func withParagraph(c candidate, weights []float64) (Passage, []int) {
 	own := matchedSet(c.Matched, len(weights))
 	gain := func(p *Part) float64 {
-		if p == nil || utf8.RuneCountInString(p.Text)+utf8.RuneCountInString(c.Text)+1 > maxJoinedRunes {
-			return 0
-		}
 		var g float64
 		for _, t := range p.Matched {
 			if t >= 0 && t < len(weights) && !own[t] {
@@ -305,16 +305,33 @@ func withPart(c candidate, weights []float64) (Passage, int) {
 		return g
 	}
 	p := c.Passage
-	gb, ga := gain(c.Before), gain(c.After)
-	switch {
-	case gb > 0 && gb >= ga:
-		p.Text, p.Highlights = joinParts(c.Before.Text, c.Before.Highlights, c.Text, c.Highlights)
-		return p, c.Ordinal - 1
-	case ga > 0:
-		p.Text, p.Highlights = joinParts(c.Text, c.Highlights, c.After.Text, c.After.Highlights)
-		return p, c.Ordinal + 1
+	size := utf8.RuneCountInString(p.Text)
+	fits := func(q *Part) bool {
+		return q != nil && size+1+utf8.RuneCountInString(q.Text) <= maxJoinedRunes
 	}
-	return p, -1
+	type side struct {
+		part  *Part
+		after bool
+	}
+	sides := []side{{c.Before, false}, {c.After, true}}
+	if c.Before != nil && c.After != nil && gain(c.After) > gain(c.Before) {
+		sides[0], sides[1] = sides[1], sides[0]
+	}
+	var with []int
+	for _, sd := range sides {
+		if !fits(sd.part) {
+			continue
+		}
+		size += 1 + utf8.RuneCountInString(sd.part.Text)
+		if sd.after {
+			p.Text, p.Highlights = joinParts(p.Text, p.Highlights, sd.part.Text, sd.part.Highlights)
+			with = append(with, c.Ordinal+1)
+		} else {
+			p.Text, p.Highlights = joinParts(sd.part.Text, sd.part.Highlights, p.Text, p.Highlights)
+			with = append(with, c.Ordinal-1)
+		}
+	}
+	return p, with
 }
 
 func partKey(doc string, ord int) string { return doc + "#" + strconv.Itoa(ord) }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -11,36 +12,84 @@ func fixed(res *SearchResult) Searcher {
 	return searchFunc(func(context.Context, string, int) (*SearchResult, error) { return res, nil })
 }
 
-// A passage cut from a longer paragraph is quoted with the neighbouring
-// part that holds the question words it lacks, verbatim and highlighted.
-func TestAnswerJoinsTheSplitPartWithTheMissingWords(t *testing.T) {
+// A passage cut from a longer paragraph is quoted with the rest of that
+// paragraph, verbatim and highlighted; when only one neighbouring part fits
+// the size limit, it is the one holding the question words the passage
+// lacks.
+func TestAnswerQuotesTheSplitParagraph(t *testing.T) {
 	terms := []Term{{Text: "lighthouse", Key: "lighthous", IDF: 3}, {Text: "rebuilt", Key: "rebuilt", IDF: 3}, {Text: "Smeaton", Key: "smeaton", IDF: 5}}
-	hit := Hit{
-		Passage: Passage{Text: "The lighthouse was rebuilt in 1759.", Doc: "d", Ordinal: 3, Score: 2,
-			Highlights: []Span{{4, 14}, {19, 26}}},
-		Matched: []int{0, 1},
-		Before:  &Part{Text: "Earlier towers burned down.", Matched: nil},
-		After:   &Part{Text: "John Smeaton designed it.", Highlights: []Span{{5, 12}}, Matched: []int{2}},
+	long := strings.Repeat("Earlier towers burned down. ", 60) + "The end."
+	for _, tt := range []struct {
+		name, before, want string
+		highlights         []Span
+		smeaton            int
+	}{
+		{
+			name:       "the whole paragraph fits",
+			before:     "Earlier towers burned down.",
+			want:       "Earlier towers burned down. The lighthouse was rebuilt in 1759. John Smeaton designed it.",
+			highlights: []Span{{32, 42}, {47, 54}, {69, 76}},
+			smeaton:    69,
+		},
+		{
+			name:       "only the part with the missing words fits",
+			before:     long,
+			want:       "The lighthouse was rebuilt in 1759. John Smeaton designed it.",
+			highlights: []Span{{4, 14}, {19, 26}, {41, 48}},
+			smeaton:    41,
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			hit := Hit{
+				Passage: Passage{Text: "The lighthouse was rebuilt in 1759.", Doc: "d", Ordinal: 3, Score: 2,
+					Highlights: []Span{{4, 14}, {19, 26}}},
+				Matched: []int{0, 1},
+				Before:  &Part{Text: tt.before, Matched: nil},
+				After:   &Part{Text: "John Smeaton designed it.", Highlights: []Span{{5, 12}}, Matched: []int{2}},
+			}
+			other := Hit{Passage: Passage{Text: "Unrelated lighthouse words.", Doc: "e", Score: 0.5, Highlights: []Span{{10, 20}}}, Matched: []int{0}}
+			a := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{hit, other}}), AnswerOptions{})
+			ans, err := a.Ask(context.Background(), "Who rebuilt the lighthouse, Smeaton?")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ans.Answered || len(ans.Passages) == 0 {
+				t.Fatalf("not answered: %+v", ans)
+			}
+			got := ans.Passages[0]
+			if got.Text != tt.want {
+				t.Errorf("quote = %q, want %q", got.Text, tt.want)
+			}
+			if d := cmp.Diff(tt.highlights, got.Highlights); d != "" {
+				t.Errorf("highlights (-want +got):\n%s", d)
+			}
+			if s := got.Text[tt.smeaton : tt.smeaton+7]; s != "Smeaton" {
+				t.Errorf("shifted highlight marks %q", s)
+			}
+		})
 	}
-	other := Hit{Passage: Passage{Text: "Unrelated lighthouse words.", Doc: "e", Score: 0.5, Highlights: []Span{{10, 20}}}, Matched: []int{0}}
-	a := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{hit, other}}), AnswerOptions{})
-	ans, err := a.Ask(context.Background(), "Who rebuilt the lighthouse, Smeaton?")
+}
+
+// A part already quoted inside an earlier passage's paragraph is not
+// quoted again on its own.
+func TestAnswerDoesNotQuoteAJoinedPartTwice(t *testing.T) {
+	terms := []Term{{Text: "lighthouse", Key: "lighthous", IDF: 3}, {Text: "Smeaton", Key: "smeaton", IDF: 5}}
+	first := Hit{
+		Passage: Passage{Text: "The lighthouse was rebuilt.", Doc: "d", Ordinal: 3, Score: 2, Highlights: []Span{{4, 14}}},
+		Matched: []int{0},
+		After:   &Part{Text: "John Smeaton designed the lighthouse.", Matched: []int{0, 1}},
+	}
+	second := Hit{
+		Passage: Passage{Text: "John Smeaton designed the lighthouse.", Doc: "d", Ordinal: 4, Score: 1.9},
+		Matched: []int{0, 1},
+		Before:  &Part{Text: "The lighthouse was rebuilt.", Matched: []int{0}},
+	}
+	ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{first, second}}), AnswerOptions{}).Ask(context.Background(), "Smeaton lighthouse")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ans.Answered || len(ans.Passages) == 0 {
-		t.Fatalf("not answered: %+v", ans)
-	}
-	got := ans.Passages[0]
-	want := "The lighthouse was rebuilt in 1759. John Smeaton designed it."
-	if got.Text != want {
-		t.Errorf("quote = %q, want %q", got.Text, want)
-	}
-	if d := cmp.Diff([]Span{{4, 14}, {19, 26}, {41, 48}}, got.Highlights); d != "" {
-		t.Errorf("highlights (-want +got):\n%s", d)
-	}
-	if s := got.Text[41:48]; s != "Smeaton" {
-		t.Errorf("shifted highlight marks %q", s)
+	if len(ans.Passages) != 1 {
+		t.Fatalf("quoted %d passages, want the paragraph once: %+v", len(ans.Passages), ans.Passages)
 	}
 }
 
