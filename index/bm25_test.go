@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -166,12 +167,14 @@ func TestDocumentLengthsAreKeptAtIndexing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A catalog written before Words was kept: the lengths are read from
-	// the stored text, and the ranking is the same.
+	// the stored text, their average from the documents scored (here all
+	// of them), and the ranking is the same.
 	ix.mu.Lock()
 	for id, m := range ix.docs {
 		m.Words = 0
 		ix.docs[id] = m
 	}
+	ix.lengths = docLengths{}
 	ix.mu.Unlock()
 	legacy, err := ix.RankDocuments(ctx, "walrus harbour gulls", 10)
 	if err != nil {
@@ -182,6 +185,44 @@ func TestDocumentLengthsAreKeptAtIndexing(t *testing.T) {
 	}
 	if diff := cmp.Diff(ranked, legacy); diff != "" {
 		t.Errorf("ranking without Words differs (-with +without):\n%s", diff)
+	}
+}
+
+// The whole-document score depends on the documents only, not on how they
+// were written: one batch, or one document at a time (other segments), or
+// with a document added and removed again.
+func TestDocumentScoresDoNotDependOnTheIndexHistory(t *testing.T) {
+	ctx := context.Background()
+	docs := append(bm25Docs(t), doc(t, "d", "", "No title here, only walrus words and the harbour."))
+	scores := func(ix *Index) []DocScore {
+		t.Helper()
+		ranked, err := ix.RankDocuments(ctx, "walrus harbour gulls penguins", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ranked) != len(docs) {
+			t.Fatalf("ranked %v: want all %d documents", ranked, len(docs))
+		}
+		return ranked
+	}
+	once := openT(t, filepath.Join(t.TempDir(), "ix"))
+	if _, err := once.Apply(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := scores(once)
+
+	apart := openT(t, filepath.Join(t.TempDir(), "ix"))
+	extra := doc(t, "e", "Extra", strings.Repeat("Many more words about boats and ropes. ", 40))
+	for _, d := range append(docs, extra) {
+		if _, err := apart.Apply(ctx, []*corpus.Document{d}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := apart.Apply(ctx, nil, []string{"e"}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, scores(apart)); diff != "" {
+		t.Errorf("scores differ with the index's history (-one batch +one at a time):\n%s", diff)
 	}
 }
 

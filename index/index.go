@@ -112,6 +112,9 @@ type Index struct {
 
 	mu   sync.RWMutex
 	docs map[string]DocMeta
+	// lengths sums the Words of docs, for the whole-document score's
+	// average length.
+	lengths docLengths
 	// pending holds the metadata of documents whose batch is being
 	// written: their passages may be searchable before the batch returns.
 	pending map[string]DocMeta
@@ -313,6 +316,10 @@ func (ix *Index) init() error {
 		return err
 	}
 	ix.docs = docs
+	ix.lengths = docLengths{}
+	for _, m := range docs {
+		ix.lengths.add(m, 1)
+	}
 	ix.pending = map[string]DocMeta{}
 	if err := ix.remapCatalog(); err != nil {
 		return err

@@ -125,32 +125,25 @@ func (ix *Index) fuseDocScores(ctx context.Context, r bleveindex.IndexReader, p 
 // docBM25 scores each document as a whole: BM25 over the words of its
 // title and all its passages, with the question's term counts, the
 // passages' IDF (a passage-level proxy for the document-level one) at
-// Ranking.IDFPower, and the average document length from the text field's
-// cardinality over the number of documents. The term counts are summed
+// Ranking.IDFPower, and Ranking.DocK1 and DocB. The term counts are summed
 // from the postings of the documents' passages (docTermCounts) and the
-// lengths come from the catalog (DocMeta.Words), so no stored text is read
-// or analysed at query time, except for documents indexed before Words
-// was kept.
+// lengths, and their average over the catalog, come from DocMeta.Words, so
+// no stored text is read or analysed at query time, except for documents
+// indexed before Words was kept. (The average was once the text field's
+// dictionary size over the number of documents, which is no length and
+// changes as segments merge.)
 func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm, docs []DocScore) ([]float64, error) {
 	n, err := r.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("count passages: %w", err)
 	}
 	ix.mu.RLock()
-	nDocs := len(ix.docs)
 	metas := make([]DocMeta, len(docs))
 	for i, d := range docs {
 		metas[i] = ix.docs[d.Doc]
 	}
+	avg := ix.lengths.average()
 	ix.mu.RUnlock()
-	avg := 0.0
-	if br, ok := r.(bleveindex.BM25Reader); ok && nDocs > 0 {
-		card, err := br.FieldCardinality(fieldText)
-		if err != nil {
-			return nil, fmt.Errorf("read field length: %w", err)
-		}
-		avg = float64(card) / float64(nDocs)
-	}
 	want, err := ix.docTermWeights(ctx, r, n, terms)
 	if err != nil {
 		return nil, err
@@ -164,21 +157,31 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 	if err != nil {
 		return nil, err
 	}
-	k1, b := ix.bm.k1, ix.bm.b
+	k1, b := ix.bm.k1, ix.rank.DocB
 	if ix.rank.DocK1 > 0 {
 		k1 = ix.rank.DocK1
 	}
-	out := make([]float64, len(docs))
+	lengths := make([]int, len(docs))
+	var sum float64
 	for i := range docs {
-		length := int(metas[i].Words)
-		if length == 0 {
-			if length, err = ix.storedLength(ctx, r, docs[i].Doc, metas[i]); err != nil {
+		lengths[i] = int(metas[i].Words)
+		if lengths[i] == 0 {
+			if lengths[i], err = ix.storedLength(ctx, r, docs[i].Doc, metas[i]); err != nil {
 				return nil, err
 			}
 		}
+		sum += float64(lengths[i])
+	}
+	if avg == 0 && len(docs) > 0 {
+		// A catalog written before Words was kept: the documents being
+		// scored are the sample.
+		avg = sum / float64(len(docs))
+	}
+	out := make([]float64, len(docs))
+	for i := range docs {
 		norm := 1.0
 		if avg > 0 {
-			norm = 1 - b + b*float64(length)/avg
+			norm = 1 - b + b*float64(lengths[i])/avg
 		}
 		var s float64
 		for j, k := range keys { // a fixed order: float sums depend on it
@@ -423,4 +426,28 @@ func (ix *Index) idfPower() float64 {
 		return 2
 	}
 	return ix.rank.IDFPower
+}
+
+// docLengths sums the lengths (DocMeta.Words) of the catalog's documents
+// that have one, for the average length of the whole-document BM25 score.
+type docLengths struct {
+	words int64 // sum of the known lengths
+	known int64 // documents with a known length
+}
+
+// add counts m's length sign times (1 to add it, -1 to take it away).
+func (l *docLengths) add(m DocMeta, sign int64) {
+	if m.Words > 0 {
+		l.words += sign * int64(m.Words)
+		l.known += sign
+	}
+}
+
+// average is the mean length of the documents with a known length, 0 when
+// none has one (no length normalisation then).
+func (l docLengths) average() float64 {
+	if l.known <= 0 {
+		return 0
+	}
+	return float64(l.words) / float64(l.known)
 }

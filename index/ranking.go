@@ -79,6 +79,10 @@ type Ranking struct {
 	// DocK1 is BM25's k1 in the whole-document score (0: K1): a whole
 	// document sums its passages' term counts, so they saturate later.
 	DocK1 float64
+	// DocB is BM25's b in the whole-document score, used as it is (0: no
+	// length normalisation); the lengths are the documents' analysed
+	// words (DocMeta.Words).
+	DocB float64
 	// PassagesPerDoc is how many passages RankDocuments reads per document
 	// it must return (capped at maxRankPassages).
 	PassagesPerDoc int
@@ -117,7 +121,8 @@ func DefaultRanking() Ranking {
 		QuestionWords:       DefaultQuestionWords(),
 		RestShare:           0.5,
 		DocWeight:           0.7,
-		DocK1:               2,
+		DocK1:               9,
+		DocB:                0.75,
 		PassagesPerDoc:      5,
 	}
 }

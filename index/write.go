@@ -121,10 +121,14 @@ func (ix *Index) settle(changes []Change, err error) {
 		if err != nil {
 			continue
 		}
+		if old, ok := ix.docs[c.Doc]; ok {
+			ix.lengths.add(old, -1)
+		}
 		if c.Kind == bot.Removed {
 			delete(ix.docs, c.Doc)
 		} else {
 			ix.docs[c.Doc] = c.Meta
+			ix.lengths.add(c.Meta, 1)
 		}
 		if c.Meta.Indexed.After(ix.updated) {
 			ix.updated = c.Meta.Indexed
