@@ -276,3 +276,32 @@ func searchScores(t *testing.T, ix *Index, q string) []string {
 	}
 	return out
 }
+
+// The best n documents are the first n of a longer list: every document
+// the passages find is scored whole, whatever n is.
+func TestRankDocumentsPrefixesAgree(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	docs := append(bm25Docs(t),
+		doc(t, "d", "", "No title here, only walrus words and the harbour."),
+		doc(t, "e", "Boats", strings.Repeat("Boats leave the harbour at dawn. ", 12), strings.Repeat("A walrus follows the boats. ", 12)),
+		doc(t, "f", "", "Walrus harbour walrus harbour walrus."))
+	if _, err := ix.Apply(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"walrus harbour", "walrus harbour boats dawn", "gulls wait wall"} {
+		all, err := ix.RankDocuments(ctx, q, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := 1; n < len(all); n++ {
+			got, err := ix.RankDocuments(ctx, q, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(all[:n], got); diff != "" {
+				t.Errorf("%q, best %d (-first of all +asked for):\n%s", q, n, diff)
+			}
+		}
+	}
+}
