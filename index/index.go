@@ -55,8 +55,9 @@ var ErrLocked = errors.New("index is in use by another process")
 // runtimeConfig is scorch's configuration: give up on a locked index
 // instead of waiting for ever. Batches are synchronous (Batch returns once
 // they are on disk), so the catalog is only written for passages that are.
+// Scorch's goroutines report their panics to framebot (background.go).
 func runtimeConfig() map[string]any {
-	return map[string]any{"bolt_timeout": "3s"}
+	return map[string]any{"bolt_timeout": "3s", "asyncErrorCallbackName": asyncCallbackName}
 }
 
 const (
@@ -264,6 +265,7 @@ func openExisting(dir string) (bi bleve.Index, err error) {
 			bi, err = nil, fmt.Errorf("open index %s: damaged files: %v", dir, p)
 		}
 	}()
+	watchBackground(dir)
 	return bleve.OpenUsing(dir, runtimeConfig())
 }
 
@@ -277,6 +279,7 @@ func create(dir string) (bleve.Index, error) {
 	if err := writeMarker(dir); err != nil {
 		return nil, err
 	}
+	watchBackground(dir)
 	bi, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, runtimeConfig())
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", dir, err)

@@ -162,15 +162,32 @@ var errBatchPanic = errors.New("index batch failed")
 // writeBatch writes b, turning a panic inside Bleve into an error. When a
 // batch fails to persist (a full disk), scorch closes its segment although
 // the segment is already part of the index, and a batch written beside it
-// panics on the closed segment; the caller reopens the index after any
-// error.
-func (ix *Index) writeBatch(b *bleve.Batch) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%w: panic: %v", errBatchPanic, p)
-		}
+// panics on the closed segment, in the caller's goroutine or in scorch's
+// introducer; the caller reopens the index after any error. Once one of
+// scorch's goroutines has ended (background.go), Batch would wait for
+// ever: writeBatch then returns an error and leaves that wait behind.
+func (ix *Index) writeBatch(b *bleve.Batch) error {
+	bg := backgroundOf(ix.dir)
+	select {
+	case <-bg.stopped:
+		return fmt.Errorf("%w: %v", errBatchPanic, bg.err)
+	default:
+	}
+	bi, done := ix.bleve, make(chan error, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("%w: panic: %v", errBatchPanic, p)
+			}
+		}()
+		done <- bi.Batch(b)
 	}()
-	return ix.bleve.Batch(b)
+	select {
+	case err := <-done:
+		return err
+	case <-bg.stopped:
+		return fmt.Errorf("%w: %v", errBatchPanic, bg.err)
+	}
 }
 
 // wait waits for every submitted batch and returns the changes written, in
