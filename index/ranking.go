@@ -111,7 +111,7 @@ func DefaultRanking() Ranking {
 		FeedbackTerms:    20,
 		FeedbackDocs:     10,
 		FeedbackWeight:   2,
-		FeedbackMinTerms: 16,
+		FeedbackMinTerms: 12,
 		// Above every dev collection's questions (none reaches it there),
 		// below the long questions of common words on 200,000 passages.
 		FeedbackMaxPostings: 20000,
