@@ -196,7 +196,8 @@ func (a *Answerer) quote(cands []candidate, weights []float64) []Passage {
 		if joined[partKey(c.Doc, c.Ordinal)] {
 			continue
 		}
-		p, with := withParagraph(c, weights)
+		p, with := withParagraph(c, weights, func(ord int) bool { return joined[partKey(c.Doc, ord)] })
+		joined[partKey(c.Doc, c.Ordinal)] = true
 		for _, o := range with {
 			joined[partKey(c.Doc, o)] = true
 		}
@@ -292,8 +293,9 @@ const maxJoinedRunes = 1500
 // the one holding more of the question's information that c lacks goes
 // first. The joined text is the parts as the document has them, one space
 // apart (passages are cut between sentences of whitespace-folded text).
-// It also returns the ordinals of the parts joined.
-func withParagraph(c candidate, weights []float64) (Passage, []int) {
+// A part quoted already (quoted(ordinal) true) is not joined again. It also
+// returns the ordinals of the parts joined.
+func withParagraph(c candidate, weights []float64, quoted func(ord int) bool) (Passage, []int) {
 	own := matchedSet(c.Matched, len(weights))
 	gain := func(p *Part) float64 {
 		var g float64
@@ -319,17 +321,20 @@ func withParagraph(c candidate, weights []float64) (Passage, []int) {
 	}
 	var with []int
 	for _, sd := range sides {
-		if !fits(sd.part) {
+		ord := c.Ordinal - 1
+		if sd.after {
+			ord = c.Ordinal + 1
+		}
+		if !fits(sd.part) || quoted(ord) {
 			continue
 		}
 		size += 1 + utf8.RuneCountInString(sd.part.Text)
 		if sd.after {
 			p.Text, p.Highlights = joinParts(p.Text, p.Highlights, sd.part.Text, sd.part.Highlights)
-			with = append(with, c.Ordinal+1)
 		} else {
 			p.Text, p.Highlights = joinParts(sd.part.Text, sd.part.Highlights, p.Text, p.Highlights)
-			with = append(with, c.Ordinal-1)
 		}
+		with = append(with, ord)
 	}
 	return p, with
 }

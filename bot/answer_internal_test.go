@@ -139,3 +139,28 @@ func TestMissingNameLowersConfidence(t *testing.T) {
 		})
 	}
 }
+
+// Quotes never repeat a part: a paragraph cut in three, quoted from its
+// last part (with the middle one), then from its first, quotes the first
+// part alone.
+func TestAnswerQuotesEachPartOnce(t *testing.T) {
+	terms := []Term{{Text: "lighthouse", Key: "lighthous", IDF: 3}, {Text: "Smeaton", Key: "smeaton", IDF: 5}}
+	first, middle, last := "Smeaton built a lighthouse.", "It stood for a century.", "The lighthouse of Smeaton was moved."
+	hits := []Hit{
+		{Passage: Passage{Text: last, Doc: "d", Ordinal: 2, Score: 3}, Matched: []int{0, 1},
+			Before: &Part{Text: middle}},
+		{Passage: Passage{Text: first, Doc: "d", Ordinal: 0, Score: 2.9}, Matched: []int{0, 1},
+			After: &Part{Text: middle}},
+	}
+	ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{}).Ask(context.Background(), "Smeaton lighthouse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range ans.Passages {
+		got = append(got, p.Text)
+	}
+	if diff := cmp.Diff([]string{middle + " " + last, first}, got); diff != "" {
+		t.Errorf("quotes (-want +got):\n%s", diff)
+	}
+}
