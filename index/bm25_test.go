@@ -305,3 +305,46 @@ func TestRankDocumentsPrefixesAgree(t *testing.T) {
 		}
 	}
 }
+
+// Many documents are counted by several goroutines, with the same counts
+// as one.
+func TestDocumentTermCountsInParallel(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	words := []string{"walrus", "harbour", "gulls", "boats", "dawn", "penguins"}
+	var docs []*corpus.Document
+	for i := range 3 * minDocsPerWorker {
+		var paras []string
+		for j := range 1 + i%3 {
+			paras = append(paras, fmt.Sprintf("The %s and the %s meet %d times.", words[(i+j)%len(words)], words[(i*j+1)%len(words)], i))
+		}
+		docs = append(docs, doc(t, fmt.Sprintf("d%03d", i), words[i%len(words)], paras...))
+	}
+	if _, err := ix.Apply(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"walru", "harbour", "gull", "absent"}
+	var scored []DocScore
+	var metas []DocMeta
+	for _, d := range docs {
+		m, _ := ix.Meta(d.ID)
+		scored, metas = append(scored, DocScore{Doc: d.ID}), append(metas, m)
+	}
+	err := ix.withReader(func(r bleveindex.IndexReader) error {
+		parallel, err := ix.docTermCounts(ctx, r, keys, scored, metas)
+		if err != nil {
+			return err
+		}
+		serial, err := ix.docTermCountsOf(ctx, r, keys, scored, metas)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(serial, parallel); diff != "" {
+			t.Errorf("counts differ (-one goroutine +several):\n%s", diff)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
