@@ -18,9 +18,9 @@ import (
 //
 // Each document's passages and catalog entry share a batch, as with
 // Apply; the catalog entry is saved once the batch is on disk. A Stream
-// holds the index as Apply does (a rebuild waits for it): Close must be
-// called, and the caller must not call Apply, Sync, Upsert or Delete
-// meanwhile from the goroutine that calls Add.
+// holds the index as Apply does, until Close, which must be called: the
+// swap of a rebuilt index waits for it (and Add stops the stream once a
+// rebuild has started).
 type Stream struct {
 	ix      *Index
 	ctx     context.Context
@@ -48,9 +48,10 @@ func (ix *Index) NewStream(ctx context.Context, written func([]Change)) (*Stream
 // Add indexes d, replacing all passages of an earlier version. It returns
 // once d is in a batch, which may be written later (see Close). Adding a
 // document a second time waits for the first version to be written, then
-// replaces it. Add returns the error of a batch that failed to be written
-// or ctx's error, and then the same error for every later call: the
-// documents added before it that are already written stay written.
+// replaces it. Add returns the error of a batch that failed to be written,
+// ctx's error, or ErrRebuilding once a damaged index is being rebuilt, and
+// then the same error for every later call: the documents added before it
+// that are already written stay written.
 func (s *Stream) Add(d *corpus.Document) error {
 	if s.closed {
 		return errors.New("index stream is closed")
@@ -65,6 +66,13 @@ func (s *Stream) Add(d *corpus.Document) error {
 	if err := s.bt.w.failed(); err != nil {
 		s.err = err
 		return err
+	}
+	if s.ix.rebuilding.Load() {
+		// A damaged index is being rebuilt from the whole corpus: the
+		// stream stops, as Apply would refuse its next call, so that the
+		// rebuilt index can be swapped in.
+		s.err = ErrRebuilding
+		return s.err
 	}
 	if s.bt.ids[d.ID] || s.isPending(d.ID) {
 		// batchDocument replaces the version the catalog holds: the

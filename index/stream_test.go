@@ -264,6 +264,29 @@ func TestStreamStoppedMidwayIsCompletedBySync(t *testing.T) {
 	}
 }
 
+func TestStreamStopsForARebuild(t *testing.T) {
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	st, err := ix.NewStream(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Add(doc(t, "a", "Alpha", "The walrus sings at dawn.")); err != nil {
+		t.Fatal(err)
+	}
+	ix.rebuilding.Store(true) // as damaged does before it starts a rebuild
+	if err := st.Add(doc(t, "b", "Beta", "Penguins march in winter.")); !errors.Is(err, ErrRebuilding) {
+		t.Errorf("add during a rebuild = %v; want ErrRebuilding", err)
+	}
+	if err := st.Close(); !errors.Is(err, ErrRebuilding) {
+		t.Errorf("close = %v; want ErrRebuilding", err)
+	}
+	ix.rebuilding.Store(false)
+	// The stream released the index: a swap, or another write, can go on.
+	if _, err := ix.Upsert(context.Background(), doc(t, "c", "Gamma", "Otters juggle stones.")); err != nil {
+		t.Fatalf("upsert after the stream: %v", err)
+	}
+}
+
 // TestStreamKilledHelperProcess streams streamCorpus into the index in
 // $FRAMEBOT_STREAM_INDEX and prints "written N" after every batch, until
 // TestStreamKilledMidwayLeavesATrustworthyIndex kills it.
