@@ -84,6 +84,11 @@ func (w *writer) submit(b *bleve.Batch, changes []Change, passages [][]*document
 			err = fmt.Errorf("write index batch: %w", err)
 		} else {
 			setWords(changes, passages)
+		}
+		// The analysed passages are not needed any more: let them go
+		// while the catalog is written.
+		b, passages = nil, nil
+		if err == nil {
 			err = ix.saveCatalog(changes)
 		}
 		ix.settle(changes, err)
