@@ -30,11 +30,12 @@ type Stream struct {
 	closed  bool
 }
 
-// NewStream starts a Stream. written, when not nil, is called with the
-// changes of every batch once it is on disk (one call at a time, in no
-// particular order of batches); the changes are not kept otherwise. It
-// returns ErrClosed, or an error wrapping ErrRebuilding while the index
-// is rebuilt.
+// NewStream starts a Stream; Add and Close are called from one goroutine.
+// written, when not nil, is called with the changes of every batch once it
+// is on disk (one call at a time, from the goroutine that wrote the batch,
+// in no particular order of batches; it must not call the Stream); the
+// changes are not kept otherwise. It returns ErrClosed, or ErrRebuilding
+// while the index is rebuilt.
 func (ix *Index) NewStream(ctx context.Context, written func([]Change)) (*Stream, error) {
 	release, err := ix.enter()
 	if err != nil {
