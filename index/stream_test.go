@@ -46,16 +46,12 @@ func streamCorpus(t testing.TB, n, version int) []*corpus.Document {
 var streamQuestions = []string{"v17", "v230 v3999", "v2718", "v404 v77", "v1000"}
 
 // indexView is what a user sees of an index: its documents, and every
-// passage each question of streamQuestions finds, with its score.
-//
-// Documents' scores (RankDocuments) are left out: they depend on how the
-// index's segments happen to be merged when the question is asked, not
-// only on what they hold (docBM25 takes the average document length from
-// Bleve's FieldCardinality, a sum of per-segment dictionary sizes), so two
-// indexes of the same documents can differ there whatever wrote them.
+// passage and document each question of streamQuestions finds, with its
+// score.
 type indexView struct {
-	Docs []DocMeta
-	Hits [][]string
+	Docs   []DocMeta
+	Hits   [][]string
+	Ranked [][]DocScore
 }
 
 func viewOf(t *testing.T, ix *Index) indexView {
@@ -83,6 +79,11 @@ func viewOf(t *testing.T, ix *Index) indexView {
 			hs = append(hs, fmt.Sprintf("%s#%d %v %q", h.Doc, h.Ordinal, h.Score, h.Text))
 		}
 		v.Hits = append(v.Hits, hs)
+		rk, err := ix.RankDocuments(ctx, q, maxLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Ranked = append(v.Ranked, rk)
 	}
 	return v
 }
