@@ -64,13 +64,11 @@ const (
 	keyMapping  = "framebot/mapping"
 	catalogFile = "framebot-catalog.bolt"
 	// batchPassages is how many passages go into one Bleve batch when many
-	// documents are indexed at once. Memory grows with it (streaming the
-	// 200,000-document benchmark peaked at about 450 MB resident with
-	// 2,500), but so does what one segment holds, and the whole-document
-	// scores depend on how the passages are split into segments (docBM25's
-	// average length is a sum of per-segment dictionary sizes): with 2,500,
-	// the dev collections of 2,500 to 5,000 passages scored differently.
-	batchPassages = 5000
+	// documents are indexed at once. Memory grows with it: streaming the
+	// 200,000-document benchmark peaked at 434–436 MB resident with 2,500
+	// and 558–602 MB with 5,000 (and was no slower). Scores do not depend
+	// on it (whole-document lengths come from the catalog).
+	batchPassages = 2500
 	// batchesInFlight is how many batches are written at once: Bleve
 	// analyses a batch on every core but builds its segment on one, so a
 	// second batch keeps the other cores busy meanwhile.
