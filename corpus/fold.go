@@ -15,6 +15,54 @@ import (
 // Every paragraph of a Document is folded, so Fold is the normal form the
 // index and the bot can compare against.
 func Fold(s string) string {
+	if f, ok := foldASCII(s); ok {
+		return f
+	}
+	return foldRunes(s)
+}
+
+// foldASCII is Fold for ASCII text, where every byte below '!' and DEL
+// are the spaces and control characters: s itself when it is already
+// folded (no copy), ok false when s holds a byte beyond ASCII.
+func foldASCII(s string) (f string, ok bool) {
+	folded, space := true, true // space: the byte before was a space, or none
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return "", false
+		case c == ' ':
+			folded = folded && !space
+			space = true
+		case c < ' ' || c == 0x7f:
+			folded = false
+		default:
+			space = false
+		}
+	}
+	if folded && !space || s == "" {
+		return s, true
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space = false // a space is pending
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c == 0x7f {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteByte(c)
+	}
+	return b.String(), true
+}
+
+// foldRunes is Fold for any text.
+func foldRunes(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false // a space is pending

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -76,6 +77,37 @@ func BenchmarkSync(b *testing.B) {
 		ix.Close()
 	}
 	b.ReportMetric(float64(corpus.CountPassages(docs)*b.N)/b.Elapsed().Seconds(), "passages/s")
+}
+
+// BenchmarkStream builds a new index of the collection the way framebot
+// eval does: corpus.jsonl read one record at a time, each document handed
+// to a Stream. Unlike BenchmarkSync, reading and splitting are timed.
+//
+//	FRAMEBOT_BENCH_DIR=/tmp/scale-200k go test -run '^$' -bench Stream -benchtime 1x ./index/
+func BenchmarkStream(b *testing.B) {
+	if _, err := os.Stat(filepath.Join(benchDir(), "corpus.jsonl")); err != nil {
+		b.Skipf("no benchmark collection: %v", err)
+	}
+	b.ReportAllocs()
+	docs := 0
+	for b.Loop() {
+		ix, err := Open(filepath.Join(b.TempDir(), "ix"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := ix.NewStream(context.Background(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = beir.EachDoc(benchDir(), func(d beir.Doc) error {
+			docs++
+			return st.Add(beir.ToDocument(d, 0))
+		})
+		if err := errors.Join(err, st.Close(), ix.Close()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
 }
 
 // BenchmarkSearch runs the chat path's passage search (30 candidates, with

@@ -64,11 +64,16 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		// The unicode tokenizer stops at the first invalid byte.
 		return t.slow.Tokenize(input)
 	}
+	// About one word in six bytes of English text. The tokens are
+	// allocated together, as many as that estimate (then the estimate for
+	// the rest), not 64 at a time: most fields are short (a title, a
+	// section), and the surplus was a third of all that indexing
+	// allocated.
 	out := make(analysis.TokenStream, 0, len(input)/6+1)
 	var arena []analysis.Token
 	emit := func(start, end int, typ analysis.TokenType) {
 		if len(arena) == 0 {
-			arena = make([]analysis.Token, 64)
+			arena = make([]analysis.Token, max(8, (len(input)-start)/6+1))
 		}
 		tok := &arena[0]
 		arena = arena[1:]

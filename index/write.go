@@ -22,6 +22,9 @@ type writer struct {
 	ix       *Index
 	progress func(done, total int)
 	total    int
+	// written, when set, takes each batch's changes once they are on
+	// disk, instead of results (a Stream's changes are not kept).
+	written func([]Change)
 
 	slots chan struct{}
 	wg    sync.WaitGroup
@@ -81,6 +84,11 @@ func (w *writer) submit(b *bleve.Batch, changes []Change, passages [][]*document
 			err = fmt.Errorf("write index batch: %w", err)
 		} else {
 			setWords(changes, passages)
+		}
+		// The analysed passages are not needed any more: let them go
+		// while the catalog is written.
+		b, passages = nil, nil
+		if err == nil {
 			err = ix.saveCatalog(changes)
 		}
 		ix.settle(changes, err)
@@ -149,7 +157,11 @@ func (w *writer) record(seq int, changes []Change, err error) {
 		}
 		return
 	}
-	w.results[seq] = changes
+	if w.written != nil {
+		w.written(changes)
+	} else {
+		w.results[seq] = changes
+	}
 	w.done += len(changes)
 	if w.progress != nil {
 		w.progress(w.done, w.total)
@@ -249,6 +261,9 @@ type batcher struct {
 	pending  []Change
 	docs     [][]*document.Document // per pending change, its passages' Bleve documents
 	passages int
+	// ids, when not nil, holds the documents in b (a Stream's: see
+	// Stream.Add).
+	ids map[string]bool
 }
 
 // done records change c, whose passages (n of them, docs when added) are
@@ -256,6 +271,9 @@ type batcher struct {
 // passages.
 func (bt *batcher) done(c Change, n int, docs []*document.Document) {
 	bt.pending = append(bt.pending, c)
+	if bt.ids != nil {
+		bt.ids[c.Doc] = true
+	}
 	bt.docs = append(bt.docs, docs)
 	bt.passages += n
 	if bt.passages >= batchPassages {
@@ -267,6 +285,9 @@ func (bt *batcher) done(c Change, n int, docs []*document.Document) {
 func (bt *batcher) flush() {
 	bt.w.submit(bt.b, bt.pending, bt.docs)
 	bt.b, bt.pending, bt.docs, bt.passages = bt.w.ix.bleve.NewBatch(), nil, nil, 0
+	if bt.ids != nil {
+		clear(bt.ids)
+	}
 }
 
 // batchDeletes adds the deletion of every passage of the documents deletes

@@ -140,35 +140,32 @@ func (a *app) loadCorpus() ([]*corpus.Document, []corpus.Skipped, error) {
 	return docs, skipped, nil
 }
 
-// sync makes the index match the corpus. Documents are indexed syncChunk
-// passages at a time as they are parsed, and dropped once written, so that
-// memory does not grow with the corpus; documents whose content hash the
-// index already has are left alone, and those no longer in the corpus are
-// removed at the end.
+// sync makes the index match the corpus. Documents are handed to an index
+// stream as they are parsed, which writes them in batches while the next
+// ones are parsed, so that memory does not grow with the corpus;
+// documents whose content hash the index already has are left alone, and
+// those no longer in the corpus are removed at the end.
 func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.SyncStats, error) {
 	var (
 		st      index.SyncStats
-		chunk   []*corpus.Document
-		inChunk int
+		parsed  int // passages since progress was last reported
 		seen    = map[string]bool{}
+		written index.SyncStats // by the stream's batches, read once it is closed
 	)
 	a.notes = nil
-	flush := func() error {
-		chs, err := a.index.Apply(ctx, chunk, nil)
+	stream, err := a.index.NewStream(ctx, func(chs []index.Change) {
 		for _, c := range chs {
 			switch c.Kind {
 			case bot.Added:
-				st.Added++
+				written.Added++
 			case bot.Updated:
-				st.Updated++
+				written.Updated++
 			}
-			st.Passages += c.Meta.Passages
+			written.Passages += c.Meta.Passages
 		}
-		chunk, inChunk = nil, 0
-		if progress != nil {
-			progress(len(seen), 0)
-		}
-		return err
+	})
+	if err != nil {
+		return st, fmt.Errorf("index corpus: %w", err)
 	}
 	each := func(d *corpus.Document) error {
 		if seen[d.ID] {
@@ -182,16 +179,22 @@ func (a *app) sync(ctx context.Context, progress func(done, total int)) (index.S
 			st.Unchanged++
 			return nil
 		}
-		chunk = append(chunk, d)
-		inChunk += len(d.Passages)
-		if inChunk >= syncChunk {
-			return flush()
+		if parsed += len(d.Passages); parsed >= syncChunk && progress != nil {
+			progress(len(seen), 0)
+			parsed = 0
+		}
+		if err := stream.Add(d); err != nil {
+			return err
 		}
 		return ctx.Err()
 	}
 	skipped, err := a.loadEach(each)
-	if err == nil {
-		err = flush()
+	if cerr := stream.Close(); err == nil {
+		err = cerr
+	}
+	st.Added, st.Updated, st.Passages = written.Added, written.Updated, written.Passages
+	if progress != nil {
+		progress(len(seen), 0)
 	}
 	if err == nil {
 		a.skipped = skipped
@@ -231,9 +234,8 @@ func (a *app) removeGone(ctx context.Context, seen map[string]bool) (int, error)
 	return len(chs), err
 }
 
-// syncChunk is about how many passages sync parses before writing them:
-// a few of the index's batches, so that the writer keeps both of its
-// batches in flight.
+// syncChunk is about how many passages sync parses between two progress
+// reports.
 const syncChunk = 20000
 
 // corpusOptions are the options of every corpus load, reload and watcher

@@ -18,7 +18,6 @@ import (
 
 	"framebot/beir"
 	"framebot/bot"
-	"framebot/corpus"
 	"framebot/index"
 )
 
@@ -315,41 +314,38 @@ func (rep *evalReport) answerMemory(peakAnon, peakBefore int64) {
 
 // evalIndex indexes the documents of the BEIR folder dir into ix (or finds
 // them there already) and fills rep's document count and indexing figures.
-// corpus.jsonl is read one record at a time, and the documents converted
-// and written evalChunk at a time, so that the corpus is never held in
-// memory while Bleve builds its segments: building the 200,000-passage
-// benchmark peaked at 1.5 GB resident when it was, raw and converted.
+// corpus.jsonl is read one record at a time, and each document converted
+// and handed to an index stream, which writes them in batches while the
+// next ones are read, so that the corpus is never held in memory while
+// Bleve builds its segments: building the 200,000-passage benchmark peaked
+// at 1.5 GB resident when it was, raw and converted.
 func evalIndex(ctx context.Context, ix *index.Index, dir string, rep *evalReport, stderr io.Writer) error {
 	bar := newProgressBar(stderr, isTerminal(stderr))
 	defer bar.done()
 	start := time.Now()
 	want := map[string]bool{}
-	written := 0
-	var todo []*corpus.Document
-	flush := func() error {
-		chs, err := ix.Apply(ctx, todo, nil)
-		written += len(chs)
-		todo = nil
-		bar.update(rep.Docs, 0)
+	written := 0 // by the stream's batches, read once it is closed
+	st, err := ix.NewStream(ctx, func(chs []index.Change) { written += len(chs) })
+	if err != nil {
 		return err
 	}
-	err := beir.EachDoc(dir, func(raw beir.Doc) error {
+	err = beir.EachDoc(dir, func(raw beir.Doc) error {
 		d := beir.ToDocument(raw, 0)
 		rep.Docs++
 		want[d.ID] = true
 		rep.Passages += len(d.Passages)
+		if rep.Docs%evalChunk == 0 {
+			bar.update(rep.Docs, 0)
+		}
 		if m, ok := ix.Meta(d.ID); ok && m.Hash == d.Hash {
 			return nil
 		}
-		todo = append(todo, d)
-		if len(todo) >= evalChunk {
-			return flush()
-		}
-		return nil
+		return st.Add(d)
 	})
-	if err == nil {
-		err = flush()
+	if cerr := st.Close(); err == nil {
+		err = cerr
 	}
+	bar.update(rep.Docs, 0)
 	if err != nil {
 		return err
 	}
@@ -377,9 +373,8 @@ func evalIndex(ctx context.Context, ix *index.Index, dir string, rep *evalReport
 	return nil
 }
 
-// evalChunk is how many BEIR documents evalIndex converts and writes at a
-// time (10,000 peaks at 516–579 MB building 200,000 passages, 20,000 at
-// 566–620 MB, at the same rate).
+// evalChunk is how many BEIR documents evalIndex reads between two
+// updates of its progress bar.
 const evalChunk = 10000
 
 // resetPeakRSS returns the process's peak resident size so far (VmHWM,
