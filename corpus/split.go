@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -143,8 +142,28 @@ func wordRanges(text string, start, end int) [][2]int {
 }
 
 func wordCount(s string) int {
-	return len(strings.Fields(s))
+	n, in := 0, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		var space bool
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+			i += size
+		}
+		if !space && !in {
+			n++
+		}
+		in = !space
+	}
+	return n
 }
+
+// asciiSpace is strings.Fields' set of ASCII spaces.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // CountPassages returns how many passages docs hold in all.
 func CountPassages(docs []*Document) int {

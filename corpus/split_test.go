@@ -108,3 +108,15 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+// wordCount counts what strings.Fields splits.
+func FuzzWordCount(f *testing.F) {
+	for _, s := range []string{"", " ", "a", " a  b\tc\n", "x\u00a0y", "\u2003lead", "trail\u3000", "\xff bad \xfe", "é è"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := wordCount(s), len(strings.Fields(s)); got != want {
+			t.Errorf("wordCount(%q) = %d, strings.Fields gives %d", s, got, want)
+		}
+	})
+}
