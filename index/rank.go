@@ -2,13 +2,10 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -247,41 +244,6 @@ const postingsPerStoredPassage = 3000
 // unless the terms' postings are so long that reading the passages'
 // stored text is cheaper (storedTermCounts, which counts the same).
 func (ix *Index) docTermCounts(ctx context.Context, r bleveindex.IndexReader, keys []string, docs []DocScore, metas []DocMeta) ([][]int, error) {
-	workers := min(runtime.GOMAXPROCS(0), maxCountWorkers, len(docs)/minDocsPerWorker)
-	if workers <= 1 {
-		return ix.docTermCountsOf(ctx, r, keys, docs, metas)
-	}
-	// The documents are counted in slices, one goroutine each, on the
-	// same snapshot (readers are safe to share, term readers are not).
-	tf := make([][]int, len(docs))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*len(docs)/workers, (w+1)*len(docs)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			part, err := ix.docTermCountsOf(ctx, r, keys, docs[lo:hi], metas[lo:hi])
-			copy(tf[lo:hi], part)
-			errs[w] = err
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return tf, nil
-}
-
-// Counting the terms of many documents is split between goroutines: at
-// most maxCountWorkers, each with minDocsPerWorker documents or more.
-const (
-	maxCountWorkers  = 4
-	minDocsPerWorker = 64
-)
-
-// docTermCountsOf is docTermCounts in one goroutine.
-func (ix *Index) docTermCountsOf(ctx context.Context, r bleveindex.IndexReader, keys []string, docs []DocScore, metas []DocMeta) ([][]int, error) {
 	var all, firsts []passageRef
 	for i, d := range docs {
 		ids, err := docPassageIDs(ctx, r, d.Doc)
