@@ -25,6 +25,20 @@ const (
 // String returns "added", "updated" or "removed".
 func (k ChangeKind) String() string { return string(k) }
 
+// Label names the kind at the start of a digest line: "Added", "Updated"
+// or "Removed" (the value itself for an unknown kind).
+func (k ChangeKind) Label() string {
+	switch k {
+	case Added:
+		return "Added"
+	case Updated:
+		return "Updated"
+	case Removed:
+		return "Removed"
+	}
+	return k.String()
+}
+
 // DocChange is one document added, updated or removed in the corpus.
 type DocChange struct {
 	Kind     ChangeKind `json:"event"`

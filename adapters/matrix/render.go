@@ -51,7 +51,7 @@ func RenderAnnouncement(a bot.Announcement, msgType event.MessageType) *event.Me
 	fmt.Fprintf(&b, "Corpus updated (%d %s):", n, noun)
 	fmt.Fprintf(&h, "<p><strong>Corpus updated</strong> (%d %s):</p>\n<ul>\n", n, noun)
 	for _, c := range a.Changes {
-		kind := changeKind(c.Kind)
+		kind := c.Kind.Label()
 		fmt.Fprintf(&b, "\n  - %s: %s", kind, bot.Cite(c.Title, c.Source, c.URL))
 		fmt.Fprintf(&h, "<li>%s: %s", esc(kind), htmlCite(c.Title, c.Source, c.URL))
 		if c.Opening != "" {
@@ -67,19 +67,6 @@ func RenderAnnouncement(a bot.Announcement, msgType event.MessageType) *event.Me
 		fmt.Fprintf(&h, "\n<p>%s.</p>", esc(line))
 	}
 	return content(msgType, b.String(), h.String())
-}
-
-// changeKind names a kind of change at the start of a digest line.
-func changeKind(k bot.ChangeKind) string {
-	switch k {
-	case bot.Added:
-		return "New"
-	case bot.Updated:
-		return "Updated"
-	case bot.Removed:
-		return "Removed"
-	}
-	return k.String()
 }
 
 func content(msgType event.MessageType, body, formatted string) *event.MessageEventContent {

@@ -338,7 +338,7 @@ func RenderAnnouncement(a bot.Announcement) Message {
 			body = append(body, contextLine(fmt.Sprintf("…and %d more.", len(a.Changes)-shown)))
 			break
 		}
-		line := escape(changeLabel(c.Kind)) + ": " + cite(c.Title, c.Doc, c.Source, c.URL)
+		line := escape(c.Kind.Label()) + ": " + cite(c.Title, c.Doc, c.Source, c.URL)
 		if o := strings.TrimSpace(c.Opening); o != "" && c.Kind != bot.Removed {
 			line += "\n" + quoteMrkdwn(bot.Passage{Text: txt.Truncate(o, 280)}, maxText-len([]rune(line))-1)
 		}
@@ -348,17 +348,4 @@ func RenderAnnouncement(a bot.Announcement) Message {
 		body = append(body, contextLine(escape(bot.AnswersUpdatedLine(a.AnswersUpdated))))
 	}
 	return finish("Corpus updated: "+summary, body)
-}
-
-// changeLabel names a kind of change at the start of a digest line.
-func changeLabel(k bot.ChangeKind) string {
-	switch k {
-	case bot.Added:
-		return "Added"
-	case bot.Updated:
-		return "Updated"
-	case bot.Removed:
-		return "Removed"
-	}
-	return k.String()
 }
