@@ -106,16 +106,6 @@ func (s *Stream) Close() error {
 	}
 	s.closed = true
 	defer s.release()
-	w := s.bt.w
-	if err := w.failed(); err == nil && (s.err == nil || errors.Is(s.err, context.Canceled) || errors.Is(s.err, context.DeadlineExceeded)) {
-		s.bt.flush()
-	}
-	_, werr := w.wait()
-	if werr == nil && w.done >= remapAfter {
-		werr = s.ix.remapCatalog()
-	}
-	if werr != nil {
-		s.err = werr
-	}
+	_, s.err = s.bt.finish(s.err)
 	return s.err
 }

@@ -236,14 +236,23 @@ func (ix *Index) apply(ctx context.Context, upserts []*corpus.Document, deletes 
 		// must be on disk first.
 		w.wg.Wait()
 	}
-	err = ix.batchUpserts(ctx, bt, upserts)
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		// What was prepared before ctx ended is written, as promised.
+	return bt.finish(ix.batchUpserts(ctx, bt, upserts))
+}
+
+// finish ends a write (apply, or a Stream's Close) whose preparation
+// returned err: it submits the last batch, unless a batch has failed or
+// err is not the end of ctx (what was prepared before ctx ended is
+// written, as promised), waits for every batch, and remaps the catalog
+// after many changes. It returns the changes written and the first error
+// of a batch, of the remap, or err.
+func (bt *batcher) finish(err error) ([]Change, error) {
+	w := bt.w
+	if w.failed() == nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		bt.flush()
 	}
 	changes, werr := w.wait()
-	if len(changes) >= remapAfter {
-		if rerr := ix.remapCatalog(); rerr != nil && werr == nil {
+	if w.done >= remapAfter {
+		if rerr := w.ix.remapCatalog(); rerr != nil && werr == nil {
 			werr = rerr
 		}
 	}
