@@ -84,6 +84,28 @@ func (a *Answerer) Ask(ctx context.Context, question string) (*Answer, error) {
 	return a.AskWith(ctx, question, Borrowed{})
 }
 
+// Ranked returns the passages an answer to question would be chosen from,
+// in the order the answerer ranks them (BM25 weighed by coverage of the
+// question), however confident the best one is: framebot eval scores the
+// chat path's ranking with it. It returns an error only when the index
+// fails.
+func (a *Answerer) Ranked(ctx context.Context, question string) ([]Hit, error) {
+	q := CleanText(question, MaxQuestionRunes)
+	if q == "" {
+		return nil, nil
+	}
+	res, err := a.searchWith(ctx, q, Borrowed{})
+	if err != nil {
+		return nil, fmt.Errorf("search for %q: %w", text.Truncate(q, 80), err)
+	}
+	cands := a.candidates(res, termWeights(res.Terms), Borrowed{})
+	out := make([]Hit, len(cands))
+	for i, c := range cands {
+		out[i] = c.Hit
+	}
+	return out, nil
+}
+
 // AskWith is Ask for a follow-up: from holds what it borrows from its
 // thread (see followup.go).
 func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) (*Answer, error) {

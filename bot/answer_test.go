@@ -117,3 +117,32 @@ func texts(a *bot.Answer) []string {
 	}
 	return out
 }
+
+// Ranked lists the passages an answer is chosen from, in the answerer's
+// order: an answered question quotes its first one first, and a question
+// the corpus can't answer still gets its candidates ranked.
+func TestRankedIsTheAnswerersOrder(t *testing.T) {
+	ctx := context.Background()
+	a := bot.NewAnswerer(defaultIndex(t), bot.AnswerOptions{})
+	qs := loadQuestions(t, "questions.json")
+	for _, q := range qs.Answerable[:min(5, len(qs.Answerable))] {
+		ans, err := a.Ask(ctx, q.Q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits, err := a.Ranked(ctx, q.Q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Answered || len(hits) == 0 {
+			t.Fatalf("%q: answered %v, %d ranked passages", q.Q, ans.Answered, len(hits))
+		}
+		if p := ans.Passages[0]; p.Doc != hits[0].Doc || !strings.Contains(p.Text, hits[0].Text) {
+			t.Errorf("%q: quoted first %s#%d, ranked first %s#%d", q.Q, p.Doc, p.Ordinal, hits[0].Doc, hits[0].Ordinal)
+		}
+	}
+	hits, err := a.Ranked(ctx, "")
+	if err != nil || len(hits) != 0 {
+		t.Errorf("empty question: %d passages, error %v", len(hits), err)
+	}
+}

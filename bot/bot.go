@@ -237,6 +237,15 @@ type Searcher interface {
 	Search(ctx context.Context, text string, limit int) (*SearchResult, error)
 }
 
+// PassageSearcher is a Searcher that can also rank passages on their own
+// words alone, without weighing them by how much their documents are about
+// the question: a brief on a topic wants every document that discusses it,
+// not only the one most about it. The Summarizer uses it when its Searcher
+// has it.
+type PassageSearcher interface {
+	SearchPassages(ctx context.Context, text string, limit int) (*SearchResult, error)
+}
+
 // Catalog lists the documents of the corpus.
 type Catalog interface {
 	// Documents returns every indexed document, in no particular order.

@@ -107,7 +107,11 @@ func (z *Summarizer) Summarize(ctx context.Context, topic string) (*Summary, err
 	if !text.HasWord(q) {
 		return sum, nil
 	}
-	res, err := z.search.Search(ctx, q, z.opts.Candidates)
+	search := z.search.Search
+	if ps, ok := z.search.(PassageSearcher); ok {
+		search = ps.SearchPassages
+	}
+	res, err := search(ctx, q, z.opts.Candidates)
 	if err != nil {
 		return nil, fmt.Errorf("search for %q: %w", text.Truncate(q, 80), err)
 	}

@@ -42,8 +42,9 @@ import (
 )
 
 var (
-	_ bot.Searcher = (*Index)(nil)
-	_ bot.Catalog  = (*Index)(nil)
+	_ bot.Searcher        = (*Index)(nil)
+	_ bot.PassageSearcher = (*Index)(nil)
+	_ bot.Catalog         = (*Index)(nil)
 )
 
 // ErrClosed is returned by every method once Close has been called.

@@ -194,8 +194,9 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 
 // docTermWeights returns the weight of each term (and spelling variant) of
 // the question in a whole-document score: its IDF among the n passages at
-// Ranking.IDFPower, a question word's reduced weight, and the question's
-// count of it. Terms no passage holds are left out.
+// Ranking.IDFPower, a question word's reduced weight, the question's
+// count of it, and the reduced weight of a term from an earlier turn.
+// Terms no passage holds are left out.
 func (ix *Index) docTermWeights(ctx context.Context, r bleveindex.IndexReader, n uint64, terms []queryTerm) (map[string]float64, error) {
 	want := map[string]float64{}
 	for _, t := range terms {
@@ -212,6 +213,9 @@ func (ix *Index) docTermWeights(ctx context.Context, r bleveindex.IndexReader, n
 		}
 		if ix.rank.QueryTermFreq {
 			w *= float64(t.count)
+		}
+		if t.weight > 0 {
+			w *= t.weight // a term of an earlier turn (context.go)
 		}
 		want[t.Key] = w
 		for _, v := range t.variants {

@@ -83,6 +83,13 @@ type Ranking struct {
 	// length normalisation); the lengths are the documents' analysed
 	// words (DocMeta.Words).
 	DocB float64
+	// PassageDocPrior multiplies each passage's score in Search by its
+	// document's whole-document score divided by the largest among the
+	// documents of the passages weighed (see weighByDocument).
+	PassageDocPrior bool
+	// PassageDepth is how many passages Search weighs by their document
+	// before it returns the best of them (at least as many as asked for).
+	PassageDepth int
 	// PassagesPerDoc is how many passages RankDocuments reads per document
 	// it must return (capped at maxRankPassages).
 	PassagesPerDoc int
@@ -123,6 +130,8 @@ func DefaultRanking() Ranking {
 		DocWeight:           0.7,
 		DocK1:               9,
 		DocB:                0.75,
+		PassageDocPrior:     true,
+		PassageDepth:        150,
 		PassagesPerDoc:      5,
 	}
 }

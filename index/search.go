@@ -54,6 +54,20 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) (*bot.Searc
 // SearchContext is Search with extra words from a conversation's earlier
 // turns, each at its reduced weight (see context.go).
 func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.WeightedText, limit int) (*bot.SearchResult, error) {
+	return ix.search(ctx, text, extra, limit, ix.rank.PassageDocPrior)
+}
+
+// SearchPassages is Search with passages ranked on their own words alone,
+// not weighed by their documents (Ranking.PassageDocPrior): briefs use it,
+// to find every document that discusses a topic rather than the one most
+// about it.
+func (ix *Index) SearchPassages(ctx context.Context, text string, limit int) (*bot.SearchResult, error) {
+	return ix.search(ctx, text, nil, limit, false)
+}
+
+// search is SearchContext, with the passages weighed by their documents
+// when prior is true.
+func (ix *Index) search(ctx context.Context, text string, extra []bot.WeightedText, limit int, prior bool) (*bot.SearchResult, error) {
 	if limit <= 0 {
 		limit = 10
 	}
@@ -67,15 +81,28 @@ func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.Wei
 		for _, t := range p.terms {
 			res.Terms = append(res.Terms, t.Term)
 		}
-		req := bleve.NewSearchRequestOptions(p.query, limit, 0, false)
-		req.Fields = []string{fieldText, fieldPage, fieldSplit}
+		depth := limit
+		if prior {
+			depth = max(limit, ix.rank.PassageDepth)
+		}
+		// Only IDs and scores: the stored fields are read for the hits
+		// returned, not for every one weighed.
+		req := bleve.NewSearchRequestOptions(p.query, depth, 0, false)
 		sr, err := ix.bleve.SearchInContext(p.ctx, req)
 		if err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
-		var splits []string
-		res.Hits, splits = ix.hits(sr.Hits)
-		if err := ix.attachParts(r, res.Hits, splits, p.terms); err != nil {
+		res.Hits = ix.hits(sr.Hits)
+		if prior {
+			if err := ix.weighByDocument(ctx, r, p.terms, res.Hits); err != nil {
+				return err
+			}
+		}
+		sortHits(res.Hits)
+		if len(res.Hits) > limit {
+			res.Hits = res.Hits[:limit]
+		}
+		if err := ix.readHits(r, res.Hits, p.terms); err != nil {
 			return err
 		}
 		sortHits(res.Hits)
@@ -87,14 +114,10 @@ func (ix *Index) SearchContext(ctx context.Context, text string, extra []bot.Wei
 	return res, nil
 }
 
-// hits turns Bleve's hits into passages, with their split flags
-// (fieldSplit); hits of documents removed since the search ran are left
-// out.
-func (ix *Index) hits(dms search.DocumentMatchCollection) ([]bot.Hit, []string) {
-	var (
-		out    []bot.Hit
-		splits []string
-	)
+// hits turns Bleve's hits into passages, without their text (see
+// readHits); hits of documents removed since the search ran are left out.
+func (ix *Index) hits(dms search.DocumentMatchCollection) []bot.Hit {
+	var out []bot.Hit
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	for _, h := range dms {
@@ -107,34 +130,86 @@ func (ix *Index) hits(dms search.DocumentMatchCollection) ([]bot.Hit, []string) 
 			continue // removed since the search ran
 		}
 		out = append(out, bot.Hit{Passage: bot.Passage{
-			Text:    str(h.Fields[fieldText]),
 			Title:   m.Title,
 			Doc:     doc,
 			Source:  m.Source,
 			URL:     m.URL,
 			Ordinal: ord,
-			Page:    page(h.Fields[fieldPage]),
 			Score:   h.Score,
 		}})
-		splits = append(splits, str(h.Fields[fieldSplit]))
 	}
-	return out, splits
+	return out
 }
 
-// attachParts marks the question's terms in each hit and, for a passage
-// cut from a longer paragraph (splits[i]), reads the neighbouring parts of
-// that paragraph.
-func (ix *Index) attachParts(r bleveindex.IndexReader, hits []bot.Hit, splits []string, terms []queryTerm) error {
+// weighByDocument multiplies each hit's score by its document's
+// whole-document score (docBM25, the one RankDocuments mixes in) divided by
+// the largest among the hits' documents: of two passages matching the
+// question alike, the one in a document about the question's subject goes
+// first, and a passage whose words only meet by chance in a document about
+// something else goes down. The product needs no weight to tune; on every
+// dev set it ranks the chat path's passages better than either score alone
+// (docs/benchmarks.md, "Fourth round"). Terms of a conversation's earlier
+// turns count at their reduced weight, as in the passage query.
+func (ix *Index) weighByDocument(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm, hits []bot.Hit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	at := map[string]int{}
+	var docs []DocScore
+	for _, h := range hits {
+		if _, ok := at[h.Doc]; !ok {
+			at[h.Doc] = len(docs)
+			docs = append(docs, DocScore{Doc: h.Doc})
+		}
+	}
+	ds, err := ix.docBM25(ctx, r, terms, docs)
+	if err != nil {
+		return err
+	}
+	var top float64
+	for _, d := range ds {
+		top = max(top, d)
+	}
+	if top <= 0 {
+		return nil // no document holds a term as a whole: passages alone
+	}
+	for i := range hits {
+		hits[i].Score *= ds[at[hits[i].Doc]] / top
+	}
+	return nil
+}
+
+// readHits reads each hit's stored text and page, marks the question's
+// terms in it and, for a passage cut from a longer paragraph, reads the
+// neighbouring parts of that paragraph. A hit whose passage is gone
+// (its document replaced since the search ran) keeps an empty text.
+func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []queryTerm) error {
 	for i := range hits {
 		h := &hits[i]
+		d, err := r.Document(passageID(h.Doc, h.Ordinal))
+		if err != nil {
+			return fmt.Errorf("read passage %d of %s: %w", h.Ordinal, h.Doc, err)
+		}
+		var split string
+		if d != nil {
+			d.VisitFields(func(f bleveindex.Field) {
+				switch f.Name() {
+				case fieldText:
+					h.Text = string(f.Value())
+				case fieldPage:
+					h.Page = page(string(f.Value()))
+				case fieldSplit:
+					split = string(f.Value())
+				}
+			})
+		}
 		h.Highlights, h.Matched = ix.highlight(h.Text, terms)
-		var err error
-		if strings.Contains(splits[i], splitBefore) {
+		if strings.Contains(split, splitBefore) {
 			if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, terms); err != nil {
 				return err
 			}
 		}
-		if strings.Contains(splits[i], splitAfter) {
+		if strings.Contains(split, splitAfter) {
 			if h.After, err = ix.part(r, h.Doc, h.Ordinal+1, terms); err != nil {
 				return err
 			}

@@ -24,25 +24,29 @@ import (
 // evalReport is the line framebot eval prints. Its first keys are those of
 // ../shared/bench/peers/peers.py, so the lines can be set side by side.
 type evalReport struct {
-	Engine         string  `json:"engine"`
-	Docs           int     `json:"docs"`
-	Queries        int     `json:"queries"`
-	IndexS         float64 `json:"index_s"`
-	IndexDocsPerS  int     `json:"index_docs_per_s"`
-	QueryP50Ms     float64 `json:"query_p50_ms"`
-	QueryP99Ms     float64 `json:"query_p99_ms"`
-	*beir.Metrics          // only with qrels
-	Passages       int     `json:"passages"`
-	IndexPassPerS  int     `json:"index_passages_per_s"`
-	AskP50Ms       float64 `json:"ask_p50_ms,omitempty"`
-	AskP99Ms       float64 `json:"ask_p99_ms,omitempty"`
-	PeakRSSMB      float64 `json:"peak_rss_mb"`
-	AnswerPeakRSS  float64 `json:"answer_peak_rss_mb"`
-	AnswerGoSysMB  float64 `json:"answer_go_sys_mb"`
-	AnswerFileMB   float64 `json:"answer_rss_file_mb"`
-	AnswerPeakAnon float64 `json:"answer_peak_anon_mb"`
-	AnswerHeapMB   float64 `json:"answer_go_heap_mb"`
-	Reused         bool    `json:"index_reused,omitempty"`
+	Engine        string  `json:"engine"`
+	Docs          int     `json:"docs"`
+	Queries       int     `json:"queries"`
+	IndexS        float64 `json:"index_s"`
+	IndexDocsPerS int     `json:"index_docs_per_s"`
+	QueryP50Ms    float64 `json:"query_p50_ms"`
+	QueryP99Ms    float64 `json:"query_p99_ms"`
+	*beir.Metrics         // only with qrels
+	Passages      int     `json:"passages"`
+	IndexPassPerS int     `json:"index_passages_per_s"`
+	AskP50Ms      float64 `json:"ask_p50_ms,omitempty"`
+	AskP99Ms      float64 `json:"ask_p99_ms,omitempty"`
+	// AskNDCG is nDCG@10 of the chat path: the documents of the passages
+	// an answer is chosen from, in the answerer's order (first passage of
+	// each document).
+	AskNDCG        *float64 `json:"ask_ndcg@10,omitempty"`
+	PeakRSSMB      float64  `json:"peak_rss_mb"`
+	AnswerPeakRSS  float64  `json:"answer_peak_rss_mb"`
+	AnswerGoSysMB  float64  `json:"answer_go_sys_mb"`
+	AnswerFileMB   float64  `json:"answer_rss_file_mb"`
+	AnswerPeakAnon float64  `json:"answer_peak_anon_mb"`
+	AnswerHeapMB   float64  `json:"answer_go_heap_mb"`
+	Reused         bool     `json:"index_reused,omitempty"`
 }
 
 // evalFlags are framebot eval's flags and its one argument.
@@ -220,9 +224,13 @@ func evalBEIR(ctx context.Context, f evalFlags, dir string, rank index.Ranking, 
 	rep.QueryP50Ms = round3(beir.Percentile(lat, 0.5) * 1000)
 	rep.QueryP99Ms = round3(beir.Percentile(lat, 0.99) * 1000)
 	if f.ask {
-		lat, askAnon, err := askQueries(ctx, bot.NewAnswerer(ix, answerOpts), set.Queries)
+		lat, askRuns, askAnon, err := askQueries(ctx, bot.NewAnswerer(ix, answerOpts), set.Queries)
 		if err != nil {
 			return err
+		}
+		if set.Qrels != nil {
+			v := beir.Evaluate(askRuns, set.Qrels).NDCG10
+			rep.AskNDCG = &v
 		}
 		peakAnon = max(peakAnon, askAnon)
 		rep.AskP50Ms = round3(beir.Percentile(lat, 0.5) * 1000)
@@ -285,17 +293,35 @@ func rankQueries(ctx context.Context, ix *index.Index, queries []beir.Query, dep
 // askQueries answers each query as a chat question. It returns the
 // latency of each in seconds and the peak private resident memory (KiB)
 // seen after one, as rankQueries does.
-func askQueries(ctx context.Context, a *bot.Answerer, queries []beir.Query) (lat []float64, peakAnon int64, err error) {
+//
+// It also returns, by query ID, the documents of the passages each answer
+// was chosen from, in the answerer's order (Answerer.Ranked, outside the
+// timed answer).
+func askQueries(ctx context.Context, a *bot.Answerer, queries []beir.Query) (lat []float64, runs map[string][]string, peakAnon int64, err error) {
 	lat = make([]float64, 0, len(queries))
+	runs = make(map[string][]string, len(queries))
 	for _, q := range queries {
 		t := time.Now()
 		if _, err := a.Ask(ctx, q.Text); err != nil {
-			return nil, 0, err
+			return nil, nil, 0, err
 		}
 		lat = append(lat, time.Since(t).Seconds())
 		peakAnon = max(peakAnon, procStatusKB("RssAnon"))
+		hits, err := a.Ranked(ctx, q.Text)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		seen := map[string]bool{}
+		var ids []string
+		for _, h := range hits {
+			if !seen[h.Doc] {
+				seen[h.Doc] = true
+				ids = append(ids, h.Doc)
+			}
+		}
+		runs[q.ID] = ids
 	}
-	return lat, peakAnon, nil
+	return lat, runs, peakAnon, nil
 }
 
 // answerMemory fills the memory figures of the answering phase: peakAnon

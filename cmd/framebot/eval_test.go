@@ -65,6 +65,30 @@ func TestEvalPrintsPeerKeys(t *testing.T) {
 	}
 }
 
+// --ask answers every query through the chat path too, and scores the
+// order in which that path ranks the documents.
+func TestEvalAskScoresTheChatPath(t *testing.T) {
+	out, errOut, code := runCLI(t, "", "eval", "--ask", writeBEIR(t, true))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &got); err != nil {
+		t.Fatalf("output is not one JSON line: %v\n%s", err, out)
+	}
+	for _, k := range []string{"ask_p50_ms", "ask_p99_ms"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("key %q missing from %s", k, out)
+		}
+	}
+	if got["ask_ndcg@10"] != float64(1) {
+		t.Errorf("ask_ndcg@10 = %v on an easy collection, want 1", got["ask_ndcg@10"])
+	}
+	if out, _, _ := runCLI(t, "", "eval", writeBEIR(t, true)); strings.Contains(out, "ask_ndcg") {
+		t.Errorf("ask_ndcg@10 without --ask: %s", out)
+	}
+}
+
 func TestEvalRejectsBadArguments(t *testing.T) {
 	for _, args := range [][]string{{"eval"}, {"eval", "a", "b"}, {"eval", "--ranking", "{\"Nope\":1}", "x"}, {"eval", "--answer-only", "x"}} {
 		if _, _, code := runCLI(t, "", args...); code != 2 {

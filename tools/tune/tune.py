@@ -15,6 +15,9 @@ Each collection is indexed once into --work and reused.
 
 The figure of a collection is nDCG@10 for the BEIR sets and the mean of
 hit@1 and hit@3 for qa-dev; the objective is their mean over the five.
+With --chat, a BEIR set's figure is the chat path's nDCG@10 instead
+(`eval --ask`: the documents of the passages an answer is chosen from, in
+the answerer's order), for constants of the path questions take in chat.
 For each grid it prints every value's figures, the value the mean chooses,
 and the leave-one-out table: for each collection, the value chosen on the
 other four and the held-out collection's figure at that value, beside its
@@ -27,11 +30,16 @@ ALL = BEIR + ["qa-dev"]
 ANSWER_FIELDS = {"Passages", "Candidates", "MinCoverage", "MissingPenalty", "Margin"}
 
 
+CHAT = False
+
+
 def run(binary, bench, work, name, ranking, answer, k1, b):
     cmd = [binary, "eval", "--index", os.path.join(work, name)]
+    if CHAT and name != "qa-dev":
+        cmd.append("--ask")
     if ranking:
         cmd += ["--ranking", json.dumps(ranking)]
-    if name == "qa-dev" and answer:
+    if (name == "qa-dev" or CHAT) and answer:
         cmd += ["--answer", json.dumps(answer)]
     if k1 is not None:
         cmd += ["--k1", str(k1)]
@@ -47,7 +55,7 @@ def run(binary, bench, work, name, ranking, answer, k1, b):
 def figure(name, r):
     if name == "qa-dev":
         return (r["hit@1"] + r["hit@3"]) / 2
-    return r["ndcg@10"]
+    return r["ask_ndcg@10"] if CHAT else r["ndcg@10"]
 
 
 CACHE = {}
@@ -58,7 +66,7 @@ def evaluate(a, ranking, answer, k1, b):
     (answer options only reach qa-dev, so the BEIR sets ignore them)."""
     out = {}
     for name in ALL:
-        key = json.dumps([name, ranking, answer if name == "qa-dev" else None, k1, b], sort_keys=True)
+        key = json.dumps([name, ranking, answer if name == "qa-dev" or CHAT else None, k1, b, CHAT], sort_keys=True)
         if key not in CACHE:
             CACHE[key] = run(a.binary, a.bench, a.work, name, ranking, answer, k1, b)
         out[name] = CACHE[key]
@@ -91,7 +99,10 @@ def main():
     ap.add_argument("--b", type=float, default=None)
     ap.add_argument("--grid", action="append", default=[], help="NAME=v1,v2,... (JSON values)")
     ap.add_argument("--json", default=None, help="file to append every run's figures to (JSON lines)")
+    ap.add_argument("--chat", action="store_true", help="score the BEIR sets by the chat path's nDCG@10 (eval --ask)")
     a = ap.parse_args()
+    global CHAT
+    CHAT = a.chat
     a.binary, a.bench = os.path.abspath(a.binary), os.path.abspath(a.bench)
     os.makedirs(a.work, exist_ok=True)
     base_r, base_a = json.loads(a.ranking), json.loads(a.answer)
