@@ -186,6 +186,21 @@ func TestDocumentLengthsAreKeptAtIndexing(t *testing.T) {
 	if diff := cmp.Diff(ranked, legacy); diff != "" {
 		t.Errorf("ranking without Words differs (-with +without):\n%s", diff)
 	}
+	// The lengths counted are remembered, so the stored text is read once
+	// per document, not at every question, and the ranking stays the same.
+	for _, d := range docs {
+		m, _ := ix.Meta(d.ID)
+		if n, ok := ix.rememberedWords(d.ID, m); !ok || n == 0 {
+			t.Errorf("%s: length not remembered after a ranking counted it (%d, %v)", d.ID, n, ok)
+		}
+	}
+	again, err := ix.RankDocuments(ctx, "walrus harbour gulls", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ranked, again); diff != "" {
+		t.Errorf("ranking with remembered lengths differs (-with +remembered):\n%s", diff)
+	}
 }
 
 // The whole-document score depends on the documents only, not on how they

@@ -123,6 +123,10 @@ type Index struct {
 	// lengths sums the Words of docs, for the whole-document score's
 	// average length.
 	lengths docLengths
+	// counted holds the lengths of documents indexed before DocMeta.Words
+	// was kept, as counted from their stored text (see rememberWords).
+	countedMu sync.Mutex
+	counted   map[string]countedLength
 	// pending holds the metadata of documents whose batch is being
 	// written: their passages may be searchable before the batch returns.
 	pending map[string]DocMeta

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -163,9 +164,14 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 	for i := range docs {
 		lengths[i] = int(metas[i].Words)
 		if lengths[i] == 0 {
-			if lengths[i], err = ix.storedLength(ctx, r, docs[i].Doc, metas[i]); err != nil {
-				return nil, err
+			n, ok := ix.rememberedWords(docs[i].Doc, metas[i])
+			if !ok {
+				if n, err = ix.storedLength(ctx, r, docs[i].Doc, metas[i]); err != nil {
+					return nil, err
+				}
+				ix.rememberWords(docs[i].Doc, metas[i], n)
 			}
+			lengths[i] = n
 		}
 		sum += float64(lengths[i])
 	}
@@ -190,6 +196,42 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 		out[i] = s
 	}
 	return out, nil
+}
+
+// rememberWords keeps n, the length just counted from the stored text of
+// a document indexed before DocMeta.Words was kept, so that the stored
+// text is counted once per document and process, not at every question:
+// every chat question weighs its passages by their documents' scores, and
+// an index built before Words would otherwise be slow to answer from. It
+// is kept apart from the catalog (DocMeta.Words and the sum of lengths stay
+// as indexed), so the average length, and so every score, stays what it
+// was; an entry is used only while the document is unchanged.
+func (ix *Index) rememberWords(doc string, m DocMeta, n int) {
+	ix.countedMu.Lock()
+	defer ix.countedMu.Unlock()
+	if ix.counted == nil {
+		ix.counted = map[string]countedLength{}
+	}
+	ix.counted[doc] = countedLength{hash: m.Hash, indexed: m.Indexed, words: n}
+}
+
+// rememberedWords returns the length rememberWords kept for document m,
+// if it is unchanged since.
+func (ix *Index) rememberedWords(doc string, m DocMeta) (int, bool) {
+	ix.countedMu.Lock()
+	defer ix.countedMu.Unlock()
+	c, ok := ix.counted[doc]
+	if !ok || c.hash != m.Hash || !c.indexed.Equal(m.Indexed) {
+		return 0, false
+	}
+	return c.words, true
+}
+
+// countedLength is a document's length counted from its stored text.
+type countedLength struct {
+	hash    string
+	indexed time.Time
+	words   int
 }
 
 // docTermWeights returns the weight of each term (and spelling variant) of
