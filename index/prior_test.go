@@ -49,10 +49,13 @@ func priorDocs(t *testing.T) []*corpus.Document {
 	return append(docs, doc(t, "colony", "Colony", colony...), doc(t, "sea", "Sea", sea...), doc(t, "trade", "Trade", trade...))
 }
 
-func openPrior(t *testing.T, prior bool) *Index {
+func openPrior(t *testing.T, prior bool, tune ...func(*Ranking)) *Index {
 	t.Helper()
 	rk := DefaultRanking()
 	rk.PassageDocPrior = prior
+	for _, f := range tune {
+		f(&rk)
+	}
 	ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
 	if err != nil {
 		t.Fatal(err)
@@ -159,5 +162,30 @@ func TestEarlierTurnsWeighLessInTheDocumentScore(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDocumentPriorHasABudget: when the documents of the passages weighed
+// hold more passages than Ranking.PassageDocMaxPassages, they are not
+// scored whole and the passages keep their own order.
+func TestDocumentPriorHasABudget(t *testing.T) {
+	ctx := context.Background()
+	plain, err := openPrior(t, false).Search(ctx, priorQuestion, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := openPrior(t, true, func(rk *Ranking) { rk.PassageDocMaxPassages = 8 })
+	res, err := small.Search(ctx, priorQuestion, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != len(plain.Hits) {
+		t.Fatalf("%d hits over the budget, %d without the prior", len(res.Hits), len(plain.Hits))
+	}
+	for i := range res.Hits {
+		if res.Hits[i].Doc != plain.Hits[i].Doc || res.Hits[i].Ordinal != plain.Hits[i].Ordinal || res.Hits[i].Score != plain.Hits[i].Score {
+			t.Errorf("hit %d over the budget: %s#%d %.4f, without the prior %s#%d %.4f", i,
+				res.Hits[i].Doc, res.Hits[i].Ordinal, res.Hits[i].Score, plain.Hits[i].Doc, plain.Hits[i].Ordinal, plain.Hits[i].Score)
+		}
 	}
 }

@@ -149,7 +149,9 @@ func (ix *Index) hits(dms search.DocumentMatchCollection) []bot.Hit {
 // something else goes down. The product needs no weight to tune; on every
 // dev set it ranks the chat path's passages better than either score alone
 // (docs/benchmarks.md, "Fourth round"). Terms of a conversation's earlier
-// turns count at their reduced weight, as in the passage query.
+// turns count at their reduced weight, as in the passage query. When the
+// documents hold more than Ranking.PassageDocMaxPassages passages in all,
+// the hits keep their own scores.
 func (ix *Index) weighByDocument(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm, hits []bot.Hit) error {
 	if len(hits) == 0 {
 		return nil
@@ -160,6 +162,20 @@ func (ix *Index) weighByDocument(ctx context.Context, r bleveindex.IndexReader, 
 		if _, ok := at[h.Doc]; !ok {
 			at[h.Doc] = len(docs)
 			docs = append(docs, DocScore{Doc: h.Doc})
+		}
+	}
+	if budget := ix.rank.PassageDocMaxPassages; budget > 0 {
+		// Scoring a document whole walks all its passages: documents of
+		// thousands of passages each would cost a question hundreds of
+		// milliseconds. Past the budget the passages rank alone.
+		n := 0
+		ix.mu.RLock()
+		for _, d := range docs {
+			n += ix.docs[d.Doc].Passages
+		}
+		ix.mu.RUnlock()
+		if n > budget {
+			return nil
 		}
 	}
 	ds, err := ix.docBM25(ctx, r, terms, docs)
