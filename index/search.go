@@ -102,7 +102,7 @@ func (ix *Index) search(ctx context.Context, text string, extra []bot.WeightedTe
 		if len(res.Hits) > limit {
 			res.Hits = res.Hits[:limit]
 		}
-		if err := ix.readHits(r, res.Hits, p.terms); err != nil {
+		if res.Hits, err = ix.readHits(r, res.Hits, p.terms); err != nil {
 			return err
 		}
 		sortHits(res.Hits)
@@ -197,41 +197,47 @@ func (ix *Index) weighByDocument(ctx context.Context, r bleveindex.IndexReader, 
 
 // readHits reads each hit's stored text and page, marks the question's
 // terms in it and, for a passage cut from a longer paragraph, reads the
-// neighbouring parts of that paragraph. A hit whose passage is gone
-// (its document replaced since the search ran) keeps an empty text.
-func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []queryTerm) error {
-	for i := range hits {
-		h := &hits[i]
+// neighbouring parts of that paragraph. Bleve searched a snapshot of its
+// own, which may be newer than r's: a hit whose passage r does not hold
+// (written since r was opened) is left out. It returns the hits kept.
+func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []queryTerm) ([]bot.Hit, error) {
+	out := hits[:0]
+	for _, h := range hits {
 		d, err := r.Document(passageID(h.Doc, h.Ordinal))
 		if err != nil {
-			return fmt.Errorf("read passage %d of %s: %w", h.Ordinal, h.Doc, err)
+			return nil, fmt.Errorf("read passage %d of %s: %w", h.Ordinal, h.Doc, err)
+		}
+		if d == nil {
+			continue
 		}
 		var split string
-		if d != nil {
-			d.VisitFields(func(f bleveindex.Field) {
-				switch f.Name() {
-				case fieldText:
-					h.Text = string(f.Value())
-				case fieldPage:
-					h.Page = page(string(f.Value()))
-				case fieldSplit:
-					split = string(f.Value())
-				}
-			})
+		d.VisitFields(func(f bleveindex.Field) {
+			switch f.Name() {
+			case fieldText:
+				h.Text = string(f.Value())
+			case fieldPage:
+				h.Page = page(string(f.Value()))
+			case fieldSplit:
+				split = string(f.Value())
+			}
+		})
+		if h.Text == "" {
+			continue
 		}
 		h.Highlights, h.Matched = ix.highlight(h.Text, terms)
 		if strings.Contains(split, splitBefore) {
 			if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, terms); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if strings.Contains(split, splitAfter) {
 			if h.After, err = ix.part(r, h.Doc, h.Ordinal+1, terms); err != nil {
-				return err
+				return nil, err
 			}
 		}
+		out = append(out, h)
 	}
-	return nil
+	return out, nil
 }
 
 // part reads passage ord of doc, a neighbouring part of a hit's paragraph,
