@@ -189,3 +189,33 @@ func TestDocumentPriorHasABudget(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentPriorWeighsTheBestItsBudgetAllows: when the documents of
+// all the passages read hold too many passages, the best passages whose
+// documents fit are weighed, as long as they are at least as many as asked
+// for. The colony (4 passages) and the sea (5) fit a budget of 9; the
+// trade agreement's document would not.
+func TestDocumentPriorWeighsTheBestItsBudgetAllows(t *testing.T) {
+	ctx := context.Background()
+	ix := openPrior(t, true, func(rk *Ranking) { rk.PassageDocMaxPassages = 9 })
+	res, err := ix.Search(ctx, priorQuestion, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.Doc)
+	}
+	if strings.Join(got, ",") != "sea,colony" {
+		t.Errorf("hits from %v, want the sea's passage weighed above the colony's", got)
+	}
+	// Three passages asked for: the third best's document does not fit,
+	// so nothing is weighed.
+	res, err = ix.Search(ctx, priorQuestion, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Doc != "colony" {
+		t.Errorf("first hit %+v, want the colony's (no prior past the budget)", res.Hits)
+	}
+}

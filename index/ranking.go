@@ -90,11 +90,12 @@ type Ranking struct {
 	// PassageDepth is how many passages Search weighs by their document
 	// before it returns the best of them (at least as many as asked for).
 	PassageDepth int
-	// PassageDocMaxPassages bounds the cost of the document prior: when
-	// the documents of the passages weighed hold more passages than this
-	// in all (a corpus of long manuals), they are not scored whole and the
-	// passages rank on their own words (0: no bound). Scoring costs about
-	// a microsecond per passage of those documents.
+	// PassageDocMaxPassages bounds the cost of the document prior: the
+	// documents scored whole hold at most this many passages in all (0: no
+	// bound), so fewer passages are weighed when their documents are long,
+	// and none when even the best limit's documents are too long (a corpus
+	// of long manuals): the passages then rank on their own words. Scoring
+	// costs about a microsecond per passage of those documents.
 	PassageDocMaxPassages int
 	// PassagesPerDoc is how many passages RankDocuments reads per document
 	// it must return (capped at maxRankPassages).
@@ -138,7 +139,7 @@ func DefaultRanking() Ranking {
 		DocB:                  0.75,
 		PassageDocPrior:       true,
 		PassageDepth:          150,
-		PassageDocMaxPassages: 20000,
+		PassageDocMaxPassages: 10000,
 		PassagesPerDoc:        5,
 	}
 }

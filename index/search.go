@@ -93,12 +93,13 @@ func (ix *Index) search(ctx context.Context, text string, extra []bot.WeightedTe
 			return fmt.Errorf("search index: %w", err)
 		}
 		res.Hits = ix.hits(sr.Hits)
+		sortHits(res.Hits)
 		if prior {
-			if err := ix.weighByDocument(ctx, r, p.terms, res.Hits); err != nil {
+			if res.Hits, err = ix.weighByDocument(ctx, r, p.terms, res.Hits, limit); err != nil {
 				return err
 			}
+			sortHits(res.Hits)
 		}
-		sortHits(res.Hits)
 		if len(res.Hits) > limit {
 			res.Hits = res.Hits[:limit]
 		}
@@ -149,50 +150,52 @@ func (ix *Index) hits(dms search.DocumentMatchCollection) []bot.Hit {
 // something else goes down. The product needs no weight to tune; on every
 // dev set it ranks the chat path's passages better than either score alone
 // (docs/benchmarks.md, "Fourth round"). Terms of a conversation's earlier
-// turns count at their reduced weight, as in the passage query. When the
-// documents hold more than Ranking.PassageDocMaxPassages passages in all,
-// the hits keep their own scores.
-func (ix *Index) weighByDocument(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm, hits []bot.Hit) error {
-	if len(hits) == 0 {
-		return nil
-	}
+// turns count at their reduced weight, as in the passage query.
+//
+// hits come best first by their own scores. Scoring a document whole walks
+// all its passages, so the documents scored hold at most
+// Ranking.PassageDocMaxPassages passages in all: the hits weighed are the
+// longest run of the best ones whose documents fit, and the others are
+// dropped. When that run is shorter than limit, the hits keep their own
+// scores (a corpus of long manuals). It returns the hits kept.
+func (ix *Index) weighByDocument(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm, hits []bot.Hit, limit int) ([]bot.Hit, error) {
 	at := map[string]int{}
 	var docs []DocScore
-	for _, h := range hits {
-		if _, ok := at[h.Doc]; !ok {
-			at[h.Doc] = len(docs)
-			docs = append(docs, DocScore{Doc: h.Doc})
+	budget, used, kept := ix.rank.PassageDocMaxPassages, 0, len(hits)
+	ix.mu.RLock()
+	for i, h := range hits {
+		if _, ok := at[h.Doc]; ok {
+			continue
 		}
+		n := ix.docs[h.Doc].Passages
+		if budget > 0 && used+n > budget {
+			kept = i
+			break
+		}
+		used += n
+		at[h.Doc] = len(docs)
+		docs = append(docs, DocScore{Doc: h.Doc})
 	}
-	if budget := ix.rank.PassageDocMaxPassages; budget > 0 {
-		// Scoring a document whole walks all its passages: documents of
-		// thousands of passages each would cost a question hundreds of
-		// milliseconds. Past the budget the passages rank alone.
-		n := 0
-		ix.mu.RLock()
-		for _, d := range docs {
-			n += ix.docs[d.Doc].Passages
-		}
-		ix.mu.RUnlock()
-		if n > budget {
-			return nil
-		}
+	ix.mu.RUnlock()
+	if kept == 0 || kept < min(limit, len(hits)) {
+		return hits, nil
 	}
+	hits = hits[:kept]
 	ds, err := ix.docBM25(ctx, r, terms, docs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var top float64
 	for _, d := range ds {
 		top = max(top, d)
 	}
 	if top <= 0 {
-		return nil // no document holds a term as a whole: passages alone
+		return hits, nil // no document holds a term as a whole: passages alone
 	}
 	for i := range hits {
 		hits[i].Score *= ds[at[hits[i].Doc]] / top
 	}
-	return nil
+	return hits, nil
 }
 
 // readHits reads each hit's stored text and page, marks the question's
