@@ -90,41 +90,58 @@ func (a *Answerer) Ask(ctx context.Context, question string) (*Answer, error) {
 // chat path's ranking with it. It returns an error only when the index
 // fails.
 func (a *Answerer) Ranked(ctx context.Context, question string) ([]Hit, error) {
-	q := CleanText(question, MaxQuestionRunes)
-	if q == "" {
-		return nil, nil
-	}
-	res, err := a.searchWith(ctx, q, Borrowed{})
+	r, err := a.rank(ctx, question, Borrowed{})
 	if err != nil {
-		return nil, fmt.Errorf("search for %q: %w", text.Truncate(q, 80), err)
+		return nil, err
 	}
-	cands := a.candidates(res, termWeights(res.Terms), Borrowed{})
-	out := make([]Hit, len(cands))
-	for i, c := range cands {
+	out := make([]Hit, len(r.cands))
+	for i, c := range r.cands {
 		out[i] = c.Hit
 	}
 	return out, nil
 }
 
+// ranking is a question's candidates, as Ask and Ranked see them.
+type ranking struct {
+	q       string        // the question, cleaned ("" when empty)
+	res     *SearchResult // nil for an empty question
+	weights []float64     // each term's weight in coverage
+	cands   []candidate   // best first
+}
+
+// rank cleans question, searches for it (with what a follow-up borrows)
+// and ranks the candidates.
+func (a *Answerer) rank(ctx context.Context, question string, from Borrowed) (ranking, error) {
+	r := ranking{q: CleanText(question, MaxQuestionRunes)}
+	if r.q == "" {
+		return r, nil
+	}
+	var err error
+	if r.res, err = a.searchWith(ctx, r.q, from); err != nil {
+		return r, fmt.Errorf("search for %q: %w", text.Truncate(r.q, 80), err)
+	}
+	r.weights = termWeights(r.res.Terms)
+	r.cands = a.candidates(r.res, r.weights, from)
+	return r, nil
+}
+
 // AskWith is Ask for a follow-up: from holds what it borrows from its
 // thread (see followup.go).
 func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) (*Answer, error) {
-	q := CleanText(question, MaxQuestionRunes)
-	ans := &Answer{Question: q, Passages: []Passage{}}
-	if q == "" {
+	r, err := a.rank(ctx, question, from)
+	if err != nil {
+		return nil, err
+	}
+	ans := &Answer{Question: r.q, Passages: []Passage{}}
+	if r.q == "" {
 		ans.Note = "The question is empty."
 		return ans, nil
 	}
-	res, err := a.searchWith(ctx, q, from)
-	if err != nil {
-		return nil, fmt.Errorf("search for %q: %w", text.Truncate(q, 80), err)
-	}
+	res, weights, cands := r.res, r.weights, r.cands
 	if len(res.Terms) == 0 {
 		ans.Note = "The question has no words to look up."
 		return ans, nil
 	}
-	weights := termWeights(res.Terms)
-	cands := a.candidates(res, weights, from)
 	if !a.confident(cands) {
 		ans.Nearest = nearest(cands, 3)
 		ans.Note = "No passage of the corpus answers this confidently."
