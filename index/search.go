@@ -103,11 +103,9 @@ func (ix *Index) search(ctx context.Context, text string, extra []bot.WeightedTe
 		if len(res.Hits) > limit {
 			res.Hits = res.Hits[:limit]
 		}
-		if res.Hits, err = ix.readHits(r, res.Hits, p.terms); err != nil {
-			return err
-		}
-		sortHits(res.Hits)
-		return nil
+		// readHits keeps the order.
+		res.Hits, err = ix.readHits(r, res.Hits, p.terms)
+		return err
 	})
 	if err != nil {
 		return nil, err
