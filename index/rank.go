@@ -164,14 +164,14 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 	for i := range docs {
 		lengths[i] = int(metas[i].Words)
 		if lengths[i] == 0 {
-			n, ok := ix.rememberedWords(docs[i].Doc, metas[i])
+			words, ok := ix.rememberedWords(docs[i].Doc, metas[i])
 			if !ok {
-				if n, err = ix.storedLength(ctx, r, docs[i].Doc, metas[i]); err != nil {
+				if words, err = ix.storedLength(ctx, r, docs[i].Doc, metas[i]); err != nil {
 					return nil, err
 				}
-				ix.rememberWords(docs[i].Doc, metas[i], n)
+				ix.rememberWords(docs[i].Doc, metas[i], words)
 			}
-			lengths[i] = n
+			lengths[i] = words
 		}
 		sum += float64(lengths[i])
 	}

