@@ -106,13 +106,20 @@ func TestSearchWeighsPassagesByTheirDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(alone.Hits) != len(plain.Hits) {
-		t.Fatalf("SearchPassages: %d hits, without the prior %d", len(alone.Hits), len(plain.Hits))
+	sameHits(t, "SearchPassages", alone.Hits, plain.Hits)
+}
+
+// sameHits fails t unless got holds the passages of want, in its order,
+// with the same scores and text; what names got.
+func sameHits(t *testing.T, what string, got, want []bot.Hit) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d hits, without the prior %d", what, len(got), len(want))
 	}
-	for i := range alone.Hits {
-		a, p := alone.Hits[i], plain.Hits[i]
-		if a.Doc != p.Doc || a.Ordinal != p.Ordinal || a.Score != p.Score || a.Text != p.Text {
-			t.Errorf("SearchPassages hit %d: %s#%d %.4f, without the prior %s#%d %.4f", i, a.Doc, a.Ordinal, a.Score, p.Doc, p.Ordinal, p.Score)
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.Doc != w.Doc || g.Ordinal != w.Ordinal || g.Score != w.Score || g.Text != w.Text {
+			t.Errorf("%s: hit %d %s#%d %.4f, without the prior %s#%d %.4f", what, i, g.Doc, g.Ordinal, g.Score, w.Doc, w.Ordinal, w.Score)
 		}
 	}
 }
@@ -179,15 +186,7 @@ func TestDocumentPriorHasABudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Hits) != len(plain.Hits) {
-		t.Fatalf("%d hits over the budget, %d without the prior", len(res.Hits), len(plain.Hits))
-	}
-	for i := range res.Hits {
-		if res.Hits[i].Doc != plain.Hits[i].Doc || res.Hits[i].Ordinal != plain.Hits[i].Ordinal || res.Hits[i].Score != plain.Hits[i].Score {
-			t.Errorf("hit %d over the budget: %s#%d %.4f, without the prior %s#%d %.4f", i,
-				res.Hits[i].Doc, res.Hits[i].Ordinal, res.Hits[i].Score, plain.Hits[i].Doc, plain.Hits[i].Ordinal, plain.Hits[i].Score)
-		}
-	}
+	sameHits(t, "over the budget", res.Hits, plain.Hits)
 }
 
 // TestDocumentPriorWeighsTheBestItsBudgetAllows: when the documents of
