@@ -107,14 +107,17 @@ type Index struct {
 	bleve bleve.Index
 	// cat is the catalog; catMu is held for writing while it is
 	// reopened (see remapCatalog) and for reading while it is used.
-	catMu   sync.RWMutex
-	cat     *bbolt.DB
-	textAn  analysis.Analyzer
-	exactAn analysis.Analyzer
-	docAn   analysis.Analyzer
-	rank    Ranking
-	bm      bm25      // the ranking's BM25 k1 and b (bm25.go)
-	stats   bm25Stats // BM25 statistics (bm25stats.go)
+	catMu  sync.RWMutex
+	cat    *bbolt.DB
+	textAn analysis.Analyzer
+	// textCounter analyses indexed fields as textAn does, straight into
+	// term frequencies (field.go); nil when textAn is not framebot's.
+	textCounter *termCounter
+	exactAn     analysis.Analyzer
+	docAn       analysis.Analyzer
+	rank        Ranking
+	bm          bm25      // the ranking's BM25 k1 and b (bm25.go)
+	stats       bm25Stats // BM25 statistics (bm25stats.go)
 	// questionWords is the ranking's QuestionWords as a set.
 	questionWords map[string]bool
 
@@ -305,6 +308,7 @@ func create(dir string) (bleve.Index, error) {
 func (ix *Index) init() error {
 	m := ix.bleve.Mapping()
 	ix.textAn = m.AnalyzerNamed(m.(*mapping.IndexMappingImpl).DefaultAnalyzer)
+	ix.textCounter = newTermCounter(ix.textAn)
 	ix.exactAn = m.AnalyzerNamed(analyzerExact)
 	ix.docAn = m.AnalyzerNamed(keyword.Name)
 	if ix.textAn == nil || ix.exactAn == nil || ix.docAn == nil {

@@ -123,16 +123,17 @@ func newMapping() (mapping.IndexMapping, error) {
 
 // passageDocument builds the Bleve document of one passage directly, as the
 // mapping above describes it, without the mapping's reflection walk (which
-// cost a tenth of indexing time): textAn analyses text, title and section,
-// docAn the document ID.
-func passageDocument(id string, d *corpus.Document, p corpus.Passage, textAn, docAn analysis.Analyzer) *document.Document {
+// cost a tenth of indexing time): textAn analyses text, title and section
+// (through counter when it is not nil, see countedField), docAn the
+// document ID.
+func passageDocument(id string, d *corpus.Document, p corpus.Passage, textAn analysis.Analyzer, counter *termCounter, docAn analysis.Analyzer) *document.Document {
 	doc := document.NewDocument(id)
-	doc.AddField(document.NewTextFieldCustom(fieldText, nil, []byte(p.Text), bleveindex.IndexField|bleveindex.StoreField, textAn))
+	doc.AddField(fieldOf(fieldText, []byte(p.Text), bleveindex.IndexField|bleveindex.StoreField, textAn, counter))
 	if d.Title != "" {
-		doc.AddField(document.NewTextFieldCustom(fieldTitle, nil, []byte(d.Title), bleveindex.IndexField, textAn))
+		doc.AddField(fieldOf(fieldTitle, []byte(d.Title), bleveindex.IndexField, textAn, counter))
 	}
 	if p.Section != "" {
-		doc.AddField(document.NewTextFieldCustom(fieldSect, nil, []byte(p.Section), bleveindex.IndexField, textAn))
+		doc.AddField(fieldOf(fieldSect, []byte(p.Section), bleveindex.IndexField, textAn, counter))
 	}
 	doc.AddField(document.NewTextFieldCustom(fieldDoc, nil, []byte(d.ID), bleveindex.IndexField, docAn))
 	if p.Page > 0 {

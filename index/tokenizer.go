@@ -60,10 +60,6 @@ const wbClass = "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x0
 	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08"
 
 func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	if !utf8.Valid(input) {
-		// The unicode tokenizer stops at the first invalid byte.
-		return t.slow.Tokenize(input)
-	}
 	// About one word in six bytes of English text. The tokens are
 	// allocated together, as many as that estimate (then the estimate for
 	// the rest), not 64 at a time: most fields are short (a title, a
@@ -71,7 +67,7 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	// allocated.
 	out := make(analysis.TokenStream, 0, len(input)/6+1)
 	var arena []analysis.Token
-	emit := func(start, end int, typ analysis.TokenType) {
+	t.words(input, func(start, end int, typ analysis.TokenType) {
 		if len(arena) == 0 {
 			arena = make([]analysis.Token, max(8, (len(input)-start)/6+1))
 		}
@@ -80,6 +76,19 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		tok.Term, tok.Start, tok.End, tok.Type = input[start:end], start, end, typ
 		tok.Position = len(out) + 1
 		out = append(out, tok)
+	})
+	return out
+}
+
+// words calls emit with the byte range and type of each token Tokenize
+// returns, in order, without making the tokens.
+func (t *wordTokenizer) words(input []byte, emit func(start, end int, typ analysis.TokenType)) {
+	if !utf8.Valid(input) {
+		// The unicode tokenizer stops at the first invalid byte.
+		for _, tok := range t.slow.Tokenize(input) {
+			emit(tok.Start, tok.End, tok.Type)
+		}
+		return
 	}
 	for i := 0; i < len(input); {
 		if wbClass[input[i]] == wbSpace {
@@ -107,7 +116,6 @@ func (t *wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		}
 		i = end
 	}
-	return out
 }
 
 // asciiWords emits the words of input[start:end], which holds ASCII

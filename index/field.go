@@ -1,0 +1,194 @@
+package index
+
+import (
+	"hash/maphash"
+	"reflect"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	"github.com/blevesearch/bleve/v2/document"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// termCounter analyses the text of indexed fields straight into term
+// frequencies: the terms and counts Bleve's TokenFrequency makes of the
+// text analyser's tokens, without the tokens. Bleve's TextField analyses a
+// field into one token object per word, runs each filter over all of them,
+// copies a stored field's text first (the lower-case filter writes over
+// it), then counts the tokens in a map; at indexing that was a fifth of
+// the CPU and, with the tokens, two fifths of all that was allocated.
+//
+// It relies on every filter of the analyser acting on each token alone,
+// whatever its neighbours (possessive, lower case, stop words, stem): then
+// what a word becomes depends on the word only, and is kept per surface
+// form in a bounded cache, filled by running the analyser's own filters
+// on that one word. newTermCounter returns nil for any other analyser, and
+// fields then use Bleve's own analysis. The tests hold the two to the same
+// lengths and frequencies.
+type termCounter struct {
+	tok     *wordTokenizer
+	filters []analysis.TokenFilter
+	seed    maphash.Seed
+	shards  [termShards]termShard
+}
+
+const (
+	termShards     = 64
+	termShardLimit = 1024 // surface forms per shard: 65,536 in all, a few MB
+	termMaxWord    = 40   // longer words are not cached
+)
+
+type termShard struct {
+	mu sync.RWMutex
+	m  map[string]termOf
+}
+
+// termOf is what the filters make of one word: the term indexed, or none
+// (a stop word).
+type termOf struct {
+	term string
+	b    []byte // term's bytes, shared by every TokenFreq of it
+	drop bool
+}
+
+// newTermCounter returns the counter of an, or nil when an is not made
+// of framebot's tokenizer and filters known to act on each token alone.
+func newTermCounter(an analysis.Analyzer) *termCounter {
+	da, ok := an.(*analysis.DefaultAnalyzer)
+	if !ok || len(da.CharFilters) > 0 {
+		return nil
+	}
+	tok, ok := da.Tokenizer.(*wordTokenizer)
+	if !ok {
+		return nil
+	}
+	for _, f := range da.TokenFilters {
+		switch f.(type) {
+		case *en.PossessiveFilter, *lowercase.LowerCaseFilter, *stop.StopTokensFilter, *stemFilter:
+		default:
+			return nil
+		}
+	}
+	c := &termCounter{tok: tok, filters: da.TokenFilters, seed: maphash.MakeSeed()}
+	for i := range c.shards {
+		c.shards[i].m = make(map[string]termOf)
+	}
+	return c
+}
+
+// count returns the number of terms input analyses into and their
+// frequencies, as Bleve's TextField.Analyze would set them (without term
+// vectors; skipNorms leaves every frequency at 0, as Bleve does for a
+// field indexed without frequencies and norms). input is not written to.
+func (c *termCounter) count(input []byte, skipNorms bool) (int, bleveindex.TokenFrequencies) {
+	freqs := make(bleveindex.TokenFrequencies, len(input)/10+1)
+	var slab []bleveindex.TokenFreq
+	n := 0
+	c.tok.words(input, func(start, end int, typ analysis.TokenType) {
+		t := c.termOf(input[start:end], typ)
+		if t.drop {
+			return
+		}
+		n++
+		tf, ok := freqs[t.term]
+		if !ok {
+			if len(slab) == 0 {
+				slab = make([]bleveindex.TokenFreq, max(8, (len(input)-start)/10+1))
+			}
+			tf = &slab[0]
+			slab = slab[1:]
+			tf.Term = t.b
+			freqs[t.term] = tf
+		}
+		if !skipNorms {
+			tf.SetFrequency(tf.Frequency() + 1)
+		}
+	})
+	return n, freqs
+}
+
+// termOf returns what the filters make of word.
+func (c *termCounter) termOf(word []byte, typ analysis.TokenType) termOf {
+	if len(word) > termMaxWord {
+		return c.filter(word, typ)
+	}
+	sh := &c.shards[maphash.Bytes(c.seed, word)%termShards]
+	sh.mu.RLock()
+	t, ok := sh.m[string(word)]
+	sh.mu.RUnlock()
+	if ok {
+		return t
+	}
+	t = c.filter(word, typ)
+	sh.mu.Lock()
+	if len(sh.m) < termShardLimit {
+		sh.m[string(word)] = t
+	}
+	sh.mu.Unlock()
+	return t
+}
+
+// filter runs the analyser's filters on a copy of word alone.
+func (c *termCounter) filter(word []byte, typ analysis.TokenType) termOf {
+	ts := analysis.TokenStream{{Term: append([]byte(nil), word...), Start: 0, End: len(word), Position: 1, Type: typ}}
+	for _, f := range c.filters {
+		ts = f.Filter(ts)
+	}
+	if len(ts) == 0 {
+		return termOf{drop: true}
+	}
+	b := append([]byte(nil), ts[0].Term...)
+	return termOf{term: string(b), b: b}
+}
+
+// countedField is a Bleve text field analysed by a termCounter (see
+// there); for any other analyser, or none, newField returns Bleve's own
+// TextField. Its stored form is a TextField's, so reading it back is
+// unchanged.
+type countedField struct {
+	name    string
+	value   []byte
+	options bleveindex.FieldIndexingOptions
+	counter *termCounter
+	length  int
+	freqs   bleveindex.TokenFrequencies
+}
+
+// fieldOf returns a text field of name holding value, analysed by an
+// (counted by counter when it is an's counter, not nil).
+func fieldOf(name string, value []byte, options bleveindex.FieldIndexingOptions, an analysis.Analyzer, counter *termCounter) document.Field {
+	if counter == nil {
+		return document.NewTextFieldCustom(name, nil, value, options, an)
+	}
+	return &countedField{name: name, value: value, options: options, counter: counter}
+}
+
+func (f *countedField) Name() string                             { return f.name }
+func (f *countedField) ArrayPositions() []uint64                 { return nil }
+func (f *countedField) Options() bleveindex.FieldIndexingOptions { return f.options }
+func (f *countedField) Value() []byte                            { return f.value }
+func (f *countedField) Text() string                             { return string(f.value) }
+func (f *countedField) EncodedFieldType() byte                   { return 't' }
+func (f *countedField) NumPlainTextBytes() uint64                { return uint64(len(f.value)) }
+func (f *countedField) AnalyzedLength() int                      { return f.length }
+func (f *countedField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies {
+	return f.freqs
+}
+
+func (f *countedField) Analyze() {
+	f.length, f.freqs = f.counter.count(f.value, f.options.SkipFreqNorm())
+}
+
+// Size is the field's memory, counted as Bleve counts a TextField's.
+func (f *countedField) Size() int {
+	n := countedFieldSize + len(f.name) + len(f.value)
+	if f.freqs != nil {
+		n += f.freqs.Size()
+	}
+	return n
+}
+
+var countedFieldSize = int(reflect.TypeFor[countedField]().Size())
