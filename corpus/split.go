@@ -46,11 +46,11 @@ func chunks(para string, maxWords int) [][2]int {
 	if s == e {
 		return nil
 	}
-	if wordCount(para[s:e]) <= maxWords {
+	total := wordCount(para[s:e])
+	if total <= maxWords {
 		return [][2]int{{s, e}}
 	}
 	// Aim for pieces of even length rather than full ones and a stub.
-	total := wordCount(para[s:e])
 	target := (total + (total+maxWords-1)/maxWords - 1) / ((total + maxWords - 1) / maxWords)
 	var out [][2]int
 	cur, curWords := [2]int{-1, -1}, 0
