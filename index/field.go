@@ -1,9 +1,9 @@
 package index
 
 import (
-	"hash/maphash"
 	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -31,20 +31,26 @@ import (
 type termCounter struct {
 	tok     *wordTokenizer
 	filters []analysis.TokenFilter
-	seed    maphash.Seed
-	shards  [termShards]termShard
+	// snap is the cache read without a lock: the words seen and what the
+	// filters make of them, never changed once published. New words wait
+	// in pending (under mu) until there are enough of them to publish a
+	// larger copy, so that copying costs a few times the cache's final
+	// size in all.
+	snap    atomic.Pointer[termSnapshot]
+	mu      sync.Mutex
+	pending map[string]termOf
+}
+
+// termSnapshot maps a word to the index of what it becomes in terms.
+type termSnapshot struct {
+	ids   map[string]uint32
+	terms []termOf
 }
 
 const (
-	termShards     = 64
-	termShardLimit = 1024 // surface forms per shard: 65,536 in all, a few MB
-	termMaxWord    = 40   // longer words are not cached
+	termCacheLimit = 65536 // words cached: a few MB
+	termMaxWord    = 40    // longer words are not cached
 )
-
-type termShard struct {
-	mu sync.RWMutex
-	m  map[string]termOf
-}
 
 // termOf is what the filters make of one word: the term indexed, or none
 // (a stop word).
@@ -72,10 +78,8 @@ func newTermCounter(an analysis.Analyzer) *termCounter {
 			return nil
 		}
 	}
-	c := &termCounter{tok: tok, filters: da.TokenFilters, seed: maphash.MakeSeed()}
-	for i := range c.shards {
-		c.shards[i].m = make(map[string]termOf)
-	}
+	c := &termCounter{tok: tok, filters: da.TokenFilters, pending: map[string]termOf{}}
+	c.snap.Store(&termSnapshot{ids: map[string]uint32{}})
 	return c
 }
 
@@ -87,8 +91,15 @@ func (c *termCounter) count(input []byte, skipNorms bool) (int, bleveindex.Token
 	freqs := make(bleveindex.TokenFrequencies, len(input)/10+1)
 	var slab []bleveindex.TokenFreq
 	n := 0
+	snap := c.snap.Load()
 	c.tok.words(input, func(start, end int, typ analysis.TokenType) {
-		t := c.termOf(input[start:end], typ)
+		word := input[start:end]
+		var t termOf
+		if i, ok := snap.ids[string(word)]; ok {
+			t = snap.terms[i]
+		} else {
+			t = c.miss(word, typ)
+		}
 		if t.drop {
 			return
 		}
@@ -110,24 +121,38 @@ func (c *termCounter) count(input []byte, skipNorms bool) (int, bleveindex.Token
 	return n, freqs
 }
 
-// termOf returns what the filters make of word.
-func (c *termCounter) termOf(word []byte, typ analysis.TokenType) termOf {
+// miss returns what the filters make of a word the snapshot lacks, and
+// keeps it for the next snapshot while the cache has room.
+func (c *termCounter) miss(word []byte, typ analysis.TokenType) termOf {
 	if len(word) > termMaxWord {
 		return c.filter(word, typ)
 	}
-	sh := &c.shards[maphash.Bytes(c.seed, word)%termShards]
-	sh.mu.RLock()
-	t, ok := sh.m[string(word)]
-	sh.mu.RUnlock()
+	c.mu.Lock()
+	t, ok := c.pending[string(word)]
+	c.mu.Unlock()
 	if ok {
 		return t
 	}
 	t = c.filter(word, typ)
-	sh.mu.Lock()
-	if len(sh.m) < termShardLimit {
-		sh.m[string(word)] = t
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	snap := c.snap.Load()
+	if _, ok := snap.ids[string(word)]; ok || len(snap.ids)+len(c.pending) >= termCacheLimit {
+		return t
 	}
-	sh.mu.Unlock()
+	c.pending[string(word)] = t
+	if len(c.pending) >= max(256, len(snap.ids)/4) || len(snap.ids)+len(c.pending) == termCacheLimit {
+		next := &termSnapshot{ids: make(map[string]uint32, len(snap.ids)+len(c.pending)), terms: snap.terms}
+		for w, i := range snap.ids {
+			next.ids[w] = i
+		}
+		for w, t := range c.pending {
+			next.ids[w] = uint32(len(next.terms))
+			next.terms = append(next.terms, t)
+		}
+		c.snap.Store(next)
+		clear(c.pending)
+	}
 	return t
 }
 

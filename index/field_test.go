@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"framebot/beir"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -139,7 +142,7 @@ func TestTermCounterOnlyForTokenLocalAnalysis(t *testing.T) {
 func TestTermCounterPastItsCache(t *testing.T) {
 	an, c := textAnalysis(t)
 	var b bytes.Buffer
-	for i := range termShards*termShardLimit + 5000 {
+	for i := range termCacheLimit + 5000 {
 		fmt.Fprintf(&b, "W%dings's ", i)
 	}
 	if msg := sameField(an, c, b.Bytes(), bleveindex.IndexField); msg != "" {
@@ -147,6 +150,32 @@ func TestTermCounterPastItsCache(t *testing.T) {
 	}
 	if msg := sameField(an, c, b.Bytes(), bleveindex.IndexField); msg != "" {
 		t.Error(msg[max(0, len(msg)-500):])
+	}
+}
+
+// Fields analysed at once by several goroutines, as Bleve's analysis
+// workers do, while the cache fills and is published, count as Bleve does.
+func TestTermCounterConcurrently(t *testing.T) {
+	an, c := textAnalysis(t)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				in := []byte(fmt.Sprintf("The Word%d's of G%d, and the %d OTHERS' words%d running", i%97, g, i, i/3))
+				if msg := sameField(an, c, in, bleveindex.IndexField); msg != "" {
+					errs <- msg
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for msg := range errs {
+		t.Error(msg)
 	}
 }
 
@@ -165,20 +194,34 @@ func FuzzCountedField(f *testing.F) {
 	})
 }
 
-// BenchmarkFieldAnalysis analyses passages of English text into term
-// frequencies, as Bleve's TextField does and as countedField does.
+// BenchmarkFieldAnalysis analyses the texts of the benchmark collection
+// (benchDir, Cranfield by default) into term frequencies, as Bleve's
+// TextField does and as countedField does, one passage after another.
 func BenchmarkFieldAnalysis(b *testing.B) {
-	text := []byte("The Committee's report on the basis of the evidence accumulated concluded that the boundary-layer thickness has only a small effect, 1,000.5 on the base pressure for axisymmetric bodies. An energy solution and a more exact solution, both based on a plastic stress-strain relationship given by the simple deformation theory, are presented.")
+	var texts [][]byte
+	size := 0
+	err := beir.EachDoc(benchDir(), func(d beir.Doc) error {
+		if len(texts) < 20000 {
+			texts = append(texts, []byte(d.Text))
+			size += len(d.Text)
+		}
+		return nil
+	})
+	if err != nil || len(texts) == 0 {
+		b.Skipf("no benchmark collection: %v", err)
+	}
 	an, c := textAnalysis(b)
 	for _, tc := range []struct {
 		name    string
 		counter *termCounter
 	}{{"bleve", nil}, {"counted", c}} {
 		b.Run(tc.name, func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
+			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			for b.Loop() {
-				fieldOf(fieldText, text, bleveindex.IndexField|bleveindex.StoreField, an, tc.counter).Analyze()
+				for _, text := range texts {
+					fieldOf(fieldText, text, bleveindex.IndexField|bleveindex.StoreField, an, tc.counter).Analyze()
+				}
 			}
 		})
 	}
