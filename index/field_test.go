@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -86,16 +84,7 @@ func TestCountedFieldMatchesBleve(t *testing.T) {
 		[]byte("   \t\n "),
 		[]byte("the of and"),
 	}
-	for _, dir := range []string{"../corpus/default", "../corpus/testdata"} {
-		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				if b, err := os.ReadFile(path); err == nil {
-					inputs = append(inputs, b)
-				}
-			}
-			return nil
-		})
-	}
+	inputs = append(inputs, testDocuments()...)
 	if len(inputs) < 15 {
 		t.Fatalf("found only %d inputs", len(inputs))
 	}

@@ -64,6 +64,23 @@ func TestWordTokenizerMatchesUnicodeExhaustively(t *testing.T) {
 	walk()
 }
 
+// testDocuments returns the files of the embedded corpus and of the test
+// documents, as they are on disk.
+func testDocuments() [][]byte {
+	var out [][]byte
+	for _, dir := range []string{"../corpus/default", "../corpus/testdata"} {
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, err := os.ReadFile(path); err == nil {
+					out = append(out, b)
+				}
+			}
+			return nil
+		})
+	}
+	return out
+}
+
 // Real text, ASCII and not: the embedded corpus and the test documents.
 func TestWordTokenizerMatchesUnicodeOnDocuments(t *testing.T) {
 	inputs := [][]byte{
@@ -72,16 +89,7 @@ func TestWordTokenizerMatchesUnicodeOnDocuments(t *testing.T) {
 		[]byte(" \u0301a \u200db \u00ad1 ,\u0308 x"),
 		[]byte("invalid \xff\xfe utf-8 \xc3 here"),
 	}
-	for _, dir := range []string{"../corpus/default", "../corpus/testdata"} {
-		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				if b, err := os.ReadFile(path); err == nil {
-					inputs = append(inputs, b)
-				}
-			}
-			return nil
-		})
-	}
+	inputs = append(inputs, testDocuments()...)
 	if len(inputs) < 10 {
 		t.Fatalf("found only %d inputs", len(inputs))
 	}
