@@ -170,7 +170,7 @@ func (c *termCounter) filter(word []byte, typ analysis.TokenType) termOf {
 }
 
 // countedField is a Bleve text field analysed by a termCounter (see
-// there); for any other analyser, or none, newField returns Bleve's own
+// there); for any other analyser, or none, fieldOf returns Bleve's own
 // TextField. Its stored form is a TextField's, so reading it back is
 // unchanged.
 type countedField struct {
