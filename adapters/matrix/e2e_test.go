@@ -631,6 +631,32 @@ func (a *asker) waitReply(t *testing.T, ctx context.Context, q id.EventID) *even
 	return a.waitFor(t, ctx, func(e *event.Event) bool { return e.Content.AsMessage().RelatesTo.GetReplyTo() == q })
 }
 
+// waitRemembered waits until the bot has remembered its answer ans in
+// room: it does so just after sending it, so a test that changes the
+// corpus as soon as it sees the answer could otherwise run before the
+// stale-answer tracker can know the answer.
+func waitRemembered(t *testing.T, ctx context.Context, state *sqlite.DB, room id.RoomID, ans id.EventID) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		_, ok, err := state.AnswerByMessage(ctx, Platform, room.String(), ans.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("answer %s not remembered within %s", ans, wait)
+		}
+		select {
+		case <-time.After(20 * time.Millisecond):
+		case <-ctx.Done():
+			t.Fatal(ctx.Err())
+		}
+	}
+}
+
 // waitFor waits for a message that matches.
 func (a *asker) waitFor(t *testing.T, ctx context.Context, match func(*event.Event) bool) *event.Event {
 	t.Helper()

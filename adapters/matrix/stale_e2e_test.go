@@ -57,6 +57,7 @@ func TestStaleAnswerIsEditedInPlace(t *testing.T) {
 	if !strings.Contains(ans.Content.AsMessage().Body, "thirty days") {
 		t.Fatalf("the answer does not quote the truce:\n%s", ans.Content.AsMessage().Body)
 	}
+	waitRemembered(t, ctx, state, room, ans.ID)
 
 	applier := &live.Applier{Root: dir, Index: ix}
 	tracker := &bot.Tracker{Store: state, Docs: ix}

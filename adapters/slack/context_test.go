@@ -45,6 +45,7 @@ func TestStaleEditOfAFollowUpKeepsItsContext(t *testing.T) {
 	h.f.waitPosts(1)
 	h.message(map[string]any{"user": "UALICE", "text": "How many days does it last?", "ts": "1700000101.000100", "thread_ts": root, "channel": "C1", "channel_type": "channel"})
 	follow := h.f.waitPosts(2)[1]
+	waitRemembered(t, h, follow)
 	const line = "_in the context of: "
 	if got := follow.allText(t); !strings.Contains(got, line) || !strings.Contains(got, "thirty days") {
 		t.Fatalf("the follow-up was not answered in context:\n%s", got)

@@ -128,6 +128,28 @@ func (sc *staleCorpus) change(t *testing.T, body string) int {
 	return n
 }
 
+// waitRemembered waits until the adapter has remembered its answer p: it
+// does so just after posting it, so a test that changes the corpus as soon
+// as the fake server has the post could otherwise run before the
+// stale-answer tracker can know the answer.
+func waitRemembered(t *testing.T, h *harness, p post) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, ok, err := h.db.AnswerByMessage(t.Context(), Platform, p.Channel, p.TS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("answer %s in %s not remembered", p.TS, p.Channel)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // drain sends the queued edits with no pacing.
 func drain(t *testing.T, h *harness) (sent int) {
 	t.Helper()
@@ -149,6 +171,7 @@ func TestStaleAnswerIsCorrectedInPlace(t *testing.T) {
 	if !strings.Contains(answer.allText(t), "thirty days") {
 		t.Fatalf("the answer does not quote the truce: %s", answer.allText(t))
 	}
+	waitRemembered(t, h, answer)
 
 	t.Run("a paragraph added elsewhere or white space changed edits nothing", func(t *testing.T) {
 		if n := sc.change(t, "A new opening paragraph about the talks.\n\n"+strings.ReplaceAll(ceasefire, " the ", "  the\n")+"\n\n"+otherPara); n != 0 {
