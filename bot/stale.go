@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -175,7 +177,20 @@ type Tracker struct {
 	Wake func()
 	// Logger receives failures; nil discards them.
 	Logger *slog.Logger
+	// Recheck, when positive, checks the documents of each batch of
+	// changes once more that long after Changes did. Adapters remember an
+	// answer once it is posted, so an answer found in the old version but
+	// remembered just after the change is not in the store when Changes
+	// looks, and would otherwise stay unmarked until the next Reconcile
+	// (the next start). A check that finds nothing new marks nothing.
+	Recheck time.Duration
+
+	mu sync.Mutex // one check at a time: rechecks run beside Changes
 }
+
+// DefaultRecheck is the Recheck of framebot's trackers: far longer than an
+// answer takes from its search to being remembered, even with a retry.
+const DefaultRecheck = time.Minute
 
 // Changes checks the answers quoting the documents of one batch of
 // changes and returns how many answers it marked (stale, or fresh again).
@@ -183,7 +198,27 @@ type Tracker struct {
 // in the same batch is marked moved to it (a rename, or a move of that
 // passage), not removed. It returns an error when the store or the index
 // can't be read or written; the documents checked before it stay marked.
+// With Recheck set, the same documents are checked again later, unless
+// ctx has ended by then.
 func (t *Tracker) Changes(ctx context.Context, changes []DocChange) (int, error) {
+	n, err := t.changes(ctx, changes)
+	if t.Recheck > 0 && len(changes) > 0 {
+		changes = slices.Clone(changes)
+		time.AfterFunc(t.Recheck, func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if _, err := t.changes(ctx, changes); err != nil && t.Logger != nil && ctx.Err() == nil {
+				t.Logger.Warn("earlier answers not checked again", slog.String("error", err.Error()))
+			}
+		})
+	}
+	return n, err
+}
+
+func (t *Tracker) changes(ctx context.Context, changes []DocChange) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	var added []string
 	for _, c := range changes {
 		if c.Kind == Added {
@@ -210,6 +245,8 @@ func (t *Tracker) Changes(ctx context.Context, changes []DocChange) (int, error)
 // catches the changes made while the bot was stopped. It returns how many
 // answers it marked, and an error as Changes does.
 func (t *Tracker) Reconcile(ctx context.Context) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	docs, err := t.Store.QuotedDocs(ctx, t.since())
 	if err != nil {
 		return 0, fmt.Errorf("reconcile quoted documents: %w", err)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,12 +41,37 @@ func TestCheckQuote(t *testing.T) {
 
 // memStale is a StaleStore in memory.
 type memStale struct {
+	mu     sync.Mutex // a tracker's rechecks read it from a timer
 	quotes []QuoteRef
 	at     map[int64]time.Time
 	marked [][]QuoteMark
 }
 
+// remember adds the quotes of an answer sent at at.
+func (m *memStale) remember(at time.Time, qs ...QuoteRef) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, q := range qs {
+		m.at[q.AnswerID] = at
+	}
+	m.quotes = append(m.quotes, qs...)
+}
+
+// state returns the state of quote index of answer id.
+func (m *memStale) state(id int64, index int) QuoteState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, q := range m.quotes {
+		if q.AnswerID == id && q.Index == index {
+			return q.State
+		}
+	}
+	return QuoteState{}
+}
+
 func (m *memStale) RecentQuotes(_ context.Context, doc string, since time.Time) ([]QuoteRef, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	var out []QuoteRef
 	for _, q := range m.quotes {
 		if q.Doc == doc && !m.at[q.AnswerID].Before(since) {
@@ -56,6 +82,8 @@ func (m *memStale) RecentQuotes(_ context.Context, doc string, since time.Time) 
 }
 
 func (m *memStale) QuotedDocs(_ context.Context, since time.Time) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	seen := map[string]bool{}
 	var out []string
 	for _, q := range m.quotes {
@@ -68,6 +96,8 @@ func (m *memStale) QuotedDocs(_ context.Context, since time.Time) ([]string, err
 }
 
 func (m *memStale) MarkQuotes(_ context.Context, marks []QuoteMark) ([]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.marked = append(m.marked, marks)
 	seen := map[int64]bool{}
 	var ids []int64
@@ -137,6 +167,44 @@ func TestTrackerMarksEachChangeOnceAndRecognisesRenames(t *testing.T) {
 	}
 	if got := st.quotes[1].State; got.Stale() {
 		t.Errorf("restored quote state = %+v, want fresh", got)
+	}
+}
+
+// An answer found in a document's old version but remembered only after
+// the change was checked (adapters remember an answer once it is posted)
+// is marked when the tracker checks the document again; a check that
+// finds nothing new marks nothing, and none runs once ctx has ended.
+func TestTrackerChecksAgainForAnswersRememberedLate(t *testing.T) {
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	st := &memStale{at: map[int64]time.Time{}}
+	docs := docsFunc(func(doc string) ([]Passage, bool) {
+		return []Passage{{Text: "The truce lasts sixty days.", Doc: doc}}, doc == "a.md"
+	})
+	tr := &Tracker{Store: st, Docs: docs, Now: func() time.Time { return now }, Recheck: 20 * time.Millisecond}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	if n, err := tr.Changes(ctx, []DocChange{{Kind: Updated, Doc: "a.md"}}); err != nil || n != 0 {
+		t.Fatalf("Changes = %d, %v; want nothing marked yet", n, err)
+	}
+	// The answer, quoting the old version, is remembered just after.
+	st.remember(now, QuoteRef{AnswerID: 7, Index: 0, Doc: "a.md", Text: "The truce lasts thirty days."})
+	deadline := time.Now().Add(10 * time.Second)
+	for st.state(7, 0).Kind != QuoteChanged {
+		if time.Now().After(deadline) {
+			t.Fatal("the answer remembered late was never marked")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Once ctx has ended, a pending recheck does nothing.
+	tr.Recheck = 30 * time.Millisecond
+	if n, err := tr.Changes(ctx, []DocChange{{Kind: Updated, Doc: "a.md"}}); err != nil || n != 0 {
+		t.Fatalf("Changes again = %d, %v; want nothing new", n, err)
+	}
+	st.remember(now, QuoteRef{AnswerID: 8, Index: 0, Doc: "a.md", Text: "The truce lasts ten days."})
+	cancel()
+	time.Sleep(100 * time.Millisecond)
+	if got := st.state(8, 0); got.Stale() {
+		t.Errorf("answer 8 marked %+v by a check after ctx ended", got)
 	}
 }
 

@@ -76,7 +76,7 @@ func appendStaleService(env *serveEnv, svcs []service, w *live.Service, ops *ops
 		s.ready = append(s.ready, ready)
 	}
 	s.tracker = &bot.Tracker{
-		Store: env.state, Docs: env.app.index, Window: cfg.StaleWindow, Observer: obs, Logger: env.log,
+		Store: env.state, Docs: env.app.index, Window: cfg.StaleWindow, Observer: obs, Logger: env.log, Recheck: bot.DefaultRecheck,
 		Wake: func() {
 			for _, sn := range s.senders {
 				sn.Wake()
@@ -136,5 +136,5 @@ func attachChatStale(w *live.Service, chat *console.Chat, a *app) {
 	if e := a.cfg.Answers.EditStale; e != nil && !*e {
 		return
 	}
-	w.Stale = &bot.Tracker{Store: chat.StaleStore(), Docs: a.index, Window: a.cfg.Answers.StaleWindow, Logger: a.log}
+	w.Stale = &bot.Tracker{Store: chat.StaleStore(), Docs: a.index, Window: a.cfg.Answers.StaleWindow, Logger: a.log, Recheck: bot.DefaultRecheck}
 }
