@@ -201,14 +201,21 @@ const DefaultRecheck = time.Minute
 // With Recheck set, the same documents are checked again later, unless
 // ctx has ended by then.
 func (t *Tracker) Changes(ctx context.Context, changes []DocChange) (int, error) {
-	n, err := t.changes(ctx, changes)
+	start := t.now()
+	n, err := t.changes(ctx, changes, t.since())
 	if t.Recheck > 0 && len(changes) > 0 {
+		// Only answers remembered about when the first check ran, or
+		// after: it saw the others.
+		since := start.Add(-recheckSlack)
+		if w := t.since(); w.After(since) {
+			since = w
+		}
 		changes = slices.Clone(changes)
 		time.AfterFunc(t.Recheck, func() {
 			if ctx.Err() != nil {
 				return
 			}
-			if _, err := t.changes(ctx, changes); err != nil && t.Logger != nil && ctx.Err() == nil {
+			if _, err := t.changes(ctx, changes, since); err != nil && t.Logger != nil && ctx.Err() == nil {
 				t.Logger.Warn("earlier answers not checked again", slog.String("error", err.Error()))
 			}
 		})
@@ -216,7 +223,13 @@ func (t *Tracker) Changes(ctx context.Context, changes []DocChange) (int, error)
 	return n, err
 }
 
-func (t *Tracker) changes(ctx context.Context, changes []DocChange) (int, error) {
+// recheckSlack is how long before a first check an answer a recheck looks
+// at may have been stamped: an adapter stamps an answer, then writes it.
+const recheckSlack = time.Minute
+
+// changes checks the answers sent at or after since quoting the documents
+// of changes.
+func (t *Tracker) changes(ctx context.Context, changes []DocChange, since time.Time) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var added []string
@@ -232,7 +245,7 @@ func (t *Tracker) changes(ctx context.Context, changes []DocChange) (int, error)
 		if c.Kind == Removed {
 			candidates = added
 		}
-		n, err := t.check(ctx, c.Doc, candidates)
+		n, err := t.check(ctx, c.Doc, candidates, since)
 		total += n
 		if err != nil {
 			errs = append(errs, err)
@@ -247,14 +260,15 @@ func (t *Tracker) changes(ctx context.Context, changes []DocChange) (int, error)
 func (t *Tracker) Reconcile(ctx context.Context) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	docs, err := t.Store.QuotedDocs(ctx, t.since())
+	since := t.since()
+	docs, err := t.Store.QuotedDocs(ctx, since)
 	if err != nil {
 		return 0, fmt.Errorf("reconcile quoted documents: %w", err)
 	}
 	total := 0
 	var errs []error
 	for _, d := range docs {
-		n, err := t.check(ctx, d, nil)
+		n, err := t.check(ctx, d, nil, since)
 		total += n
 		if err != nil {
 			errs = append(errs, err)
@@ -278,10 +292,11 @@ func (t *Tracker) now() time.Time {
 	return t.Now()
 }
 
-// check marks the recent quotes of doc whose state changed. When doc is
-// gone, a quote found in one of the documents movedTo is marked moved.
-func (t *Tracker) check(ctx context.Context, doc string, movedTo []string) (int, error) {
-	quotes, err := t.Store.RecentQuotes(ctx, doc, t.since())
+// check marks the quotes of doc, in answers sent at or after since, whose
+// state changed. When doc is gone, a quote found in one of the documents
+// movedTo is marked moved.
+func (t *Tracker) check(ctx context.Context, doc string, movedTo []string, since time.Time) (int, error) {
+	quotes, err := t.Store.RecentQuotes(ctx, doc, since)
 	if err != nil {
 		return 0, fmt.Errorf("quotes of %s: %w", doc, err)
 	}
