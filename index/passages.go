@@ -74,15 +74,24 @@ func (ix *Index) storedPassage(r bleveindex.IndexReader, m DocMeta, ord int) (p 
 		return p, false, nil
 	}
 	p = bot.Passage{Title: m.Title, Doc: m.ID, Source: m.Source, URL: m.URL, Ordinal: ord}
+	p.Text, p.Page, _ = storedFields(d)
+	return p, true, nil
+}
+
+// storedFields returns what a stored passage record holds: its text, its
+// page (0 when none) and its split flags (fieldSplit).
+func storedFields(d bleveindex.Document) (text string, pg int, split string) {
 	d.VisitFields(func(f bleveindex.Field) {
 		switch f.Name() {
 		case fieldText:
-			p.Text = string(f.Value())
+			text = string(f.Value())
 		case fieldPage:
-			p.Page = page(string(f.Value()))
+			pg = page(string(f.Value()))
+		case fieldSplit:
+			split = string(f.Value())
 		}
 	})
-	return p, true, nil
+	return text, pg, split
 }
 
 // page reads the stored page field of a passage: 0 when absent.

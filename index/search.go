@@ -212,16 +212,7 @@ func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []quer
 			continue
 		}
 		var split string
-		d.VisitFields(func(f bleveindex.Field) {
-			switch f.Name() {
-			case fieldText:
-				h.Text = string(f.Value())
-			case fieldPage:
-				h.Page = page(string(f.Value()))
-			case fieldSplit:
-				split = string(f.Value())
-			}
-		})
+		h.Text, h.Page, split = storedFields(d)
 		if h.Text == "" {
 			continue
 		}
@@ -255,11 +246,7 @@ func (ix *Index) part(r bleveindex.IndexReader, doc string, ord int, terms []que
 		return nil, nil
 	}
 	p := &bot.Part{}
-	d.VisitFields(func(f bleveindex.Field) {
-		if f.Name() == fieldText {
-			p.Text = string(f.Value())
-		}
-	})
+	p.Text, _, _ = storedFields(d)
 	if p.Text == "" {
 		return nil, nil
 	}
