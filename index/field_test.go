@@ -74,20 +74,15 @@ func sameField(an analysis.Analyzer, c *termCounter, input []byte, opts bleveind
 // words too long for the cache, text that is not UTF-8), both when the
 // words are first seen and when they come from the cache.
 func TestCountedFieldMatchesBleve(t *testing.T) {
-	inputs := [][]byte{
-		[]byte("The 28-point plan's Article 5-like guarantees: U.S.A., e.g. 1,000.5 troops; don't_stop a.b. 3:30 x_1 __init__"),
-		[]byte("Zelensky’s ZELENSKY'S zelensky＇s “19-point” plan — naïve café, ΟΔΟΣ Ελλάδα, 日本語のテキスト, 한국어, עִבְרִית, co\u00adoperate, e\u0301t\u00e9, 👍🏽"),
+	inputs := analysisInputs(t,
+		[]byte("Zelensky’s ZELENSKY'S zelensky＇s ΟΔΟΣ"),
 		[]byte("THE The the AND And of OF Of s 's S'S ȺȾ ȺBC aȾ İstanbul ΣΊΣΥΦΟΣ"),
-		[]byte("Pneumonoultramicroscopicsilicovolcanoconiosis's supercalifragilisticexpialidociousnessesly " + strings.Repeat("x", 300)),
+		[]byte("Pneumonoultramicroscopicsilicovolcanoconiosis's supercalifragilisticexpialidociousnessesly "+strings.Repeat("x", 300)),
 		[]byte("invalid \xff\xfe utf-8 \xc3 HERE's"),
 		[]byte(""),
 		[]byte("   \t\n "),
 		[]byte("the of and"),
-	}
-	inputs = append(inputs, testDocuments()...)
-	if len(inputs) < 15 {
-		t.Fatalf("found only %d inputs", len(inputs))
-	}
+	)
 	an, c := textAnalysis(t)
 	for pass := range 2 { // the second pass reads the cache
 		for _, opts := range []bleveindex.FieldIndexingOptions{bleveindex.IndexField | bleveindex.StoreField, bleveindex.IndexField, bleveindex.IndexField | bleveindex.SkipFreqNorm} {

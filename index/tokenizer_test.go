@@ -64,35 +64,40 @@ func TestWordTokenizerMatchesUnicodeExhaustively(t *testing.T) {
 	walk()
 }
 
-// testDocuments returns the files of the embedded corpus and of the test
-// documents, as they are on disk.
-func testDocuments() [][]byte {
-	var out [][]byte
-	for _, dir := range []string{"../corpus/default", "../corpus/testdata"} {
-		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				if b, err := os.ReadFile(path); err == nil {
-					out = append(out, b)
-				}
-			}
-			return nil
-		})
-	}
-	return out
-}
-
-// Real text, ASCII and not: the embedded corpus and the test documents.
-func TestWordTokenizerMatchesUnicodeOnDocuments(t *testing.T) {
+// analysisInputs returns text made to trip word splitting (word-break
+// rules, scripts, combining marks, text that is not UTF-8), then extra,
+// then the files of the embedded corpus and of the test documents as they
+// are on disk. It fails t when those files are not found.
+func analysisInputs(t testing.TB, extra ...[]byte) [][]byte {
+	t.Helper()
 	inputs := [][]byte{
 		[]byte("The 28-point plan's Article 5-like guarantees: U.S.A., e.g. 1,000.5 troops; don't_stop a.b. 3:30 x_1 __init__"),
 		[]byte("Zelensky’s “19-point” plan — naïve café, Ελλάδα, 日本語のテキスト, 한국어, עִבְרִית, co\u00adoperate, e\u0301t\u00e9, 👍🏽 emoji"),
 		[]byte(" \u0301a \u200db \u00ad1 ,\u0308 x"),
 		[]byte("invalid \xff\xfe utf-8 \xc3 here"),
 	}
-	inputs = append(inputs, testDocuments()...)
-	if len(inputs) < 10 {
-		t.Fatalf("found only %d inputs", len(inputs))
+	inputs = append(inputs, extra...)
+	files := 0
+	for _, dir := range []string{"../corpus/default", "../corpus/testdata"} {
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, err := os.ReadFile(path); err == nil {
+					inputs = append(inputs, b)
+					files++
+				}
+			}
+			return nil
+		})
 	}
+	if files < 20 {
+		t.Fatalf("found only %d test documents", files)
+	}
+	return inputs
+}
+
+// Real text, ASCII and not: the embedded corpus and the test documents.
+func TestWordTokenizerMatchesUnicodeOnDocuments(t *testing.T) {
+	inputs := analysisInputs(t)
 	// The whole text analysis, too, is Bleve's "en" analyzer's.
 	m, err := newMapping()
 	if err != nil {
