@@ -188,8 +188,10 @@ type Tracker struct {
 	mu sync.Mutex // one check at a time: rechecks run beside Changes
 }
 
-// DefaultRecheck is the Recheck of framebot's trackers: far longer than an
-// answer takes from its search to being remembered, even with a retry.
+// DefaultRecheck is the Recheck of framebot's trackers. An answer goes
+// from its search to being remembered in well under a second; one held up
+// longer than this (its post retried while a homeserver is down) is
+// caught only by the next start's Reconcile.
 const DefaultRecheck = time.Minute
 
 // Changes checks the answers quoting the documents of one batch of
