@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -177,21 +176,29 @@ type Tracker struct {
 	Wake func()
 	// Logger receives failures; nil discards them.
 	Logger *slog.Logger
-	// Recheck, when positive, checks the documents of each batch of
-	// changes once more that long after Changes did. Adapters remember an
-	// answer once it is posted, so an answer found in the old version but
-	// remembered just after the change is not in the store when Changes
-	// looks, and would otherwise stay unmarked until the next Reconcile
-	// (the next start). A check that finds nothing new marks nothing.
+	// Recheck, when positive, is how often the answers remembered since the
+	// last look are checked against the corpus as it is, from the first
+	// batch of changes on. Adapters remember an answer once it is posted,
+	// so an answer found in a document's old version can be remembered
+	// after Changes looked for it: a moment later, or minutes later when
+	// its post was retried while a homeserver was down. Each such answer
+	// is checked within Recheck of being remembered. The checks stop when
+	// the context of the first Changes call ends.
 	Recheck time.Duration
 
-	mu sync.Mutex // one check at a time: rechecks run beside Changes
+	mu sync.Mutex // one check at a time: sweeps run beside Changes
+	// sweeping starts the sweeps (see Recheck) once.
+	sweeping sync.Once
+	// movesMu guards moves: the documents added in the batch that removed
+	// each document, for the sweeps to tell a move from a removal.
+	movesMu sync.Mutex
+	moves   map[string][]string
+	movesAt []string // the keys of moves, oldest first
 }
 
-// DefaultRecheck is the Recheck of framebot's trackers. An answer goes
-// from its search to being remembered in well under a second; one held up
-// longer than this (its post retried while a homeserver is down) is
-// caught only by the next start's Reconcile.
+// DefaultRecheck is the Recheck of framebot's trackers: an answer sent
+// from a document's old version is marked at most about a minute after it
+// is remembered, however long its post took.
 const DefaultRecheck = time.Minute
 
 // Changes checks the answers quoting the documents of one batch of
@@ -200,34 +207,96 @@ const DefaultRecheck = time.Minute
 // in the same batch is marked moved to it (a rename, or a move of that
 // passage), not removed. It returns an error when the store or the index
 // can't be read or written; the documents checked before it stay marked.
-// With Recheck set, the same documents are checked again later, unless
-// ctx has ended by then.
+// With Recheck set, the first batch also starts the sweeps that check the
+// answers remembered later (see Recheck), until ctx ends.
 func (t *Tracker) Changes(ctx context.Context, changes []DocChange) (int, error) {
 	start := t.now()
+	t.rememberMoves(changes)
 	n, err := t.changes(ctx, changes, t.since())
-	if t.Recheck > 0 && len(changes) > 0 {
-		// Only answers remembered about when the first check ran, or
-		// after: it saw the others.
-		since := start.Add(-recheckSlack)
-		if w := t.since(); w.After(since) {
-			since = w
-		}
-		changes = slices.Clone(changes)
-		time.AfterFunc(t.Recheck, func() {
-			if ctx.Err() != nil {
-				return
-			}
-			if _, err := t.changes(ctx, changes, since); err != nil && t.Logger != nil && ctx.Err() == nil {
-				t.Logger.Warn("earlier answers not checked again", slog.String("error", err.Error()))
-			}
-		})
+	if every := t.Recheck; every > 0 && len(changes) > 0 {
+		// Answers stamped from about when this check ran on: it saw
+		// the others.
+		t.sweeping.Do(func() { go t.sweep(ctx, every, start.Add(-recheckSlack)) })
 	}
 	return n, err
 }
 
-// recheckSlack is how long before a first check an answer a recheck looks
-// at may have been stamped: an adapter stamps an answer, then writes it.
+// recheckSlack is how long before a check an answer a sweep looks at may
+// have been stamped: an adapter stamps an answer, then writes it.
 const recheckSlack = time.Minute
+
+// sweep checks, every interval until ctx ends, the documents quoted by the
+// answers stamped from since on, and moves since on after each sweep that
+// worked (a failed one is tried again, from the same time, at the next).
+func (t *Tracker) sweep(ctx context.Context, every time.Duration, since time.Time) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		start := t.now()
+		if w := t.since(); w.After(since) {
+			since = w
+		}
+		_, err := t.reconcile(ctx, since, t.movedTo)
+		switch {
+		case err == nil:
+			since = start.Add(-recheckSlack)
+		case ctx.Err() == nil && t.Logger != nil:
+			t.Logger.Warn("answers sent since the last change not checked", slog.String("error", err.Error()))
+		}
+	}
+}
+
+// maxMoves bounds the removed documents whose batch's added documents a
+// tracker keeps for its sweeps.
+const maxMoves = 4096
+
+// rememberMoves keeps, for each document the batch removes, the documents
+// it adds (when there are any), for the sweeps.
+func (t *Tracker) rememberMoves(changes []DocChange) {
+	if t.Recheck <= 0 {
+		return
+	}
+	var added, removed []string
+	for _, c := range changes {
+		switch c.Kind {
+		case Added:
+			added = append(added, c.Doc)
+		case Removed:
+			removed = append(removed, c.Doc)
+		}
+	}
+	if len(added) == 0 || len(removed) == 0 {
+		return
+	}
+	t.movesMu.Lock()
+	defer t.movesMu.Unlock()
+	if t.moves == nil {
+		t.moves = map[string][]string{}
+	}
+	for _, d := range removed {
+		if _, ok := t.moves[d]; !ok {
+			t.movesAt = append(t.movesAt, d)
+		}
+		t.moves[d] = added
+	}
+	for len(t.movesAt) > maxMoves {
+		delete(t.moves, t.movesAt[0])
+		t.movesAt = t.movesAt[1:]
+	}
+}
+
+// movedTo returns the documents added in the batch that removed doc, as
+// far as the tracker remembers.
+func (t *Tracker) movedTo(doc string) []string {
+	t.movesMu.Lock()
+	defer t.movesMu.Unlock()
+	return t.moves[doc]
+}
 
 // changes checks the answers sent at or after since quoting the documents
 // of changes.
@@ -260,9 +329,15 @@ func (t *Tracker) changes(ctx context.Context, changes []DocChange, since time.T
 // catches the changes made while the bot was stopped. It returns how many
 // answers it marked, and an error as Changes does.
 func (t *Tracker) Reconcile(ctx context.Context) (int, error) {
+	return t.reconcile(ctx, t.since(), nil)
+}
+
+// reconcile checks every document quoted by an answer stamped at or after
+// since; movedTo, when not nil, gives the documents a removed one may have
+// moved to.
+func (t *Tracker) reconcile(ctx context.Context, since time.Time, movedTo func(string) []string) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	since := t.since()
 	docs, err := t.Store.QuotedDocs(ctx, since)
 	if err != nil {
 		return 0, fmt.Errorf("reconcile quoted documents: %w", err)
@@ -270,7 +345,11 @@ func (t *Tracker) Reconcile(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
 	for _, d := range docs {
-		n, err := t.check(ctx, d, nil, since)
+		var candidates []string
+		if movedTo != nil {
+			candidates = movedTo(d)
+		}
+		n, err := t.check(ctx, d, candidates, since)
 		total += n
 		if err != nil {
 			errs = append(errs, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,7 +42,8 @@ func TestCheckQuote(t *testing.T) {
 
 // memStale is a StaleStore in memory.
 type memStale struct {
-	mu     sync.Mutex // a tracker's rechecks read it from a timer
+	mu     sync.Mutex // a tracker's sweeps read it from a goroutine
+	looks  int        // QuotedDocs calls
 	quotes []QuoteRef
 	at     map[int64]time.Time
 	marked [][]QuoteMark
@@ -81,9 +83,29 @@ func (m *memStale) RecentQuotes(_ context.Context, doc string, since time.Time) 
 	return out, nil
 }
 
+// waitLooks waits until QuotedDocs has been called n times (a tracker's
+// sweeps call it), failing t after 10 s, and returns the count.
+func (m *memStale) waitLooks(t *testing.T, n int) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m.mu.Lock()
+		got := m.looks
+		m.mu.Unlock()
+		if got >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d looks at the quoted documents in 10 s; want %d", got, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (m *memStale) QuotedDocs(_ context.Context, since time.Time) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.looks++
 	seen := map[string]bool{}
 	var out []string
 	for _, q := range m.quotes {
@@ -174,37 +196,56 @@ func TestTrackerMarksEachChangeOnceAndRecognisesRenames(t *testing.T) {
 // the change was checked (adapters remember an answer once it is posted)
 // is marked when the tracker checks the document again; a check that
 // finds nothing new marks nothing, and none runs once ctx has ended.
-func TestTrackerChecksAgainForAnswersRememberedLate(t *testing.T) {
-	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+func TestTrackerChecksAnswersRememberedLate(t *testing.T) {
+	var clock atomic.Int64 // Unix milliseconds: the sweeps read it
+	clock.Store(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC).UnixMilli())
+	now := func() time.Time { return time.UnixMilli(clock.Load()).UTC() }
 	st := &memStale{at: map[int64]time.Time{}}
 	docs := docsFunc(func(doc string) ([]Passage, bool) {
-		return []Passage{{Text: "The truce lasts sixty days.", Doc: doc}}, doc == "a.md"
+		switch doc {
+		case "a.md":
+			return []Passage{{Text: "The truce lasts sixty days.", Doc: doc}}, true
+		case "new/b.md":
+			return []Passage{{Text: "Monitors report weekly.", Doc: doc}}, true
+		}
+		return nil, false
 	})
-	tr := &Tracker{Store: st, Docs: docs, Now: func() time.Time { return now }, Recheck: 20 * time.Millisecond}
+	tr := &Tracker{Store: st, Docs: docs, Now: now, Recheck: 5 * time.Millisecond}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	if n, err := tr.Changes(ctx, []DocChange{{Kind: Updated, Doc: "a.md"}}); err != nil || n != 0 {
+	// a.md changes and b.md is renamed new/b.md while an answer quoting
+	// both is being sent: nothing quotes them yet.
+	changes := []DocChange{{Kind: Updated, Doc: "a.md"}, {Kind: Removed, Doc: "b.md"}, {Kind: Added, Doc: "new/b.md"}}
+	if n, err := tr.Changes(ctx, changes); err != nil || n != 0 {
 		t.Fatalf("Changes = %d, %v; want nothing marked yet", n, err)
 	}
-	// The answer, quoting the old version, is remembered just after.
-	st.remember(now, QuoteRef{AnswerID: 7, Index: 0, Doc: "a.md", Text: "The truce lasts thirty days."})
+	// Its post is retried for ten minutes (here twenty Rechecks) before it
+	// is remembered, stamped when it was finally sent.
+	time.Sleep(20 * tr.Recheck)
+	clock.Add((10 * time.Minute).Milliseconds())
+	st.remember(now(),
+		QuoteRef{AnswerID: 7, Index: 0, Doc: "a.md", Text: "The truce lasts thirty days."},
+		QuoteRef{AnswerID: 7, Index: 1, Doc: "b.md", Text: "Monitors report weekly."})
 	deadline := time.Now().Add(10 * time.Second)
-	for st.state(7, 0).Kind != QuoteChanged {
+	for st.state(7, 0).Kind != QuoteChanged || st.state(7, 1).Kind != QuoteMoved {
 		if time.Now().After(deadline) {
-			t.Fatal("the answer remembered late was never marked")
+			t.Fatalf("the answer remembered late is marked %+v and %+v; want changed and moved", st.state(7, 0), st.state(7, 1))
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
-	// Once ctx has ended, a pending recheck does nothing.
-	tr.Recheck = 30 * time.Millisecond
-	if n, err := tr.Changes(ctx, []DocChange{{Kind: Updated, Doc: "a.md"}}); err != nil || n != 0 {
-		t.Fatalf("Changes again = %d, %v; want nothing new", n, err)
+	if got := st.state(7, 1).MovedTo; got != "new/b.md" {
+		t.Errorf("quote of the renamed document moved to %q; want new/b.md", got)
 	}
-	st.remember(now, QuoteRef{AnswerID: 8, Index: 0, Doc: "a.md", Text: "The truce lasts ten days."})
+	// Once ctx has ended, no sweep runs.
 	cancel()
-	time.Sleep(100 * time.Millisecond)
+	looks := st.waitLooks(t, 0)
+	st.remember(now(), QuoteRef{AnswerID: 8, Index: 0, Doc: "a.md", Text: "The truce lasts ten days."})
+	time.Sleep(50 * time.Millisecond)
 	if got := st.state(8, 0); got.Stale() {
-		t.Errorf("answer 8 marked %+v by a check after ctx ended", got)
+		t.Errorf("answer 8 marked %+v by a sweep after ctx ended", got)
+	}
+	if got := st.waitLooks(t, 0); got > looks+1 {
+		t.Errorf("%d sweeps after ctx ended; want at most the one under way", got-looks)
 	}
 }
 
