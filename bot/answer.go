@@ -29,7 +29,8 @@ type AnswerOptions struct {
 	// Margin is how many times the mean rank of the next candidates a
 	// best passage covering less than MinCoverage (but at least
 	// lowCoverage of it) must reach to be answered (default 3).
-	Margin float64
+	Margin    float64
+	TypeBoost float64
 }
 
 // lowCoverage is the share of MinCoverage below which nothing is quoted:
@@ -51,6 +52,9 @@ func (o AnswerOptions) withDefaults() AnswerOptions {
 	}
 	if o.Margin <= 0 {
 		o.Margin = 3
+	}
+	if o.TypeBoost == 0 {
+		o.TypeBoost = 1.5
 	}
 	return o
 }
@@ -121,7 +125,7 @@ func (a *Answerer) rank(ctx context.Context, question string, from Borrowed) (ra
 		return r, fmt.Errorf("search for %q: %w", text.Truncate(r.q, 80), err)
 	}
 	r.weights = termWeights(r.res.Terms)
-	r.cands = a.candidates(r.res, r.weights, from)
+	r.cands = a.candidates(r.res, r.weights, from, typeOf(r.q))
 	return r, nil
 }
 
@@ -175,9 +179,10 @@ func (a *Answerer) questionInformation(terms []Term) float64 {
 
 // candidates scores the hits of res: each one's coverage of the question
 // (its own matched terms, and at contextWeight those of passages near it in
-// its document) and its rank, BM25 weighed by coverage and the thread's
-// document boost. They come back sorted, best first.
-func (a *Answerer) candidates(res *SearchResult, weights []float64, from Borrowed) []candidate {
+// its document) and its rank, BM25 weighed by coverage, the thread's
+// document boost and, for a question of answer type at, whether the
+// passage holds a word of that type. They come back sorted, best first.
+func (a *Answerer) candidates(res *SearchResult, weights []float64, from Borrowed, at answerType) []candidate {
 	total := a.questionInformation(res.Terms)
 	cands := make([]candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
@@ -192,6 +197,9 @@ func (a *Answerer) candidates(res *SearchResult, weights []float64, from Borrowe
 		// passage repeating one rare word over one that answers the question.
 		c.rank = c.Score * (0.25 + c.coverage)
 		c.rank *= from.docBoost(c.Doc)
+		if at != anyAnswer && a.opts.TypeBoost > 0 && hasType(at, c.Text) {
+			c.rank *= 1 + a.opts.TypeBoost
+		}
 	}
 	sortCandidates(cands)
 	return cands

@@ -27,7 +27,7 @@ import argparse, json, os, subprocess, sys
 
 BEIR = ["cranfield", "cisi", "med", "time"]
 ALL = BEIR + ["qa-dev"]
-ANSWER_FIELDS = {"Passages", "Candidates", "MinCoverage", "MissingPenalty", "Margin"}
+ANSWER_FIELDS = {"Passages", "Candidates", "MinCoverage", "MissingPenalty", "Margin", "TypeBoost"}
 
 
 CHAT = False
