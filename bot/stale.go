@@ -191,9 +191,10 @@ type Tracker struct {
 	sweeping sync.Once
 	// movesMu guards moves: the documents added in the batch that removed
 	// each document, for the sweeps to tell a move from a removal.
-	movesMu sync.Mutex
-	moves   map[string][]string
-	movesAt []string // the keys of moves, oldest first
+	movesMu  sync.Mutex
+	moves    map[string]move
+	movesAt  []moveKey // the entries of moves, oldest first (some replaced since)
+	movesSeq int
 }
 
 // DefaultRecheck is the Recheck of framebot's trackers: an answer sent
@@ -256,7 +257,8 @@ func (t *Tracker) sweep(ctx context.Context, every time.Duration, since time.Tim
 const maxMoves = 4096
 
 // rememberMoves keeps, for each document the batch removes, the documents
-// it adds (when there are any), for the sweeps.
+// it adds, for the sweeps; a document removed again in a batch that adds
+// none is forgotten.
 func (t *Tracker) rememberMoves(changes []DocChange) {
 	if t.Recheck <= 0 {
 		return
@@ -270,32 +272,51 @@ func (t *Tracker) rememberMoves(changes []DocChange) {
 			removed = append(removed, c.Doc)
 		}
 	}
-	if len(added) == 0 || len(removed) == 0 {
+	if len(removed) == 0 {
 		return
 	}
 	t.movesMu.Lock()
 	defer t.movesMu.Unlock()
 	if t.moves == nil {
-		t.moves = map[string][]string{}
+		t.moves = map[string]move{}
 	}
 	for _, d := range removed {
-		if _, ok := t.moves[d]; !ok {
-			t.movesAt = append(t.movesAt, d)
+		if len(added) == 0 {
+			delete(t.moves, d)
+			continue
 		}
-		t.moves[d] = added
+		t.movesSeq++
+		t.moves[d] = move{to: added, seq: t.movesSeq}
+		t.movesAt = append(t.movesAt, moveKey{doc: d, seq: t.movesSeq})
 	}
 	for len(t.movesAt) > maxMoves {
-		delete(t.moves, t.movesAt[0])
+		k := t.movesAt[0]
 		t.movesAt = t.movesAt[1:]
+		if m, ok := t.moves[k.doc]; ok && m.seq == k.seq {
+			delete(t.moves, k.doc)
+		}
 	}
 }
 
-// movedTo returns the documents added in the batch that removed doc, as
-// far as the tracker remembers.
+// move is what a tracker keeps of a removed document for its sweeps: the
+// documents added in the same batch, and the order it was kept in.
+type move struct {
+	to  []string
+	seq int
+}
+
+// moveKey names one entry of Tracker.moves, oldest first in movesAt.
+type moveKey struct {
+	doc string
+	seq int
+}
+
+// movedTo returns the documents added in the batch that last removed doc,
+// as far as the tracker remembers.
 func (t *Tracker) movedTo(doc string) []string {
 	t.movesMu.Lock()
 	defer t.movesMu.Unlock()
-	return t.moves[doc]
+	return t.moves[doc].to
 }
 
 // changes checks the answers sent at or after since quoting the documents

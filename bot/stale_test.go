@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -348,4 +349,39 @@ func FuzzCheckQuote(f *testing.F) {
 			t.Fatalf("a quote present word for word is stale: %+v", got)
 		}
 	})
+}
+
+// The moves a tracker keeps for its sweeps: the latest batch that removed
+// a document decides, one that adds nothing forgets it, and the oldest
+// entries go first once there are too many.
+func TestTrackerRemembersMoves(t *testing.T) {
+	tr := &Tracker{Recheck: time.Minute}
+	tr.rememberMoves([]DocChange{{Kind: Removed, Doc: "a.md"}, {Kind: Added, Doc: "x.md"}})
+	if got := tr.movedTo("a.md"); !cmp.Equal(got, []string{"x.md"}) {
+		t.Fatalf("movedTo(a.md) = %v; want [x.md]", got)
+	}
+	tr.rememberMoves([]DocChange{{Kind: Removed, Doc: "a.md"}})
+	if got := tr.movedTo("a.md"); got != nil {
+		t.Fatalf("movedTo(a.md) after a removal adding nothing = %v; want none", got)
+	}
+	tr.rememberMoves([]DocChange{{Kind: Removed, Doc: "b.md"}, {Kind: Added, Doc: "y.md"}})
+	for i := range maxMoves - 1 {
+		tr.rememberMoves([]DocChange{{Kind: Removed, Doc: fmt.Sprintf("old%d.md", i)}, {Kind: Added, Doc: "z.md"}})
+	}
+	// b.md moved again: its first entry is the oldest, but must not take
+	// the new one with it when it goes.
+	tr.rememberMoves([]DocChange{{Kind: Removed, Doc: "b.md"}, {Kind: Added, Doc: "w.md"}})
+	if got := tr.movedTo("b.md"); !cmp.Equal(got, []string{"w.md"}) {
+		t.Errorf("movedTo(b.md) = %v; want [w.md]", got)
+	}
+	if got := tr.movedTo("old0.md"); !cmp.Equal(got, []string{"z.md"}) {
+		t.Errorf("movedTo(old0.md) = %v; want [z.md]", got)
+	}
+	tr.rememberMoves([]DocChange{{Kind: Removed, Doc: "c.md"}, {Kind: Added, Doc: "v.md"}})
+	if got := tr.movedTo("old0.md"); got != nil {
+		t.Errorf("movedTo(old0.md) = %v; want it forgotten, the oldest of %d", got, maxMoves+1)
+	}
+	if len(tr.moves) > maxMoves || len(tr.movesAt) > maxMoves {
+		t.Errorf("%d moves kept, %d keys; want at most %d", len(tr.moves), len(tr.movesAt), maxMoves)
+	}
 }
