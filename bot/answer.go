@@ -29,7 +29,11 @@ type AnswerOptions struct {
 	// Margin is how many times the mean rank of the next candidates a
 	// best passage covering less than MinCoverage (but at least
 	// lowCoverage of it) must reach to be answered (default 3).
-	Margin    float64
+	Margin float64
+	// TypeBoost raises the rank of a candidate passage holding a word of
+	// the kind the question asks for (a time for "When…", a number for
+	// "How many…"; see answerType) by this share of it (default 1.5: 2.5
+	// times the rank; negative: off).
 	TypeBoost float64
 }
 
