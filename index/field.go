@@ -87,10 +87,13 @@ func newTermCounter(an analysis.Analyzer) *termCounter {
 // frequencies, as Bleve's TextField.Analyze would set them (without term
 // vectors; skipNorms leaves every frequency at 0, as Bleve does for a
 // field indexed without frequencies and norms). input is not written to.
-func (c *termCounter) count(input []byte, skipNorms bool) (int, bleveindex.TokenFrequencies) {
+//
+// It also returns the frequencies' Size, summed as they are made rather
+// than by walking them afterwards (Bleve asks every field its size).
+func (c *termCounter) count(input []byte, skipNorms bool) (int, bleveindex.TokenFrequencies, int) {
 	freqs := make(bleveindex.TokenFrequencies, len(input)/10+1)
 	var slab []bleveindex.TokenFreq
-	n := 0
+	n, size := 0, freqsSize
 	snap := c.snap.Load()
 	c.tok.words(input, func(start, end int, typ analysis.TokenType) {
 		word := input[start:end]
@@ -113,13 +116,22 @@ func (c *termCounter) count(input []byte, skipNorms bool) (int, bleveindex.Token
 			slab = slab[1:]
 			tf.Term = t.b
 			freqs[t.term] = tf
+			size += freqSize + 2*len(t.term)
 		}
 		if !skipNorms {
 			tf.SetFrequency(tf.Frequency() + 1)
 		}
 	})
-	return n, freqs
+	return n, freqs, size
 }
+
+// freqsSize is the Size of empty TokenFrequencies, and freqSize what one
+// more term adds besides twice its length (the key and the TokenFreq's
+// Term): Bleve's own sums, measured.
+var (
+	freqsSize = bleveindex.TokenFrequencies{}.Size()
+	freqSize  = bleveindex.TokenFrequencies{"": &bleveindex.TokenFreq{}}.Size() - freqsSize
+)
 
 // miss returns what the filters make of a word the snapshot lacks, and
 // keeps it for the next snapshot while the cache has room.
@@ -180,6 +192,7 @@ type countedField struct {
 	counter *termCounter
 	length  int
 	freqs   bleveindex.TokenFrequencies
+	size    int // freqs.Size(), once analysed
 }
 
 // fieldOf returns a text field of name holding value, analysed by an
@@ -204,16 +217,12 @@ func (f *countedField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies {
 }
 
 func (f *countedField) Analyze() {
-	f.length, f.freqs = f.counter.count(f.value, f.options.SkipFreqNorm())
+	f.length, f.freqs, f.size = f.counter.count(f.value, f.options.SkipFreqNorm())
 }
 
 // Size is the field's memory, counted as Bleve counts a TextField's.
 func (f *countedField) Size() int {
-	n := countedFieldSize + len(f.name) + len(f.value)
-	if f.freqs != nil {
-		n += f.freqs.Size()
-	}
-	return n
+	return countedFieldSize + len(f.name) + len(f.value) + f.size
 }
 
 var countedFieldSize = int(reflect.TypeFor[countedField]().Size())

@@ -57,6 +57,8 @@ func sameField(an analysis.Analyzer, c *termCounter, input []byte, opts bleveind
 		return fmt.Sprintf("input %q: length %d, Bleve's %d", input, ours.AnalyzedLength(), theirs.AnalyzedLength())
 	case show(ours.AnalyzedTokenFrequencies()) != show(theirs.AnalyzedTokenFrequencies()):
 		return fmt.Sprintf("input %q:\n got  %s\n want %s", input, show(ours.AnalyzedTokenFrequencies()), show(theirs.AnalyzedTokenFrequencies()))
+	case ours.Size()-countedFieldSize-len(fieldText)-len(input) != theirs.AnalyzedTokenFrequencies().Size():
+		return fmt.Sprintf("input %q: frequencies' size %d, Bleve's %d", input, ours.Size()-countedFieldSize-len(fieldText)-len(input), theirs.AnalyzedTokenFrequencies().Size())
 	case opts.IsStored() && !bytes.Equal(ours.Value(), theirs.Value()),
 		ours.EncodedFieldType() != theirs.EncodedFieldType(),
 		ours.NumPlainTextBytes() != theirs.NumPlainTextBytes(), ours.Options() != theirs.Options():
