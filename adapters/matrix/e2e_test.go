@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"framebot/internal/testbot"
 	poller "framebot/internal/wait"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -397,6 +398,13 @@ func startAdapterWith(t *testing.T, ctx context.Context, cfg Config, b *bot.Bot,
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Tests stop and start devices against one homeserver. Dendrite with
+	// SQLite can leave the transaction of a request cut off mid-way open,
+	// then fail every later request with "database is locked" and panic
+	// (seen three times in CI, on the /sync long poll of a device stopped
+	// mid-test): stopping a device stops waiting for its requests without
+	// cutting them off at the server.
+	a.cli.Client = &http.Client{Transport: leaveRunning{http.DefaultTransport}}
 	// The recovery key goes to the test log, not the terminal.
 	a.trust.recoveryOut = &testWriter{t: t}
 	if setup != nil {
@@ -786,5 +794,34 @@ func TestPerUserRateLimit(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // a reply to the fourth would be sent by now
 	if alice.repliedTo(qs[3]) {
 		t.Error("the fourth question got a reply; want silence after one notice a minute")
+	}
+}
+
+// leaveRunning is an http.RoundTripper that lets a request whose context
+// ends run on to its end, unseen: the caller gets the context's error at
+// once, and the server is never cut off mid-request.
+type leaveRunning struct{ base http.RoundTripper }
+
+func (l leaveRunning) RoundTrip(r *http.Request) (*http.Response, error) {
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := l.base.RoundTrip(r.WithContext(context.WithoutCancel(r.Context())))
+		done <- result{resp, err}
+	}()
+	select {
+	case res := <-done:
+		return res.resp, res.err
+	case <-r.Context().Done():
+		go func() {
+			if res := <-done; res.resp != nil {
+				_, _ = io.Copy(io.Discard, res.resp.Body)
+				res.resp.Body.Close()
+			}
+		}()
+		return nil, r.Context().Err()
 	}
 }
