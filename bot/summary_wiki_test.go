@@ -259,7 +259,7 @@ func TestSummaryGoldenWikipedia(t *testing.T) {
 // names and nouns that many documents count; the conflicts found are
 // logged for review (-v). For example, the 42 articles of qa-dev:
 //
-//	FRAMEBOT_QUALITY_DIR=../shared/bench/qa-dev/corpus go test -tags goolm -run QualityOnAFolder -v ./bot/
+//	FRAMEBOT_QUALITY_DIR=../../shared/bench/qa-dev/corpus go test -tags goolm -run QualityOnAFolder -v ./bot/
 func TestSummaryQualityOnAFolder(t *testing.T) {
 	dir := os.Getenv("FRAMEBOT_QUALITY_DIR")
 	if dir == "" {

@@ -73,8 +73,8 @@ func setBleveBM25(t *testing.T, k1, b float64) {
 
 func TestTermQueryScoresAsBleveTermQuery(t *testing.T) {
 	queries := [][]clause{
-		{{fieldText, "walru", 1}},
-		{{fieldText, "walru", 1}, {fieldText, "harbour", 0.5}, {fieldTitle, "walru", 0.4}},
+		{{fieldText, "walrus", 1}},
+		{{fieldText, "walrus", 1}, {fieldText, "harbour", 0.5}, {fieldTitle, "walrus", 0.4}},
 		{{fieldText, "penguin", 2}, {fieldText, "march", 1}, {fieldSect, "penguin", 0.3}, {fieldText, "gull", 0.7}},
 	}
 	for _, bm := range []bm25{{1.2, 0.2}, {1.6, 0.75}, {0.9, 0}} {
@@ -248,7 +248,7 @@ func TestDocumentTermCountsFromPostingsMatchTheStoredText(t *testing.T) {
 	if _, err := ix.Apply(ctx, docs, nil); err != nil {
 		t.Fatal(err)
 	}
-	keys := []string{"gull", "harbour", "march", "penguin", "walru", "absent"}
+	keys := []string{"gull", "harbour", "march", "penguin", "walrus", "absent"}
 	var scored []DocScore
 	var metas []DocMeta
 	for _, d := range docs {

@@ -21,7 +21,7 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-8"
+const MappingVersion = "framebot-mapping-9"
 
 // Field names of a passage record.
 const (
@@ -36,7 +36,8 @@ const (
 	fieldSplit = "split"
 
 	// analyzerText is Bleve's English analysis (possessives, lower case,
-	// stop words, Porter stemming) on wordTokenizer.
+	// stop words, stemming) on wordTokenizer, with Porter2 (Snowball
+	// English) stemming instead of Porter's original.
 	analyzerText = "framebot_en"
 	// analyzerExact lower-cases surface forms without stemming; highlights
 	// use it to mark names and numbers written as in the question.
@@ -73,7 +74,8 @@ func newMapping() (mapping.IndexMapping, error) {
 	}
 	im := bleve.NewIndexMapping()
 	im.ScoringModel = bleveindex.BM25Scoring
-	// Bleve's "en" analyzer with the faster, equivalent tokenizer.
+	// Bleve's "en" analyzer with the faster, equivalent tokenizer, and
+	// Porter2 (Bleve's "stemmer_en_snowball") for its Porter stemmer.
 	if err := im.AddCustomAnalyzer(analyzerText, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     tokenizerWords,

@@ -10,9 +10,9 @@ import (
 )
 
 // filterStem is the name of stemFilter in Bleve's registry.
-const filterStem = "framebot_porter"
+const filterStem = "framebot_stem"
 
-// stemFilter is Bleve's Porter stemmer ("stemmer_porter") with a cache of
+// stemFilter is text.Stem (Bleve's "stemmer_en_snowball") with a cache of
 // the stems it has computed: a corpus repeats the same few tens of
 // thousands of words, and stemming each occurrence anew was a tenth of
 // indexing time. The cache is bounded; words beyond it are stemmed as
@@ -71,8 +71,8 @@ func (f *stemFilter) stem(term []byte) []byte {
 	return s
 }
 
-// stemNow is what Bleve's porter filter does to one term: text.Stem, the
-// stemmer the bot compares words with.
+// stemNow is what Bleve's Snowball English filter does to one term:
+// text.Stem, the stemmer the bot compares words with.
 func stemNow(term []byte) []byte {
 	return []byte(text.Stem(string(term)))
 }

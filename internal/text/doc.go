@@ -3,8 +3,8 @@
 // splitter, the index and the answer engine all use it, so that they agree
 // on what a word, a stem and a sentence are.
 //
-// It depends on the standard library and on the Porter stemmer the index
-// uses (github.com/blevesearch/go-porterstemmer) only. Its language
+// It depends on the standard library and on the Snowball English stemmer
+// the index uses (github.com/blevesearch/snowballstem) only. Its language
 // knowledge (abbreviations, invariant nouns) is English and held as data;
 // nothing in it can be changed by a caller.
 package text
