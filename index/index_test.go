@@ -7,6 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/google/go-cmp/cmp"
 
 	"framebot/bot"
@@ -168,6 +173,51 @@ func TestOpenRebuildsUnusableIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 			ix.Close()
+		}},
+		{"made with Porter's original stemmer (mapping 8)", func(t *testing.T, dir string) {
+			// The index as mapping 8 stored it: its analyser names the
+			// Porter filter of that time, and its version is 8.
+			m, err := newMapping()
+			if err != nil {
+				t.Fatal(err)
+			}
+			im := m.(*mapping.IndexMappingImpl)
+			im.CustomAnalysis.Analyzers[analyzerText]["token_filters"] = []any{en.PossessiveName, lowercase.Name, en.StopName, filterStemV8}
+			old := filepath.Join(t.TempDir(), "v8")
+			bi, err := bleve.NewUsing(old, im, scorch.Name, scorch.Name, runtimeConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := bi.SetInternal([]byte(keyMapping), []byte("framebot-mapping-8")); err != nil {
+				t.Fatal(err)
+			}
+			bi.Close()
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if e.Name() != markerFile {
+					if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			entries, err = os.ReadDir(old)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if err := os.Rename(filepath.Join(old, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// It opens: the rebuild is for its version, not a missing filter.
+			v8, err := openExisting(dir)
+			if err != nil {
+				t.Fatalf("an index of mapping 8 does not open: %v", err)
+			}
+			v8.Close()
 		}},
 		{"when its files are damaged", func(t *testing.T, dir string) {
 			err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
