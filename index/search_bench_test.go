@@ -88,26 +88,7 @@ func BenchmarkStream(b *testing.B) {
 	if _, err := os.Stat(filepath.Join(benchDir(), "corpus.jsonl")); err != nil {
 		b.Skipf("no benchmark collection: %v", err)
 	}
-	b.ReportAllocs()
-	docs := 0
-	for b.Loop() {
-		ix, err := Open(filepath.Join(b.TempDir(), "ix"), Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		st, err := ix.NewStream(context.Background(), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		err = beir.EachDoc(benchDir(), func(d beir.Doc) error {
-			docs++
-			return st.Add(beir.ToDocument(d, 0))
-		})
-		if err := errors.Join(err, st.Close(), ix.Close()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
+	benchStream(b, func(add func(beir.Doc) error) error { return beir.EachDoc(benchDir(), add) })
 }
 
 // BenchmarkStreamParsed is BenchmarkStream with the collection's JSON
@@ -125,6 +106,19 @@ func BenchmarkStreamParsed(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
+	benchStream(b, func(add func(beir.Doc) error) error {
+		for _, d := range all {
+			if err := add(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// benchStream streams the documents each passes to add into a new index,
+// once per iteration, and reports documents a second.
+func benchStream(b *testing.B, each func(add func(beir.Doc) error) error) {
 	b.ReportAllocs()
 	docs := 0
 	for b.Loop() {
@@ -136,12 +130,10 @@ func BenchmarkStreamParsed(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, d := range all {
+		err = each(func(d beir.Doc) error {
 			docs++
-			if err = st.Add(beir.ToDocument(d, 0)); err != nil {
-				break
-			}
-		}
+			return st.Add(beir.ToDocument(d, 0))
+		})
 		if err := errors.Join(err, st.Close(), ix.Close()); err != nil {
 			b.Fatal(err)
 		}
