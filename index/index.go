@@ -228,8 +228,18 @@ func openOrRebuild(dir string, log *slog.Logger) (bleve.Index, error) {
 		}
 		bi.Close()
 	}
-	log.Warn("index unusable, rebuilding it from the corpus", "dir", dir, "reason", err.Error())
+	log.Warn("index unusable, rebuilding it from the corpus", "dir", dir, "reason", firstLine(err.Error()))
 	return replace(dir)
+}
+
+// firstLine is s up to its first line break. Bleve's error for a stored
+// mapping it can't build (an index of an older framebot whose analysis
+// names a component since renamed) goes on with the whole mapping JSON.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // checkOpened checks an opened index: its mapping version, then its
@@ -318,7 +328,7 @@ func (ix *Index) init() error {
 	if err != nil && !errors.Is(err, ErrLocked) {
 		// A damaged catalog loses only hashes: start a new one, and Sync
 		// reindexes the documents whose passages it finds.
-		ix.log.Warn("index catalog unusable, starting a new one", "dir", ix.dir, "reason", err.Error())
+		ix.log.Warn("index catalog unusable, starting a new one", "dir", ix.dir, "reason", firstLine(err.Error()))
 		if rerr := os.Remove(filepath.Join(ix.dir, catalogFile)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 			return fmt.Errorf("remove unusable catalog: %w", rerr)
 		}

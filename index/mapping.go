@@ -58,17 +58,10 @@ var registerAnalysis = sync.OnceValue(func() error {
 	}); err != nil {
 		return fmt.Errorf("register tokenizer %s: %w", tokenizerWords, err)
 	}
-	// The indexes of mapping 8 and before name their Porter filter
-	// filterStemV8: it is registered too (as today's stemmer, which never
-	// touches them), so that such an index opens and is rebuilt for its
-	// mapping version, with that reason logged, rather than for a filter
-	// missing from the registry, with the whole stored mapping logged.
-	for _, name := range []string{filterStem, filterStemV8} {
-		if err := registry.RegisterTokenFilter(name, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
-			return newStemFilter(), nil
-		}); err != nil {
-			return fmt.Errorf("register token filter %s: %w", name, err)
-		}
+	if err := registry.RegisterTokenFilter(filterStem, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return newStemFilter(), nil
+	}); err != nil {
+		return fmt.Errorf("register token filter %s: %w", filterStem, err)
 	}
 	return nil
 })

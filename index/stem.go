@@ -12,10 +12,6 @@ import (
 // filterStem is the name of stemFilter in Bleve's registry.
 const filterStem = "framebot_stem"
 
-// filterStemV8 is the name mappings 1 to 8 gave the stem filter, when it
-// was Porter's original algorithm (see registerAnalysis).
-const filterStemV8 = "framebot_porter"
-
 // stemFilter is text.Stem (Bleve's "stemmer_en_snowball") with a cache of
 // the stems it has computed: a corpus repeats the same few tens of
 // thousands of words, and stemming each occurrence anew was a tenth of
