@@ -130,6 +130,7 @@ func newMapping() (mapping.IndexMapping, error) {
 // document ID.
 func passageDocument(id string, d *corpus.Document, p corpus.Passage, textAn analysis.Analyzer, counter *termCounter, docAn analysis.Analyzer) *document.Document {
 	doc := document.NewDocument(id)
+	doc.Fields = make([]document.Field, 0, 6) // at most the six below
 	doc.AddField(fieldOf(fieldText, []byte(p.Text), bleveindex.IndexField|bleveindex.StoreField, textAn, counter))
 	if d.Title != "" {
 		doc.AddField(fieldOf(fieldTitle, []byte(d.Title), bleveindex.IndexField, textAn, counter))

@@ -206,7 +206,14 @@ func (ix *Index) writeBatch(b *bleve.Batch) error {
 // submission order, with the first error met.
 func (w *writer) wait() ([]Change, error) {
 	w.wg.Wait()
-	var out []Change
+	n := 0
+	for _, r := range w.results {
+		n += len(r)
+	}
+	if n == 0 {
+		return nil, w.err
+	}
+	out := make([]Change, 0, n)
 	for _, r := range w.results {
 		out = append(out, r...)
 	}
