@@ -126,7 +126,9 @@ func benchStream(b *testing.B, each func(add func(beir.Doc) error) error) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		st, err := ix.NewStream(context.Background(), nil)
+		// Changes are counted, not kept, as framebot eval and sync do.
+		written := 0
+		st, err := ix.NewStream(context.Background(), func(chs []Change) { written += len(chs) })
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -136,6 +138,9 @@ func benchStream(b *testing.B, each func(add func(beir.Doc) error) error) {
 		})
 		if err := errors.Join(err, st.Close(), ix.Close()); err != nil {
 			b.Fatal(err)
+		}
+		if written == 0 {
+			b.Fatal("no document written")
 		}
 	}
 	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
