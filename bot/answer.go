@@ -20,7 +20,7 @@ type AnswerOptions struct {
 	Candidates int
 	// MinCoverage is the share of the question's information (IDF-weighted
 	// content terms) the best passage must contain for a confident answer
-	// (default 0.45).
+	// (default 0.4).
 	MinCoverage float64
 	// MissingPenalty multiplies the weight of a name in the question that
 	// the corpus does not contain at all (default 4): a subject the
@@ -28,7 +28,7 @@ type AnswerOptions struct {
 	MissingPenalty float64
 	// Margin is how many times the mean rank of the next candidates a
 	// best passage covering less than MinCoverage (but at least
-	// lowCoverage of it) must reach to be answered (default 3).
+	// lowCoverage of it) must reach to be answered (default 4).
 	Margin float64
 	// TypeBoost raises the rank of a candidate passage holding a word of
 	// the kind the question asks for (a time for "When…", a number for
@@ -49,13 +49,13 @@ func (o AnswerOptions) withDefaults() AnswerOptions {
 		o.Candidates = 30
 	}
 	if o.MinCoverage <= 0 {
-		o.MinCoverage = 0.45
+		o.MinCoverage = 0.4
 	}
 	if o.MissingPenalty <= 0 {
 		o.MissingPenalty = 4
 	}
 	if o.Margin <= 0 {
-		o.Margin = 3
+		o.Margin = 4
 	}
 	if o.TypeBoost == 0 {
 		o.TypeBoost = 1.5
