@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -286,6 +287,30 @@ func TestSearchMatchesSpellingVariantsOfNames(t *testing.T) {
 	}
 	if len(res.Hits) == 0 || res.Terms[0].Corrected == "" {
 		t.Errorf("typo Zelenskiy: %d hits, corrected %q; want hits and a correction", len(res.Hits), res.Terms[0].Corrected)
+	}
+}
+
+// A spelling variant stands for the word asked: a passage holding the
+// question's own spelling of a name ranks above one holding only a rarer
+// variant, which once weighed more for being rarer.
+func TestSpellingVariantWeighsNoMoreThanTheWordAsked(t *testing.T) {
+	ctx := context.Background()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	for _, d := range []*corpus.Document{
+		doc(t, "a", "Alpha", "President Zelenskyy spoke about grain exports."),
+		doc(t, "b", "Beta", "President Zelensky spoke about grain exports."),
+		doc(t, "c", "Gamma", "President Zelensky visited the front."),
+		doc(t, "d", "Delta", "President Zelensky met his allies."),
+		doc(t, "e", "Epsilon", "Rivers flood in spring."),
+		doc(t, "f", "Zeta", "Mountains are cold in winter."),
+	} {
+		if _, err := ix.Upsert(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := searchDocs(t, ix, "Zelensky grain")
+	if len(got) < 2 || got[0] != "b" || !slices.Contains(got, "a") {
+		t.Errorf("Zelensky grain found %v, want b (the spelling asked) first and a (a variant) too", got)
 	}
 }
 

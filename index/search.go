@@ -514,9 +514,30 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		if err := add(fieldText, t.Key, w); err != nil {
 			return nil, err
 		}
-		for _, v := range t.variants {
-			if err := add(fieldText, v, w*rk.VariantBoost); err != nil {
+		if len(t.variants) > 0 {
+			own, found, err := st.idf(fieldText, t.Key)
+			if err != nil {
 				return nil, err
+			}
+			for _, v := range t.variants {
+				vw := w * rk.VariantBoost
+				if found {
+					// A variant of a word the corpus holds stands for
+					// that word: it weighs as the word does (times
+					// VariantBoost), as in the whole-document score
+					// (docTermWeights), not by its own rarity. A
+					// variant of a word the corpus lacks keeps its own.
+					vi, ok, err := st.idf(fieldText, v)
+					if err != nil {
+						return nil, err
+					}
+					if ok && vi > 0 {
+						vw *= math.Pow(own/vi, ix.idfPower())
+					}
+				}
+				if err := add(fieldText, v, vw); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if err := add(fieldTitle, t.Key, w*rk.TitleBoost); err != nil {
