@@ -41,6 +41,18 @@ func openT(t *testing.T, dir string) *Index {
 	return ix
 }
 
+// openWith opens an index in a new folder holding docs.
+func openWith(t *testing.T, docs ...*corpus.Document) *Index {
+	t.Helper()
+	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
+	for _, d := range docs {
+		if _, err := ix.Upsert(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ix
+}
+
 func docIDs(t *testing.T, ix *Index) []string {
 	t.Helper()
 	srcs, err := ix.Documents(context.Background())
@@ -97,15 +109,10 @@ func TestUpsertReplacesAllPassagesOfADocument(t *testing.T) {
 
 func TestDeleteRemovesDocumentFromAnswers(t *testing.T) {
 	ctx := context.Background()
-	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
-	for _, d := range []*corpus.Document{
+	ix := openWith(t,
 		doc(t, "a", "Alpha", "The walrus sings at dawn."),
 		doc(t, "b", "Beta", "The walrus sleeps at noon."),
-	} {
-		if _, err := ix.Upsert(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	ok, err := ix.Delete(ctx, "a")
 	if err != nil || !ok {
 		t.Fatalf("delete = %v, %v; want true, nil", ok, err)
@@ -267,16 +274,11 @@ func TestSearchTreatsQuerySyntaxAsWords(t *testing.T) {
 
 func TestSearchMatchesSpellingVariantsOfNames(t *testing.T) {
 	ctx := context.Background()
-	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
-	for _, d := range []*corpus.Document{
+	ix := openWith(t,
 		doc(t, "a", "Alpha", "President Zelenskyy welcomed the talks."),
 		doc(t, "b", "Beta", "President Zelensky announced a plan."),
 		doc(t, "c", "Gamma", "Nothing about presidents here, only rivers."),
-	} {
-		if _, err := ix.Upsert(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	got := searchDocs(t, ix, "What did Zelensky say?")
 	if len(got) < 2 {
 		t.Fatalf("Zelensky found %v, want both spellings", got)
@@ -294,20 +296,14 @@ func TestSearchMatchesSpellingVariantsOfNames(t *testing.T) {
 // question's own spelling of a name ranks above one holding only a rarer
 // variant, which once weighed more for being rarer.
 func TestSpellingVariantWeighsNoMoreThanTheWordAsked(t *testing.T) {
-	ctx := context.Background()
-	ix := openT(t, filepath.Join(t.TempDir(), "ix"))
-	for _, d := range []*corpus.Document{
+	ix := openWith(t,
 		doc(t, "a", "Alpha", "President Zelenskyy spoke about grain exports."),
 		doc(t, "b", "Beta", "President Zelensky spoke about grain exports."),
 		doc(t, "c", "Gamma", "President Zelensky visited the front."),
 		doc(t, "d", "Delta", "President Zelensky met his allies."),
 		doc(t, "e", "Epsilon", "Rivers flood in spring."),
 		doc(t, "f", "Zeta", "Mountains are cold in winter."),
-	} {
-		if _, err := ix.Upsert(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	got := searchDocs(t, ix, "Zelensky grain")
 	if len(got) < 2 || got[0] != "b" || !slices.Contains(got, "a") {
 		t.Errorf("Zelensky grain found %v, want b (the spelling asked) first and a (a variant) too", got)
