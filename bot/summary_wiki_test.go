@@ -10,13 +10,13 @@ import (
 	"testing"
 	"unicode"
 
-	porterstemmer "github.com/blevesearch/go-porterstemmer"
 	"github.com/google/go-cmp/cmp"
 
 	"framebot/bot"
 	"framebot/corpus"
 	"framebot/index"
 	"framebot/internal/testbot"
+	"framebot/internal/text"
 )
 
 // wikiDir is the second corpus: six Wikipedia articles unlike the seed
@@ -101,14 +101,14 @@ func checkQuality(t *testing.T, docs []*corpus.Document, s *bot.Summary) {
 }
 
 // onTopic reports whether sentence holds a word of topic or a form of
-// one: a word whose Porter stem (the index's) is the topic word's stem or
-// starts with it.
+// one: a word whose stem (text.Stem, the index's) is the topic word's stem
+// or starts with it.
 func onTopic(topic, sentence string) bool {
 	stems := func(s string) []string {
 		var out []string
 		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 			if len(w) >= 2 && !topicStopWords[w] {
-				out = append(out, porterstemmer.StemString(w))
+				out = append(out, text.Stem(w))
 			}
 		}
 		return out
