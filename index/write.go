@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -206,18 +207,7 @@ func (ix *Index) writeBatch(b *bleve.Batch) error {
 // submission order, with the first error met.
 func (w *writer) wait() ([]Change, error) {
 	w.wg.Wait()
-	n := 0
-	for _, r := range w.results {
-		n += len(r)
-	}
-	if n == 0 {
-		return nil, w.err
-	}
-	out := make([]Change, 0, n)
-	for _, r := range w.results {
-		out = append(out, r...)
-	}
-	return out, w.err
+	return slices.Concat(w.results...), w.err
 }
 
 // apply writes upserts and deletions in batches of about batchPassages
