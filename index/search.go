@@ -480,7 +480,9 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		clauses []query.Query
 		group   []query.Query
 	)
-	add := func(field, term string, weight float64) error {
+	// add adds a clause for term in field at weight times its IDF at
+	// Ranking.IDFPower: the term's own IDF, or as when as > 0.
+	add := func(field, term string, weight, as float64) error {
 		if weight <= 0 {
 			return nil
 		}
@@ -489,6 +491,9 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 			return err
 		}
 		boost := weight * idfBoost(idf, rk.IDFPower)
+		if as > 0 {
+			boost *= math.Pow(as/idf, ix.idfPower())
+		}
 		group = append(group, ix.newTermQuery(field, term, boost))
 		return nil
 	}
@@ -511,39 +516,27 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 			w *= t.weight
 		}
 		group = group[:0:0]
-		if err := add(fieldText, t.Key, w); err != nil {
+		if err := add(fieldText, t.Key, w, 0); err != nil {
 			return nil, err
 		}
-		if len(t.variants) > 0 {
-			own, found, err := st.idf(fieldText, t.Key)
-			if err != nil {
+		// A spelling variant of a word the corpus holds stands for that
+		// word: it weighs with the word's IDF (times VariantBoost), as in
+		// the whole-document score (docTermWeights), not by its own
+		// rarity. A variant of a word the corpus lacks (own is 0) keeps
+		// its own IDF.
+		own, _, err := st.idf(fieldText, t.Key)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range t.variants {
+			if err := add(fieldText, v, w*rk.VariantBoost, own); err != nil {
 				return nil, err
 			}
-			for _, v := range t.variants {
-				vw := w * rk.VariantBoost
-				if found {
-					// A variant of a word the corpus holds stands for
-					// that word: it weighs as the word does (times
-					// VariantBoost), as in the whole-document score
-					// (docTermWeights), not by its own rarity. A
-					// variant of a word the corpus lacks keeps its own.
-					vi, ok, err := st.idf(fieldText, v)
-					if err != nil {
-						return nil, err
-					}
-					if ok && vi > 0 {
-						vw *= math.Pow(own/vi, ix.idfPower())
-					}
-				}
-				if err := add(fieldText, v, vw); err != nil {
-					return nil, err
-				}
-			}
 		}
-		if err := add(fieldTitle, t.Key, w*rk.TitleBoost); err != nil {
+		if err := add(fieldTitle, t.Key, w*rk.TitleBoost, 0); err != nil {
 			return nil, err
 		}
-		if err := add(fieldSect, t.Key, w*rk.SectionBoost); err != nil {
+		if err := add(fieldSect, t.Key, w*rk.SectionBoost, 0); err != nil {
 			return nil, err
 		}
 		switch {
