@@ -8,11 +8,13 @@ SQuADShifts "New Wikipedia" over 42 articles, and 60 unanswerable ones about
 6 articles held out of the corpus. Every ranking and abstention constant was
 chosen on those 660. The source has thousands more questions over the same
 articles: this script writes OUTDIR/corpus/ (qa-dev's corpus, copied) and
-OUTDIR/questions.jsonl with every other question that passes qa-dev's own
-filters (qa-dev's build.py is imported, so the rules are the same: at least
-three words, no repeated question, every answer verbatim in its paragraph,
-no answer found in more than 2 % of the paragraphs; for the unanswerable
-ones, no answer found anywhere in the corpus), minus qa-dev's questions.
+OUTDIR/questions.jsonl with every other question that passes qa-dev's
+filters: at least three words, no repeated question, every answer verbatim
+in its paragraph, no answer found in more than 2 % of the paragraphs; for
+the unanswerable ones, no answer found anywhere in the corpus. qa-dev's
+build.py is imported for its loading, normalisation and constants; its
+flattening and filters live inside its main(), so they are restated below
+and must follow it if it changes.
 `framebot eval OUTDIR` and `qa.py --systems fts5 --data OUTDIR` score it.
 Standard library only; the output is the same on every machine.
 """
