@@ -77,7 +77,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.BoolVar(&f.makeFU, "make-followups", false, "print followups.jsonl built from DIR/questions.jsonl (a qa-dev folder) and exit")
 	fs.StringVar(&f.fuJSON, "followup", "", "JSON object overriding fields of bot.FollowupOptions, for tuning (e.g. '{\"Weight\":0.3}')")
 	fs.StringVar(&f.answerJSON, "answer", "", "QA folders: JSON object overriding fields of bot.AnswerOptions, for tuning (e.g. '{\"MinCoverage\":0.5}')")
-	fs.StringVar(&f.out, "out", "", "QA folders: `file` to write one JSON line per question to")
+	fs.StringVar(&f.out, "out", "", "`file` to write each query's results to: for a QA folder one JSON line per question, for a BEIR folder a TREC run (query Q0 document rank score framebot)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return f, err
@@ -217,9 +217,35 @@ func evalBEIR(ctx context.Context, f evalFlags, dir string, rank index.Ranking, 
 	debug.FreeOSMemory()
 	peakBefore := resetPeakRSS()
 
-	runs, lat, peakAnon, err := rankQueries(ctx, ix, set.Queries, f.depth)
+	var trec *bufio.Writer
+	var trecFile *os.File
+	var each func(string, []index.DocScore) error
+	if f.out != "" {
+		if trecFile, err = os.Create(f.out); err != nil {
+			return fmt.Errorf("create %s: %w", f.out, err)
+		}
+		defer trecFile.Close()
+		trec = bufio.NewWriter(trecFile)
+		each = func(qid string, ranked []index.DocScore) error {
+			for i, r := range ranked {
+				if _, err := fmt.Fprintf(trec, "%s Q0 %s %d %.6f framebot\n", qid, r.Doc, i+1, r.Score); err != nil {
+					return fmt.Errorf("write %s: %w", f.out, err)
+				}
+			}
+			return nil
+		}
+	}
+	runs, lat, peakAnon, err := rankQueries(ctx, ix, set.Queries, f.depth, each)
 	if err != nil {
 		return err
+	}
+	if trec != nil {
+		if err := trec.Flush(); err != nil {
+			return fmt.Errorf("write %s: %w", f.out, err)
+		}
+		if err := trecFile.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", f.out, err)
+		}
 	}
 	rep.QueryP50Ms = round3(beir.Percentile(lat, 0.5) * 1000)
 	rep.QueryP99Ms = round3(beir.Percentile(lat, 0.99) * 1000)
@@ -270,7 +296,7 @@ func reuseIndex(ctx context.Context, ix *index.Index, dir, src string, rep *eval
 // peakAnon (KiB): the largest private resident memory seen after a query,
 // the heap and stacks without the index's mapped file pages (see
 // docs/benchmarks.md).
-func rankQueries(ctx context.Context, ix *index.Index, queries []beir.Query, depth int) (runs map[string][]string, lat []float64, peakAnon int64, err error) {
+func rankQueries(ctx context.Context, ix *index.Index, queries []beir.Query, depth int, each func(qid string, ranked []index.DocScore) error) (runs map[string][]string, lat []float64, peakAnon int64, err error) {
 	runs = make(map[string][]string, len(queries))
 	lat = make([]float64, 0, len(queries))
 	for _, q := range queries {
@@ -286,6 +312,11 @@ func rankQueries(ctx context.Context, ix *index.Index, queries []beir.Query, dep
 			ids[i] = r.Doc
 		}
 		runs[q.ID] = ids
+		if each != nil {
+			if err := each(q.ID, ranked); err != nil {
+				return nil, nil, 0, err
+			}
+		}
 	}
 	return runs, lat, peakAnon, nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,6 +88,32 @@ func TestEvalAskScoresTheChatPath(t *testing.T) {
 	}
 	if out, _, _ := runCLI(t, "", "eval", writeBEIR(t, true)); strings.Contains(out, "ask_ndcg") {
 		t.Errorf("ask_ndcg@10 without --ask: %s", out)
+	}
+}
+
+// --out writes a BEIR folder's ranking as a TREC run, for comparing two
+// rankings query by query (trec_eval, ranx, or a script).
+func TestEvalWritesATRECRun(t *testing.T) {
+	run := filepath.Join(t.TempDir(), "run.trec")
+	if _, errOut, code := runCLI(t, "", "eval", "--out", run, writeBEIR(t, true)); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	b, err := os.ReadFile(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 6 || f[1] != "Q0" || f[5] != "framebot" {
+			t.Fatalf("line %q: want query Q0 document rank score framebot", l)
+		}
+		if f[3] == "1" {
+			first[f[0]] = f[2]
+		}
+	}
+	if want := map[string]string{"1": "d1", "2": "d2"}; !maps.Equal(first, want) {
+		t.Errorf("first documents %v, want %v", first, want)
 	}
 }
 

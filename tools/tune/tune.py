@@ -3,7 +3,8 @@
 
     python3 tools/tune/tune.py BINARY [--bench ../shared/bench] \
         [--ranking '{"RestShare":0.1}'] [--answer '{"MinCoverage":0.45}'] \
-        [--grid 'RestShare=0,0.1,0.3' --grid 'b=0.4,0.75' ...] [--work DIR]
+        [--grid 'RestShare=0,0.1,0.3' --grid 'b=0.4,0.75' ...] [--work DIR] \
+        [--extra NAME=BEIR_DIR ...]
 
 Runs `BINARY eval` on the four BEIR dev collections (cranfield, cisi, med,
 time) and the QA dev set (qa-dev) for the base configuration (--ranking,
@@ -13,24 +14,30 @@ one constant with the others at the base. A constant named k1 or b goes to
 --answer-fields goes to `eval --answer`; anything else to `eval --ranking`.
 Each collection is indexed once into --work and reused.
 
+--extra adds a BEIR folder as one more collection (for example one made
+by tools/heldout/beir_from_qa.py): it counts in the mean and in the
+leave-one-out table like the others.
+
 The figure of a collection is nDCG@10 for the BEIR sets and the mean of
-hit@1 and hit@3 for qa-dev; the objective is their mean over the five.
+hit@1 and hit@3 for qa-dev; the objective is their mean over all of them (five, without --extra).
 With --chat, a BEIR set's figure is the chat path's nDCG@10 instead
 (`eval --ask`: the documents of the passages an answer is chosen from, in
 the answerer's order), for constants of the path questions take in chat.
 For each grid it prints every value's figures, the value the mean chooses,
 and the leave-one-out table: for each collection, the value chosen on the
-other four and the held-out collection's figure at that value, beside its
-figure at the value chosen on all five. Everything is deterministic.
+others and the held-out collection's figure at that value, beside its
+figure at the value chosen on all. Everything is deterministic.
 """
 import argparse, json, os, subprocess, sys
 
 BEIR = ["cranfield", "cisi", "med", "time"]
+DEV4 = list(BEIR)  # the issue's targets: nDCG4 and MAP4 stay over these
 ALL = BEIR + ["qa-dev"]
 ANSWER_FIELDS = {"Passages", "Candidates", "MinCoverage", "MissingPenalty", "Margin", "TypeBoost"}
 
 
 CHAT = False
+PATHS = {}  # collection name -> folder, for --extra
 
 
 def run(binary, bench, work, name, ranking, answer, k1, b):
@@ -45,7 +52,7 @@ def run(binary, bench, work, name, ranking, answer, k1, b):
         cmd += ["--k1", str(k1)]
     if b is not None:
         cmd += ["--b", str(b)]
-    cmd.append(os.path.join(bench, name))
+    cmd.append(PATHS.get(name) or os.path.join(bench, name))
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit("%s failed: %s" % (" ".join(cmd), p.stderr[-800:]))
@@ -76,8 +83,8 @@ def evaluate(a, ranking, answer, k1, b):
 def line(label, res):
     f = [figure(n, res[n]) for n in ALL]
     mean = sum(f) / len(f)
-    beir_map = sum(res[n]["map@100"] for n in BEIR) / len(BEIR)
-    beir_ndcg = sum(res[n]["ndcg@10"] for n in BEIR) / len(BEIR)
+    beir_map = sum(res[n]["map@100"] for n in DEV4) / len(DEV4)
+    beir_ndcg = sum(res[n]["ndcg@10"] for n in DEV4) / len(DEV4)
     qa = res["qa-dev"]
     return ("%-14s " % label + " ".join("%9.4f" % x for x in f) +
             " | %7.4f | %7.4f %7.4f | %5.3f %5.3f %5.3f %5.3f" % (
@@ -100,7 +107,15 @@ def main():
     ap.add_argument("--grid", action="append", default=[], help="NAME=v1,v2,... (JSON values)")
     ap.add_argument("--json", default=None, help="file to append every run's figures to (JSON lines)")
     ap.add_argument("--chat", action="store_true", help="score the BEIR sets by the chat path's nDCG@10 (eval --ask)")
+    ap.add_argument("--extra", action="append", default=[], help="NAME=DIR: one more BEIR folder to tune on")
     a = ap.parse_args()
+    for e in a.extra:
+        name, d = e.split("=", 1)
+        if name in ALL:
+            sys.exit("--extra %s: that name is taken" % name)
+        PATHS[name] = os.path.abspath(d)
+        BEIR.append(name)
+        ALL.insert(len(ALL) - 1, name)
     global CHAT
     CHAT = a.chat
     a.binary, a.bench = os.path.abspath(a.binary), os.path.abspath(a.bench)
@@ -137,8 +152,8 @@ def main():
                 log.flush()
         mean = lambda v, sets: sum(table[v][n] for n in sets) / len(sets)
         best_all = max(table, key=lambda v: mean(v, ALL))
-        print("chosen on all five: %s=%s (mean %.4f)" % (name, best_all, mean(best_all, ALL)))
-        print("leave-one-out: held out | chosen on the other four | held-out figure at it | at the all-five choice")
+        print("chosen on all %d: %s=%s (mean %.4f)" % (len(ALL), name, best_all, mean(best_all, ALL)))
+        print("leave-one-out: held out | chosen on the other %d | held-out figure at it | at the all-%d choice" % (len(ALL) - 1, len(ALL)))
         for h in ALL:
             rest = [n for n in ALL if n != h]
             v = max(table, key=lambda v: mean(v, rest))
