@@ -13,6 +13,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/google/go-cmp/cmp"
 
+	"framebot/bot"
 	"framebot/corpus"
 )
 
@@ -318,5 +319,96 @@ func TestRankDocumentsPrefixesAgree(t *testing.T) {
 				t.Errorf("%q, best %d (-first of all +asked for):\n%s", q, n, diff)
 			}
 		}
+	}
+}
+
+// shortQuestionDocs: one document says a name five times and never the
+// verb asked about; another says the name once, with the verb, which one
+// other document says too.
+func shortQuestionDocs(t *testing.T) []*corpus.Document {
+	t.Helper()
+	docs := []*corpus.Document{
+		doc(t, "repeats", "Travels", "Lenin spoke in the square. Lenin wrote at night. Lenin travelled by train. Lenin argued with the committee. Lenin rested in spring."),
+		doc(t, "holds", "Illness", "Lenin died in the winter after a long illness, and the city mourned him for a week while the committee met."),
+		doc(t, "king", "Lives", "The king died in the spring, and the city remembered the king at a service in the square."),
+	}
+	for i, topic := range []string{"orchards", "bridges", "clocks", "weaving"} {
+		docs = append(docs, doc(t, "filler"+string(rune('a'+i)), "Crafts",
+			"The history of "+topic+" begins with the craftsmen of the old towns, and guilds kept their methods secret."))
+	}
+	return docs
+}
+
+// A short question ranks first the document holding all its words, not
+// the one repeating one of them: its whole-document score saturates at
+// K1 (Ranking.ShortQuestion). With every question at DocK1, the document
+// repeating the name goes first. A long question keeps DocK1.
+func TestShortQuestionRanksTheDocumentHoldingItsWordsFirst(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name  string
+		short int
+		want  string
+	}{
+		{"short questions saturate at K1", DefaultRanking().ShortQuestion, "holds"},
+		{"every question at DocK1", 0, "repeats"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rk := DefaultRanking()
+			rk.ShortQuestion = tt.short
+			ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ix.Close()
+			if _, err := ix.Apply(ctx, shortQuestionDocs(t), nil); err != nil {
+				t.Fatal(err)
+			}
+			ranked, err := ix.RankDocuments(ctx, "When did Lenin die?", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ranked) == 0 || ranked[0].Doc != tt.want {
+				t.Errorf("ranked %v, want %s first", ranked, tt.want)
+			}
+		})
+	}
+}
+
+// docK1 counts a question's content terms the corpus holds: question
+// words, earlier turns' terms and words the corpus lacks do not make a
+// question long, and passages are always weighed at DocK1.
+func TestShortQuestionCountsTheQuestionsOwnWords(t *testing.T) {
+	rk := DefaultRanking()
+	ix := &Index{rank: rk, bm: rk.bm25()}
+	term := func(key string, f func(*queryTerm)) queryTerm {
+		q := queryTerm{Term: bot.Term{Key: key}}
+		if f != nil {
+			f(&q)
+		}
+		return q
+	}
+	var terms []queryTerm
+	want := map[string]float64{}
+	for i := range rk.ShortQuestion {
+		k := string(rune('a' + i))
+		terms = append(terms, term(k, nil))
+		want[k] = 1
+	}
+	terms = append(terms,
+		term("explain", func(q *queryTerm) { q.question = true }),
+		term("earlier", func(q *queryTerm) { q.weight = 0.3 }),
+		term("absent", nil))
+	want["explain"], want["earlier"] = 0.1, 0.3
+	if got := ix.docK1(terms, want, true); got != rk.K1 {
+		t.Errorf("ranking, %d content terms: k1 %v, want K1 %v", rk.ShortQuestion, got, rk.K1)
+	}
+	if got := ix.docK1(terms, want, false); got != rk.DocK1 {
+		t.Errorf("weighing passages: k1 %v, want DocK1 %v", got, rk.DocK1)
+	}
+	terms = append(terms, term("one-more", nil))
+	want["one-more"] = 1
+	if got := ix.docK1(terms, want, true); got != rk.DocK1 {
+		t.Errorf("ranking, %d content terms: k1 %v, want DocK1 %v", rk.ShortQuestion+1, got, rk.DocK1)
 	}
 }

@@ -101,7 +101,7 @@ func sortDocScores(out []DocScore) {
 // fuseDocScores mixes each document's passage score with its whole-document
 // BM25 score, both divided by their largest value among the documents.
 func (ix *Index) fuseDocScores(ctx context.Context, r bleveindex.IndexReader, p *queryPlan, docs []DocScore) error {
-	ds, err := ix.docBM25(ctx, r, p.terms, docs)
+	ds, err := ix.docBM25(ctx, r, p.terms, docs, true)
 	if err != nil {
 		return err
 	}
@@ -123,14 +123,15 @@ func (ix *Index) fuseDocScores(ctx context.Context, r bleveindex.IndexReader, p 
 // docBM25 scores each document as a whole: BM25 over the words of its
 // title and all its passages, with the question's term counts, the
 // passages' IDF (a passage-level proxy for the document-level one) at
-// Ranking.IDFPower, and Ranking.DocK1 and DocB. The term counts are summed
-// from the postings of the documents' passages (docTermCounts) and the
-// lengths, and their average over the catalog, come from DocMeta.Words, so
-// no stored text is read or analysed at query time, except for documents
-// indexed before Words was kept. (The average was once the text field's
+// Ranking.IDFPower, the k1 of docK1 (ranking: the documents are being
+// ranked, not their passages weighed) and Ranking.DocB. The term counts
+// are summed from the postings of the documents' passages (docTermCounts)
+// and the lengths, and their average over the catalog, come from
+// DocMeta.Words, so no stored text is read or analysed at query time,
+// except for documents indexed before Words was kept. (The average was once the text field's
 // dictionary size over the number of documents, which is no length and
 // changes as segments merge.)
-func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm, docs []DocScore) ([]float64, error) {
+func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm, docs []DocScore, ranking bool) ([]float64, error) {
 	n, err := r.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("count passages: %w", err)
@@ -155,10 +156,7 @@ func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []
 	if err != nil {
 		return nil, err
 	}
-	k1, b := ix.bm.k1, ix.rank.DocB
-	if ix.rank.DocK1 > 0 {
-		k1 = ix.rank.DocK1
-	}
+	k1, b := ix.docK1(terms, want, ranking), ix.rank.DocB
 	lengths := make([]int, len(docs))
 	var sum float64
 	for i := range docs {
@@ -232,6 +230,46 @@ type countedLength struct {
 	hash    string
 	indexed time.Time
 	words   int
+}
+
+// docK1 is the whole-document score's k1 for a question of terms (want:
+// the weights of those the corpus holds).
+//
+// Weighing passages (weighByDocument), it is Ranking.DocK1 (9): each
+// passage's own score, saturated at K1, already prefers the passage that
+// holds more of the question's words, and the document's score adds how
+// much the whole is about them, which counts nearly linearly.
+//
+// Ranking documents (RankDocuments), the document's score carries most of
+// the weight, so for a short question it must itself prefer the document
+// that holds more of the question's words: of a few words, a document
+// repeating one says less than one holding them all, while a long
+// description's words each say little, and a document repeating them is
+// about its topic. (How strongly repetitions should saturate is known to
+// depend on the query's length: He and Ounis, "A study of parameter tuning
+// for term frequency normalization", CIKM 2003.) So a question of at most
+// Ranking.ShortQuestion content terms the corpus holds (question words and
+// earlier turns' terms not counted) takes K1, the passages' k1; a longer
+// one DocK1. Chosen on the dev sets' mean, with and without paragraphs of
+// held-out questions as a sixth set (docs/benchmarks.md, "Ninth round").
+func (ix *Index) docK1(terms []queryTerm, want map[string]float64, ranking bool) float64 {
+	k1 := ix.bm.k1
+	if ix.rank.DocK1 > 0 {
+		k1 = ix.rank.DocK1
+	}
+	if !ranking || ix.rank.ShortQuestion <= 0 {
+		return k1
+	}
+	var held int
+	for _, t := range terms {
+		if !t.question && t.weight == 0 && want[t.Key] > 0 {
+			held++
+		}
+	}
+	if held <= ix.rank.ShortQuestion {
+		return ix.bm.k1
+	}
+	return k1
 }
 
 // docTermWeights returns the weight of each term (and spelling variant) of

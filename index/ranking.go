@@ -78,7 +78,16 @@ type Ranking struct {
 	DocWeight float64
 	// DocK1 is BM25's k1 in the whole-document score (0: K1): a whole
 	// document sums its passages' term counts, so they saturate later.
+	// RankDocuments takes K1 instead for a short question (see
+	// ShortQuestion).
 	DocK1 float64
+	// ShortQuestion, above 0, is the most content terms (those the
+	// corpus holds, question words and earlier turns' terms not counted)
+	// of a short question: ranking documents for it (RankDocuments), the
+	// whole-document score takes K1 instead of DocK1, so the document
+	// holding more of its few words goes before one repeating one of them
+	// (0: DocK1 for every question). See docK1.
+	ShortQuestion int
 	// DocB is BM25's b in the whole-document score, used as it is (0: no
 	// length normalisation); the lengths are the documents' analysed
 	// words (DocMeta.Words).
@@ -136,6 +145,7 @@ func DefaultRanking() Ranking {
 		RestShare:             0.5,
 		DocWeight:             0.7,
 		DocK1:                 9,
+		ShortQuestion:         5,
 		DocB:                  0.75,
 		PassageDocPrior:       true,
 		PassageDepth:          150,

@@ -179,7 +179,7 @@ func (ix *Index) weighByDocument(ctx context.Context, r bleveindex.IndexReader, 
 		return hits, nil
 	}
 	hits = hits[:kept]
-	ds, err := ix.docBM25(ctx, r, terms, docs)
+	ds, err := ix.docBM25(ctx, r, terms, docs, false)
 	if err != nil {
 		return nil, err
 	}
