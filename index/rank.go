@@ -245,9 +245,10 @@ type countedLength struct {
 // that holds more of the question's words: of a few words, a document
 // repeating one says less than one holding them all, while a long
 // description's words each say little, and a document repeating them is
-// about its topic. (How strongly repetitions should saturate is known to
-// depend on the query's length: He and Ounis, "A study of parameter tuning
-// for term frequency normalization", CIKM 2003.) So a question of at most
+// about its topic. (The best term frequency normalisation is known to
+// depend on the query as well as the collection: He and Ounis, "On
+// setting the hyper-parameters of term frequency normalization for
+// information retrieval", ACM TOIS 25(3), 2007.) So a question of at most
 // Ranking.ShortQuestion content terms the corpus holds (question words and
 // earlier turns' terms not counted) takes K1, the passages' k1; a longer
 // one DocK1. Chosen on the dev sets' mean, with and without paragraphs of
