@@ -243,9 +243,12 @@ func (a *Answerer) quote(cands []candidate, weights []float64) []Passage {
 	floor := max(a.opts.MinCoverage*lowCoverage, cands[0].coverage*0.6)
 	joined := map[string]bool{} // "doc#ordinal" of parts quoted with a passage above
 	out := []Passage{}
-	for _, c := range pick(cands, a.opts.Passages, floor) {
+	for _, c := range pick(cands, len(cands), floor) {
+		if len(out) == a.opts.Passages {
+			break
+		}
 		if joined[partKey(c.Doc, c.Ordinal)] {
-			continue
+			continue // quoted already, with a passage above
 		}
 		p, with := withParagraph(c, weights, func(ord int) bool { return joined[partKey(c.Doc, ord)] })
 		joined[partKey(c.Doc, c.Ordinal)] = true

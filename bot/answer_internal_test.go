@@ -93,6 +93,31 @@ func TestAnswerDoesNotQuoteAJoinedPartTwice(t *testing.T) {
 	}
 }
 
+// A passage already quoted inside an earlier passage's paragraph does not
+// take a quote's place: the next passage does, up to Passages quotes.
+func TestAJoinedPartLeavesItsPlaceToTheNextPassage(t *testing.T) {
+	terms := []Term{{Text: "lighthouse", Key: "lighthous", IDF: 3}, {Text: "Smeaton", Key: "smeaton", IDF: 5}}
+	hits := []Hit{
+		{Passage: Passage{Text: "The lighthouse of Smeaton was rebuilt.", Doc: "d", Ordinal: 3, Score: 2}, Matched: []int{0, 1},
+			After: &Part{Text: "Smeaton designed the lighthouse.", Matched: []int{0, 1}}},
+		{Passage: Passage{Text: "Smeaton designed the lighthouse.", Doc: "d", Ordinal: 4, Score: 1.9}, Matched: []int{0, 1},
+			Before: &Part{Text: "The lighthouse of Smeaton was rebuilt.", Matched: []int{0, 1}}},
+		{Passage: Passage{Text: "Smeaton's lighthouse stood on the rock.", Doc: "e", Score: 1.5}, Matched: []int{0, 1}},
+		{Passage: Passage{Text: "A lighthouse like Smeaton's was built in Leith.", Doc: "f", Score: 1.4}, Matched: []int{0, 1}},
+	}
+	ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{}).Ask(context.Background(), "Smeaton lighthouse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range ans.Passages {
+		got = append(got, p.Doc)
+	}
+	if diff := cmp.Diff([]string{"d", "e", "f"}, got); diff != "" {
+		t.Errorf("documents quoted (-want +got):\n%s", diff)
+	}
+}
+
 func TestAnsweredMeansAPassageIsQuoted(t *testing.T) {
 	terms := []Term{{Text: "alpha", Key: "alpha", IDF: 28}, {Text: "beta", Key: "beta", IDF: 72}}
 	// The best passage covers 0.28 of the question: below MinCoverage, above
