@@ -288,7 +288,16 @@ func TestSearchMatchesSpellingVariantsOfNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(res.Hits) == 0 || res.Terms[0].Corrected == "" {
-		t.Errorf("typo Zelenskiy: %d hits, corrected %q; want hits and a correction", len(res.Hits), res.Terms[0].Corrected)
+		t.Fatalf("typo Zelenskiy: %d hits, corrected %q; want hits and a correction", len(res.Hits), res.Terms[0].Corrected)
+	}
+	// The typo carries the information of its correction, not that of a
+	// word no passage holds: the answer's coverage weighs it so.
+	fixed, err := ix.Search(ctx, res.Terms[0].Corrected, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Terms[0].IDF, fixed.Terms[0].IDF; got != want {
+		t.Errorf("typo Zelenskiy weighs IDF %v, want its correction's %v", got, want)
 	}
 }
 

@@ -394,8 +394,14 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 		}
 		t.variants = vs
 		if missing && len(vs) > 0 {
-			t.Corrected = vs[0]
-			t.Missing = false
+			// The word stands for its correction: it weighs as the
+			// corrected word does, not as a word no passage holds (the
+			// rarest of all), in the answer's coverage of the question.
+			df, err := docFreq(ctx, r, fieldText, vs[0])
+			if err != nil {
+				return nil, err
+			}
+			t.Corrected, t.Missing, t.IDF = vs[0], false, idf(n, df)
 		}
 	}
 	return terms, nil
