@@ -128,9 +128,9 @@ func (ix *Index) fuseDocScores(ctx context.Context, r bleveindex.IndexReader, p 
 // are summed from the postings of the documents' passages (docTermCounts)
 // and the lengths, and their average over the catalog, come from
 // DocMeta.Words, so no stored text is read or analysed at query time,
-// except for documents indexed before Words was kept. (The average was once the text field's
-// dictionary size over the number of documents, which is no length and
-// changes as segments merge.)
+// except for documents indexed before Words was kept. (The average was
+// once the text field's dictionary size over the number of documents,
+// which is no length and changes as segments merge.)
 func (ix *Index) docBM25(ctx context.Context, r bleveindex.IndexReader, terms []queryTerm, docs []DocScore, ranking bool) ([]float64, error) {
 	n, err := r.DocCount()
 	if err != nil {

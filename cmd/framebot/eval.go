@@ -224,7 +224,7 @@ func evalBEIR(ctx context.Context, f evalFlags, dir string, rank index.Ranking, 
 		if trecFile, err = os.Create(f.out); err != nil {
 			return fmt.Errorf("create %s: %w", f.out, err)
 		}
-		defer trecFile.Close()
+		defer trecFile.Close() // on an error return; closed below otherwise (a second Close is harmless)
 		trec = bufio.NewWriter(trecFile)
 		each = func(qid string, ranked []index.DocScore) error {
 			for i, r := range ranked {
