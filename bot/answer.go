@@ -20,7 +20,7 @@ type AnswerOptions struct {
 	Candidates int
 	// MinCoverage is the share of the question's information (IDF-weighted
 	// content terms) the best passage must contain for a confident answer
-	// (default 0.4).
+	// (default 0.42).
 	MinCoverage float64
 	// MissingPenalty multiplies the weight of a name in the question that
 	// the corpus does not contain at all (default 4): a subject the
@@ -35,6 +35,11 @@ type AnswerOptions struct {
 	// "How many…"; see answerType) by this share of it (default 1.5: 2.5
 	// times the rank; negative: off).
 	TypeBoost float64
+	// NameWeight multiplies the weight in coverage of a word the question
+	// writes as a name (capitalised) and the corpus holds (default 1.5):
+	// a question is about its names, so a passage matching the common
+	// words around a name but not the name covers less of it.
+	NameWeight float64
 }
 
 // lowCoverage is the share of MinCoverage below which nothing is quoted:
@@ -49,13 +54,16 @@ func (o AnswerOptions) withDefaults() AnswerOptions {
 		o.Candidates = 30
 	}
 	if o.MinCoverage <= 0 {
-		o.MinCoverage = 0.4
+		o.MinCoverage = 0.42
 	}
 	if o.MissingPenalty <= 0 {
 		o.MissingPenalty = 4
 	}
 	if o.Margin <= 0 {
 		o.Margin = 4
+	}
+	if o.NameWeight <= 0 {
+		o.NameWeight = 1.5
 	}
 	if o.TypeBoost == 0 {
 		o.TypeBoost = 1.5
@@ -128,7 +136,7 @@ func (a *Answerer) rank(ctx context.Context, question string, from Borrowed) (ra
 	if r.res, err = a.searchWith(ctx, r.q, from); err != nil {
 		return r, fmt.Errorf("search for %q: %w", text.Truncate(r.q, 80), err)
 	}
-	r.weights = termWeights(r.res.Terms)
+	r.weights = a.termWeights(r.res.Terms)
 	r.cands = a.candidates(r.res, r.weights, from, typeOf(r.q))
 	return r, nil
 }
@@ -168,7 +176,7 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 
 // questionInformation is the total weight of the question's terms that
 // coverage is a share of: a name the corpus lacks weighs MissingPenalty
-// times its IDF.
+// times its IDF, one it holds NameWeight times (as in termWeights).
 func (a *Answerer) questionInformation(terms []Term) float64 {
 	var total float64
 	for _, t := range terms {
@@ -176,7 +184,7 @@ func (a *Answerer) questionInformation(terms []Term) float64 {
 			total += t.IDF * a.opts.MissingPenalty * termShare(t)
 			continue
 		}
-		total += t.IDF * termShare(t)
+		total += t.IDF * termShare(t) * a.nameWeight(t)
 	}
 	return total
 }
@@ -458,6 +466,26 @@ const (
 	// matched through a spelling correction, which may be wrong.
 	correctedWeight = 0.5
 )
+
+// termWeights returns each question term's weight in coverage: its weight
+// from the function termWeights, times NameWeight for a name the corpus
+// holds.
+func (a *Answerer) termWeights(terms []Term) []float64 {
+	w := termWeights(terms)
+	for i, t := range terms {
+		w[i] *= a.nameWeight(t)
+	}
+	return w
+}
+
+// nameWeight is the factor of t's weight in coverage for being a name the
+// corpus holds: AnswerOptions.NameWeight, or 1.
+func (a *Answerer) nameWeight(t Term) float64 {
+	if t.Name && !t.Missing {
+		return a.opts.NameWeight
+	}
+	return 1
+}
 
 // termWeights returns each question term's weight in coverage: its IDF,
 // reduced when the term only matches through a spelling correction.

@@ -189,3 +189,34 @@ func TestAnswerQuotesEachPartOnce(t *testing.T) {
 		t.Errorf("quotes (-want +got):\n%s", diff)
 	}
 }
+
+// A question is about its names: a passage holding the name ranks above
+// one holding as much of the rest of the question but not the name
+// (AnswerOptions.NameWeight); with names weighed as other words, the
+// other passage goes first.
+func TestANameWeighsMoreThanTheWordsAroundIt(t *testing.T) {
+	terms := []Term{{Text: "Atherosclerosis", Key: "atherosclerosi", IDF: 6, Name: true},
+		{Text: "develops", Key: "develop", IDF: 2}, {Text: "stage", Key: "stage", IDF: 2}, {Text: "life", Key: "life", IDF: 2}}
+	hits := []Hit{
+		{Passage: Passage{Text: "The Early Stage Life Sciences initiative develops firms.", Doc: "a", Score: 1.05}, Matched: []int{1, 2, 3}},
+		{Passage: Passage{Text: "Atherosclerosis begins in childhood.", Doc: "b", Score: 1}, Matched: []int{0}},
+	}
+	for _, tt := range []struct {
+		name   string
+		weight float64
+		first  string
+	}{
+		{"names weigh more", 0, "b"},
+		{"names weigh as other words", 1, "a"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ranked, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{NameWeight: tt.weight}).Ranked(context.Background(), "Atherosclerosis develops in what stage of life?")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ranked) == 0 || ranked[0].Doc != tt.first {
+				t.Errorf("first %v, want %s", ranked, tt.first)
+			}
+		})
+	}
+}
