@@ -136,7 +136,7 @@ func (a *Answerer) rank(ctx context.Context, question string, from Borrowed) (ra
 	if r.res, err = a.searchWith(ctx, r.q, from); err != nil {
 		return r, fmt.Errorf("search for %q: %w", text.Truncate(r.q, 80), err)
 	}
-	r.weights = a.termWeights(r.res.Terms)
+	r.weights = a.coverageWeights(r.res.Terms)
 	r.cands = a.candidates(r.res, r.weights, from, typeOf(r.q))
 	return r, nil
 }
@@ -176,7 +176,7 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 
 // questionInformation is the total weight of the question's terms that
 // coverage is a share of: a name the corpus lacks weighs MissingPenalty
-// times its IDF, one it holds NameWeight times (as in termWeights).
+// times its IDF, one it holds NameWeight times (as in coverageWeights).
 func (a *Answerer) questionInformation(terms []Term) float64 {
 	var total float64
 	for _, t := range terms {
@@ -467,10 +467,10 @@ const (
 	correctedWeight = 0.5
 )
 
-// termWeights returns each question term's weight in coverage: its weight
-// from the function termWeights, times NameWeight for a name the corpus
-// holds.
-func (a *Answerer) termWeights(terms []Term) []float64 {
+// coverageWeights returns each question term's weight in an answer's
+// coverage: termWeights, times NameWeight for a name the corpus holds.
+// (Briefs weigh terms by termWeights alone.)
+func (a *Answerer) coverageWeights(terms []Term) []float64 {
 	w := termWeights(terms)
 	for i, t := range terms {
 		w[i] *= a.nameWeight(t)
