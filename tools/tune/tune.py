@@ -10,8 +10,9 @@ Runs `BINARY eval` on the four BEIR dev collections (cranfield, cisi, med,
 time) and the QA dev set (qa-dev) for the base configuration (--ranking,
 --answer, --k1/--b defaults) and, for every --grid, for each value of that
 one constant with the others at the base. A constant named k1 or b goes to
-`eval --k1/--b`; a field of bot.AnswerOptions (MinCoverage, ...) listed in
---answer-fields goes to `eval --answer`; anything else to `eval --ranking`.
+`eval --k1/--b`; a field of bot.AnswerOptions (MinCoverage, ...) listed
+in ANSWER_FIELDS goes to `eval --answer`; anything else to `eval
+--ranking`.
 Each collection is indexed once into --work and reused.
 
 --extra adds a BEIR folder as one more collection (for example one made
@@ -19,7 +20,8 @@ by tools/heldout/beir_from_qa.py): it counts in the mean and in the
 leave-one-out table like the others.
 
 The figure of a collection is nDCG@10 for the BEIR sets and the mean of
-hit@1 and hit@3 for qa-dev; the objective is their mean over all of them (five, without --extra).
+hit@1 and hit@3 for qa-dev; the objective is their mean over all of them
+(the five, without --extra).
 With --chat, a BEIR set's figure is the chat path's nDCG@10 instead
 (`eval --ask`: the documents of the passages an answer is chosen from, in
 the answerer's order), for constants of the path questions take in chat.
