@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+	"iter"
+	"slices"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -251,12 +253,9 @@ func (a *Answerer) quote(cands []candidate, weights []float64) []Passage {
 	floor := max(a.opts.MinCoverage*lowCoverage, cands[0].coverage*0.6)
 	joined := map[string]bool{} // "doc#ordinal" of parts quoted with a passage above
 	out := []Passage{}
-	for _, c := range pick(cands, len(cands), floor) {
-		if len(out) == a.opts.Passages {
-			break
-		}
+	for c := range picks(cands, floor) {
 		if joined[partKey(c.Doc, c.Ordinal)] {
-			continue // quoted already, with a passage above
+			continue // quoted already, with a passage above: the next takes its place
 		}
 		p, with := withParagraph(c, weights, func(ord int) bool { return joined[partKey(c.Doc, ord)] })
 		joined[partKey(c.Doc, c.Ordinal)] = true
@@ -264,7 +263,9 @@ func (a *Answerer) quote(cands []candidate, weights []float64) []Passage {
 			joined[partKey(c.Doc, o)] = true
 		}
 		p.Score = round3(c.rank)
-		out = append(out, p)
+		if out = append(out, p); len(out) == a.opts.Passages {
+			break
+		}
 	}
 	return out
 }
@@ -300,46 +301,45 @@ func sortCandidates(cands []candidate) {
 	})
 }
 
-// pick chooses up to n passages: best first, no near-duplicates, and a
-// passage from a document not yet quoted preferred over one about as good
-// from a document already quoted.
-func pick(cands []candidate, n int, floor float64) []candidate {
-	var out []candidate
-	used := map[string]int{}
-	rest := append([]candidate(nil), cands...)
-	for len(out) < n && len(rest) > 0 {
-		bi, bv := -1, 0.0
-		for i, c := range rest {
-			if c.coverage < floor {
+// picks yields the passages above floor in the order quotes take them:
+// best first, no near-duplicates, and a passage from a document not yet
+// yielded preferred over one about as good from a document already
+// yielded. It works lazily: a caller that stops after a few quotes
+// ranks no further.
+func picks(cands []candidate, floor float64) iter.Seq[candidate] {
+	return func(yield func(candidate) bool) {
+		var out []candidate
+		used := map[string]int{}
+		rest := append([]candidate(nil), cands...)
+		for len(rest) > 0 {
+			bi, bv := -1, 0.0
+			for i, c := range rest {
+				if c.coverage < floor {
+					continue
+				}
+				v := c.rank
+				for range used[c.Doc] {
+					v *= 0.85
+				}
+				if bi < 0 || v > bv { // strict: ties keep the sorted order
+					bi, bv = i, v
+				}
+			}
+			if bi < 0 {
+				return
+			}
+			c := rest[bi]
+			rest = append(rest[:bi], rest[bi+1:]...)
+			if slices.ContainsFunc(out, func(o candidate) bool { return jaccard(o.words, c.words) >= 0.6 }) {
 				continue
 			}
-			v := c.rank
-			for range used[c.Doc] {
-				v *= 0.85
-			}
-			if bi < 0 || v > bv { // strict: ties keep the sorted order
-				bi, bv = i, v
+			out = append(out, c)
+			used[c.Doc]++
+			if !yield(c) {
+				return
 			}
 		}
-		if bi < 0 {
-			break
-		}
-		c := rest[bi]
-		rest = append(rest[:bi], rest[bi+1:]...)
-		dup := false
-		for _, o := range out {
-			if jaccard(o.words, c.words) >= 0.6 {
-				dup = true
-				break
-			}
-		}
-		if dup {
-			continue
-		}
-		out = append(out, c)
-		used[c.Doc]++
 	}
-	return out
 }
 
 // maxJoinedRunes caps a passage joined with its paragraph's neighbouring
