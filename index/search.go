@@ -388,7 +388,7 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 			continue
 		}
 		looked++
-		vs, err := ix.variants(ctx, r, t.raw, t.Key)
+		vs, topDF, err := ix.variants(ctx, r, t.raw, t.Key)
 		if err != nil {
 			return nil, err
 		}
@@ -397,11 +397,7 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 			// The word stands for its correction: it weighs as the
 			// corrected word does, not as a word no passage holds (the
 			// rarest of all), in the answer's coverage of the question.
-			df, err := docFreq(ctx, r, fieldText, vs[0])
-			if err != nil {
-				return nil, err
-			}
-			t.Corrected, t.Missing, t.IDF = vs[0], false, idf(n, df)
+			t.Corrected, t.Missing, t.IDF = vs[0], false, idf(n, topDF)
 		}
 	}
 	return terms, nil
@@ -409,24 +405,24 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 
 // variants finds indexed (stemmed) forms within a small edit distance of
 // key, the stemmed form of raw, that the corpus contains, most frequent
-// first. They are looked up in the text field's own dictionary, so that no
+// first, and the number of passages holding the first. They are looked up in the text field's own dictionary, so that no
 // second, unstemmed field needs indexing.
-func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, key string) ([]string, error) {
+func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, key string) ([]string, uint64, error) {
 	fuzz := 1
 	if utf8.RuneCountInString(raw) >= 8 {
 		fuzz = 2
 	}
 	kr := []rune(key)
 	if len(kr) < 3 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	fr, ok := r.(bleveindex.IndexReaderFuzzy)
 	if !ok {
-		return nil, nil
+		return nil, 0, nil
 	}
 	dict, err := fr.FieldDictFuzzy(fieldText, key, fuzz, string(kr[:2]))
 	if err != nil {
-		return nil, fmt.Errorf("look up spellings of %q: %w", raw, err)
+		return nil, 0, fmt.Errorf("look up spellings of %q: %w", raw, err)
 	}
 	defer dict.Close()
 	type cand struct {
@@ -437,7 +433,7 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 	for {
 		e, err := dict.Next()
 		if err != nil {
-			return nil, fmt.Errorf("look up spellings of %q: %w", raw, err)
+			return nil, 0, fmt.Errorf("look up spellings of %q: %w", raw, err)
 		}
 		if e == nil {
 			break
@@ -452,7 +448,7 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 	for i := range cands {
 		n, err := docFreq(ctx, r, fieldText, cands[i].key)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		cands[i].count = n
 	}
@@ -469,7 +465,10 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 		}
 		out = append(out, c.key)
 	}
-	return out, ctx.Err()
+	if len(cands) == 0 {
+		return nil, 0, ctx.Err()
+	}
+	return out, cands[0].count, ctx.Err()
 }
 
 // buildQuery ORs term queries: each term in the passage text, its spelling
