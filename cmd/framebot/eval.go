@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -217,34 +218,13 @@ func evalBEIR(ctx context.Context, f evalFlags, dir string, rank index.Ranking, 
 	debug.FreeOSMemory()
 	peakBefore := resetPeakRSS()
 
-	var trec *bufio.Writer
-	var trecFile *os.File
-	var each func(string, []index.DocScore) error
-	if f.out != "" {
-		if trecFile, err = os.Create(f.out); err != nil {
-			return fmt.Errorf("create %s: %w", f.out, err)
-		}
-		defer trecFile.Close() // on an error return; closed below otherwise (a second Close is harmless)
-		trec = bufio.NewWriter(trecFile)
-		each = func(qid string, ranked []index.DocScore) error {
-			for i, r := range ranked {
-				if _, err := fmt.Fprintf(trec, "%s Q0 %s %d %.6f framebot\n", qid, r.Doc, i+1, r.Score); err != nil {
-					return fmt.Errorf("write %s: %w", f.out, err)
-				}
-			}
-			return nil
-		}
-	}
-	runs, lat, peakAnon, err := rankQueries(ctx, ix, set.Queries, f.depth, each)
+	ranked, lat, peakAnon, err := rankQueries(ctx, ix, set.Queries, f.depth)
 	if err != nil {
 		return err
 	}
-	if trec != nil {
-		if err := trec.Flush(); err != nil {
-			return fmt.Errorf("write %s: %w", f.out, err)
-		}
-		if err := trecFile.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", f.out, err)
+	if f.out != "" {
+		if err := writeTRECRun(f.out, set.Queries, ranked); err != nil {
+			return err
 		}
 	}
 	rep.QueryP50Ms = round3(beir.Percentile(lat, 0.5) * 1000)
@@ -264,6 +244,13 @@ func evalBEIR(ctx context.Context, f evalFlags, dir string, rank index.Ranking, 
 	}
 	rep.answerMemory(peakAnon, peakBefore)
 	if set.Qrels != nil {
+		runs := make(map[string][]string, len(ranked))
+		for q, ds := range ranked {
+			runs[q] = make([]string, len(ds))
+			for i, d := range ds {
+				runs[q][i] = d.Doc
+			}
+		}
 		m := beir.Evaluate(runs, set.Qrels)
 		rep.Metrics = &m
 	}
@@ -292,33 +279,57 @@ func reuseIndex(ctx context.Context, ix *index.Index, dir, src string, rep *eval
 }
 
 // rankQueries ranks depth documents for each query. It returns the ranked
-// document IDs by query ID, the latency of each query in seconds, and
+// documents by query ID, the latency of each query in seconds, and
 // peakAnon (KiB): the largest private resident memory seen after a query,
 // the heap and stacks without the index's mapped file pages (see
 // docs/benchmarks.md).
-func rankQueries(ctx context.Context, ix *index.Index, queries []beir.Query, depth int, each func(qid string, ranked []index.DocScore) error) (runs map[string][]string, lat []float64, peakAnon int64, err error) {
-	runs = make(map[string][]string, len(queries))
+func rankQueries(ctx context.Context, ix *index.Index, queries []beir.Query, depth int) (ranked map[string][]index.DocScore, lat []float64, peakAnon int64, err error) {
+	ranked = make(map[string][]index.DocScore, len(queries))
 	lat = make([]float64, 0, len(queries))
 	for _, q := range queries {
 		t := time.Now()
-		ranked, err := ix.RankDocuments(ctx, q.Text, depth)
+		ds, err := ix.RankDocuments(ctx, q.Text, depth)
 		if err != nil {
 			return nil, nil, 0, err
 		}
 		lat = append(lat, time.Since(t).Seconds())
 		peakAnon = max(peakAnon, procStatusKB("RssAnon"))
-		ids := make([]string, len(ranked))
-		for i, r := range ranked {
-			ids[i] = r.Doc
-		}
-		runs[q.ID] = ids
-		if each != nil {
-			if err := each(q.ID, ranked); err != nil {
-				return nil, nil, 0, err
+		ranked[q.ID] = ds
+	}
+	return ranked, lat, peakAnon, nil
+}
+
+// writeTRECRun writes ranked, in the order of queries, to the file path as
+// a TREC run: "query Q0 document rank score framebot" per line.
+func writeTRECRun(path string, queries []beir.Query, ranked map[string][]index.DocScore) error {
+	return writeOut(path, func(w io.Writer) error {
+		for _, q := range queries {
+			for i, d := range ranked[q.ID] {
+				if _, err := fmt.Fprintf(w, "%s Q0 %s %d %.6f framebot\n", q.ID, d.Doc, i+1, d.Score); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
+	})
+}
+
+// writeOut creates (or replaces) the file path, an --out the user named,
+// and writes it through a buffer with fill.
+func writeOut(path string, fill func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
 	}
-	return runs, lat, peakAnon, nil
+	w := bufio.NewWriter(f)
+	if err := cmp.Or(fill(w), w.Flush()); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
 // askQueries answers each query as a chat question. It returns the

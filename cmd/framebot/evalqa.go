@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -346,22 +345,14 @@ func loadQAQuestions(dir string) ([]qaQuestion, error) {
 
 // writeQAResults writes one JSON line per question to path.
 func writeQAResults(path string, res []qaResult) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, r := range res {
-		if err := enc.Encode(r); err != nil {
-			f.Close()
-			return fmt.Errorf("write %s: %w", path, err)
+	return writeOut(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for _, r := range res {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
 		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
+		return nil
+	})
 }
