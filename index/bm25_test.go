@@ -82,14 +82,7 @@ func TestTermQueryScoresAsBleveTermQuery(t *testing.T) {
 		t.Run(fmt.Sprintf("k1=%g,b=%g", bm.k1, bm.b), func(t *testing.T) {
 			rk := DefaultRanking()
 			rk.K1, rk.B = bm.k1, bm.b
-			ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ix.Close()
-			if _, err := ix.Apply(context.Background(), bm25Docs(t), nil); err != nil {
-				t.Fatal(err)
-			}
+			ix := openRanked(t, rk, bm25Docs(t)...)
 			setBleveBM25(t, bm.k1, bm.b)
 			for _, cs := range queries {
 				want := hitScores(t, ix, cs, func(c clause) query.Query {
@@ -111,18 +104,9 @@ func TestTermQueryScoresAsBleveTermQuery(t *testing.T) {
 }
 
 func TestBM25ParametersBelongToTheIndex(t *testing.T) {
-	ctx := context.Background()
 	k1, b := search.BM25_k1, search.BM25_b
 	open := func(rk Ranking) *Index {
-		ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ix.Close() })
-		if _, err := ix.Apply(ctx, bm25Docs(t), nil); err != nil {
-			t.Fatal(err)
-		}
-		return ix
+		return openRanked(t, rk, bm25Docs(t)...)
 	}
 	scores := func(ix *Index) []string { return searchScores(t, ix, "walrus harbour") }
 	def := open(DefaultRanking())
@@ -356,14 +340,7 @@ func TestShortQuestionRanksTheDocumentHoldingItsWordsFirst(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rk := DefaultRanking()
 			rk.ShortQuestion = tt.short
-			ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ix.Close()
-			if _, err := ix.Apply(ctx, shortQuestionDocs(t), nil); err != nil {
-				t.Fatal(err)
-			}
+			ix := openRanked(t, rk, shortQuestionDocs(t)...)
 			ranked, err := ix.RankDocuments(ctx, "When did Lenin die?", 10)
 			if err != nil {
 				t.Fatal(err)

@@ -1,8 +1,6 @@
 package index
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,17 +10,8 @@ import (
 // question's postings are under Ranking.FeedbackMaxPostings and is skipped
 // (the scores are those without feedback) when they are over it.
 func TestFeedbackOnlyWhenAffordable(t *testing.T) {
-	ctx := context.Background()
 	scores := func(rk Ranking) []string {
-		ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ix.Close()
-		if _, err := ix.Apply(ctx, bm25Docs(t), nil); err != nil {
-			t.Fatal(err)
-		}
-		return searchScores(t, ix, "walrus")
+		return searchScores(t, openRanked(t, rk, bm25Docs(t)...), "walrus")
 	}
 	base := DefaultRanking()
 	base.FeedbackMinTerms, base.FeedbackDocs = 1, 3

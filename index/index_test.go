@@ -41,6 +41,21 @@ func openT(t *testing.T, dir string) *Index {
 	return ix
 }
 
+// openRanked opens an index with ranking rk in a new folder holding docs,
+// closed when the test ends.
+func openRanked(t *testing.T, rk Ranking, docs ...*corpus.Document) *Index {
+	t.Helper()
+	ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if _, err := ix.Apply(context.Background(), docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
 // openWith opens an index in a new folder holding docs.
 func openWith(t *testing.T, docs ...*corpus.Document) *Index {
 	t.Helper()

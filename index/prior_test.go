@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,15 +55,7 @@ func openPrior(t *testing.T, prior bool, tune ...func(*Ranking)) *Index {
 	for _, f := range tune {
 		f(&rk)
 	}
-	ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Apply(context.Background(), priorDocs(t), nil); err != nil {
-		t.Fatal(err)
-	}
-	return ix
+	return openRanked(t, rk, priorDocs(t)...)
 }
 
 const priorQuestion = "Why was an agreement signed regarding the Baltic?"
