@@ -12,6 +12,17 @@ func fixed(res *SearchResult) Searcher {
 	return searchFunc(func(context.Context, string, int) (*SearchResult, error) { return res, nil })
 }
 
+// askFixed asks question of an Answerer, with the default options, whose
+// every search finds hits for terms.
+func askFixed(t *testing.T, terms []Term, hits []Hit, question string) *Answer {
+	t.Helper()
+	ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{}).Ask(context.Background(), question)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ans
+}
+
 // A passage cut from a longer paragraph is quoted with the rest of that
 // paragraph, verbatim and highlighted; when only one neighbouring part fits
 // the size limit, it is the one holding the question words the passage
@@ -84,10 +95,7 @@ func TestAnswerDoesNotQuoteAJoinedPartTwice(t *testing.T) {
 		Matched: []int{0, 1},
 		Before:  &Part{Text: "The lighthouse was rebuilt.", Matched: []int{0}},
 	}
-	ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{first, second}}), AnswerOptions{}).Ask(context.Background(), "Smeaton lighthouse")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askFixed(t, terms, []Hit{first, second}, "Smeaton lighthouse")
 	if len(ans.Passages) != 1 {
 		t.Fatalf("quoted %d passages, want the paragraph once: %+v", len(ans.Passages), ans.Passages)
 	}
@@ -105,10 +113,7 @@ func TestAJoinedPartLeavesItsPlaceToTheNextPassage(t *testing.T) {
 		{Passage: Passage{Text: "Smeaton's lighthouse stood on the rock.", Doc: "e", Score: 1.5}, Matched: []int{0, 1}},
 		{Passage: Passage{Text: "A lighthouse like Smeaton's was built in Leith.", Doc: "f", Score: 1.4}, Matched: []int{0, 1}},
 	}
-	ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{}).Ask(context.Background(), "Smeaton lighthouse")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askFixed(t, terms, hits, "Smeaton lighthouse")
 	var got []string
 	for _, p := range ans.Passages {
 		got = append(got, p.Doc)
@@ -127,10 +132,7 @@ func TestAnsweredMeansAPassageIsQuoted(t *testing.T) {
 	for _, d := range []string{"b", "c", "d"} {
 		hits = append(hits, Hit{Passage: Passage{Text: "nothing", Doc: d, Score: 0.1}})
 	}
-	ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{}).Ask(context.Background(), "alpha beta")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askFixed(t, terms, hits, "alpha beta")
 	if ans.Answered != (len(ans.Passages) > 0) || !ans.Answered {
 		t.Errorf("answered %v with %d passages, want answered with at least one", ans.Answered, len(ans.Passages))
 	}
@@ -154,10 +156,7 @@ func TestMissingNameLowersConfidence(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			terms := []Term{{Text: "Vlaardingen", Key: "vlaardingen", IDF: 4, Name: true, Missing: tt.missing}, {Text: "capital", Key: "capit", IDF: 4}}
-			ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{}).Ask(context.Background(), "What is the capital of Vlaardingen?")
-			if err != nil {
-				t.Fatal(err)
-			}
+			ans := askFixed(t, terms, hits, "What is the capital of Vlaardingen?")
 			if ans.Answered != tt.want {
 				t.Errorf("answered = %v, want %v", ans.Answered, tt.want)
 			}
@@ -177,10 +176,7 @@ func TestAnswerQuotesEachPartOnce(t *testing.T) {
 		{Passage: Passage{Text: first, Doc: "d", Ordinal: 0, Score: 2.9}, Matched: []int{0, 1},
 			After: &Part{Text: middle}},
 	}
-	ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{}).Ask(context.Background(), "Smeaton lighthouse")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askFixed(t, terms, hits, "Smeaton lighthouse")
 	var got []string
 	for _, p := range ans.Passages {
 		got = append(got, p.Text)
