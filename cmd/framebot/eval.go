@@ -62,6 +62,7 @@ type evalFlags struct {
 	makeFU     bool
 	fuJSON     string
 	answerJSON string
+	abstain    string
 	out        string
 }
 
@@ -77,6 +78,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.StringVar(&f.rankJSON, "ranking", "", "JSON object overriding fields of index.Ranking, for tuning (e.g. '{\"FeedbackTerms\":0}')")
 	fs.BoolVar(&f.makeFU, "make-followups", false, "print followups.jsonl built from DIR/questions.jsonl (a qa-dev folder) and exit")
 	fs.StringVar(&f.fuJSON, "followup", "", "JSON object overriding fields of bot.FollowupOptions, for tuning (e.g. '{\"Weight\":0.3}')")
+	fs.StringVar(&f.abstain, "abstain", bot.AbstainBalanced, "QA folders and --ask: abstention `level`, "+strings.Join(bot.AbstainLevels, ", ")+" (set before --answer's overrides)")
 	fs.StringVar(&f.answerJSON, "answer", "", "QA folders: JSON object overriding fields of bot.AnswerOptions, for tuning (e.g. '{\"MinCoverage\":0.5}')")
 	fs.StringVar(&f.out, "out", "", "`file` to write each query's results to: for a QA folder one JSON line per question, for a BEIR folder a TREC run (query Q0 document rank score framebot)")
 	pos, err := parseArgs(fs, args)
@@ -114,7 +116,10 @@ func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err := decodeOverrides("--ranking", f.rankJSON, &rank); err != nil {
 		return err
 	}
-	var answerOpts bot.AnswerOptions
+	answerOpts, err := bot.AnswerOptions{}.Abstain(f.abstain)
+	if err != nil {
+		return usageError{fmt.Errorf("--abstain: %w", err)}
+	}
 	if err := decodeOverrides("--answer", f.answerJSON, &answerOpts); err != nil {
 		return err
 	}

@@ -146,6 +146,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"an unknown format", []string{"ask", "--format", "xml", "hi"}, 2, `unknown format "xml"`},
 		{"a corpus folder that does not exist", []string{"ask", "--corpus", "/nonexistent/x", "hi"}, 2, "is not a readable folder"},
 		{"serve without a config", []string{"serve"}, 2, "give --config FILE"},
+		{"an unknown abstention level", []string{"eval", "--abstain", "sometimes", "/nonexistent/x"}, 2, `--abstain: abstention level "sometimes"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, errOut, code := runCLI(t, "", tt.args...)
@@ -158,7 +159,7 @@ func TestBadCommandLines(t *testing.T) {
 
 func TestConfigValidateSaysWhatToFix(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.yaml")
-	os.WriteFile(path, []byte("corpus: /nonexistent/folder\nmax_file_size: -1\nlog_level: loud\nanswer:\n  passages: 99\n"), 0o644)
+	os.WriteFile(path, []byte("corpus: /nonexistent/folder\nmax_file_size: -1\nlog_level: loud\nanswer:\n  passages: 99\n  abstain: sometimes\n"), 0o644)
 	cfg, err := LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,7 @@ func TestConfigValidateSaysWhatToFix(t *testing.T) {
 	if err == nil {
 		t.Fatal("Validate accepted a bad configuration")
 	}
-	for _, want := range []string{"corpus:", "max_file_size:", "log_level:", "answer.passages:"} {
+	for _, want := range []string{"corpus:", "max_file_size:", "log_level:", "answer.passages:", "answer.abstain:"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
@@ -185,5 +186,36 @@ func TestExampleConfigParses(t *testing.T) {
 	}
 	if cfg.DataDir != "/data" || cfg.Corpus != "/corpus" {
 		t.Errorf("example config read as %+v", cfg)
+	}
+}
+
+// answer.abstain reaches the answers: a question the default level
+// answers from a passage covering part of it is withheld at strict.
+func TestAbstainLevelFromTheConfig(t *testing.T) {
+	ixDir := filepath.Join(t.TempDir(), "ix")
+	const q = "How much territory would Ukraine give up?"
+	for _, tt := range []struct {
+		level    string
+		answered bool
+	}{{"balanced", true}, {"strict", false}} {
+		t.Run(tt.level, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(cfg, []byte("answer:\n  abstain: "+tt.level+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, errOut, code := runCLI(t, "", "ask", "--config", cfg, "--index", ixDir, "--format", "json", q)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var got struct {
+				Answered bool `json:"answered"`
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if got.Answered != tt.answered {
+				t.Errorf("answered %v, want %v", got.Answered, tt.answered)
+			}
+		})
 	}
 }
