@@ -47,8 +47,8 @@ type AnswerOptions struct {
 // Abstention levels: how readily the bot says that no passage answers a
 // question, a trade between answering the questions the corpus does answer
 // and withholding an answer from those it does not. Each sets MinCoverage
-// and Margin (see AnswerOptions.Abstain); docs/benchmarks.md, "Abstention
-// levels", gives what each does on the QA sets.
+// and Margin (see AnswerOptions.Abstain); docs/benchmarks.md, "Tenth
+// round", gives what each does on the QA sets.
 const (
 	// AbstainLenient answers nearly every question some passage covers
 	// in part: for a corpus that holds the answers to almost everything
@@ -82,7 +82,7 @@ func (o AnswerOptions) Abstain(level string) (AnswerOptions, error) {
 
 // The MinCoverage of the lenient and strict levels (Margin keeps its
 // default): chosen on qa-dev and the unseen QA set together, as the
-// balanced level's (docs/benchmarks.md, "Abstention levels").
+// balanced level's (docs/benchmarks.md, "Tenth round").
 const (
 	lenientCoverage = 0.30
 	strictCoverage  = 0.75

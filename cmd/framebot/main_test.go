@@ -189,8 +189,9 @@ func TestExampleConfigParses(t *testing.T) {
 	}
 }
 
-// answer.abstain reaches the answers: a question the default level
-// answers from a passage covering part of it is withheld at strict.
+// answer.abstain reaches the answers: a question whose best passage in the
+// embedded corpus covers more of it than the default level asks, but less
+// than strict does, is answered by default and withheld at strict.
 func TestAbstainLevelFromTheConfig(t *testing.T) {
 	ixDir := filepath.Join(t.TempDir(), "ix")
 	const q = "How much territory would Ukraine give up?"
