@@ -42,6 +42,12 @@ type AnswerOptions struct {
 	// a question is about its names, so a passage matching the common
 	// words around a name but not the name covers less of it.
 	NameWeight float64
+	// SentenceWeight orders an answer's quotes: each is placed by its
+	// rank (as a share of the best's) mixed with this share of the largest
+	// part of the question one of its sentences holds (default 0.65;
+	// negative: by rank alone). The sentence that answers a question
+	// usually holds most of its words together.
+	SentenceWeight float64
 }
 
 // Abstention levels: how readily the bot says that no passage answers a
@@ -113,6 +119,9 @@ func (o AnswerOptions) withDefaults() AnswerOptions {
 	}
 	if o.TypeBoost == 0 {
 		o.TypeBoost = 1.5
+	}
+	if o.SentenceWeight == 0 {
+		o.SentenceWeight = 0.65
 	}
 	return o
 }
@@ -209,7 +218,7 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 		ans.Note = "No passage of the corpus answers this confidently."
 		return ans, nil
 	}
-	ans.Passages = a.quote(cands, weights)
+	ans.Passages = a.quote(cands, weights, a.questionInformation(res.Terms))
 	ans.Answered = len(ans.Passages) > 0
 	for _, t := range res.Terms {
 		if t.Corrected != "" {
@@ -289,15 +298,19 @@ func coveredWeight(cands []candidate, i int, weights []float64) float64 {
 }
 
 // quote picks the passages a confident answer quotes, each with the rest
-// of its paragraph as far as it fits (see withParagraph).
-func (a *Answerer) quote(cands []candidate, weights []float64) []Passage {
+// of its paragraph as far as it fits (see withParagraph), and orders them
+// by rank and by how much of the question one sentence of each holds
+// (AnswerOptions.SentenceWeight; total is the question's information).
+func (a *Answerer) quote(cands []candidate, weights []float64, total float64) []Passage {
 	// The floor never exceeds the best candidate's coverage, which
 	// confident has accepted: a confident answer quotes at least one
 	// passage.
 	floor := max(a.opts.MinCoverage*lowCoverage, cands[0].coverage*0.6)
 	joined := map[string]bool{} // "doc#ordinal" of parts quoted with a passage above
 	out := []Passage{}
-	for c := range picks(cands, floor) {
+	var from []candidate // the candidate of each quote
+	var taken []float64  // and the value picks took it at
+	for c, v := range picks(cands, floor) {
 		if joined[partKey(c.Doc, c.Ordinal)] {
 			continue // quoted already, with a passage above: the next takes its place
 		}
@@ -307,11 +320,57 @@ func (a *Answerer) quote(cands []candidate, weights []float64) []Passage {
 			joined[partKey(c.Doc, o)] = true
 		}
 		p.Score = round3(c.rank)
-		if out = append(out, p); len(out) == a.opts.Passages {
+		out = append(out, p)
+		from = append(from, c)
+		taken = append(taken, v)
+		if len(out) == a.opts.Passages {
 			break
 		}
 	}
-	return out
+	w := a.opts.SentenceWeight
+	if w <= 0 || len(out) < 2 || taken[0] <= 0 {
+		return out
+	}
+	// taken[0] is the largest value: picks' values never rise.
+	place := make([]float64, len(out))
+	for i, c := range from {
+		place[i] = (1-w)*taken[i]/taken[0] + w*sentenceCoverage(c, weights, total)
+	}
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return place[idx[i]] > place[idx[j]] })
+	ordered := make([]Passage, len(out))
+	for i, j := range idx {
+		ordered[i] = out[j]
+	}
+	return ordered
+}
+
+// sentenceCoverage is the largest share of the question's information
+// (total, with each term weighing as in coverage) that one sentence of c
+// holds.
+func sentenceCoverage(c candidate, weights []float64, total float64) float64 {
+	if total <= 0 || len(c.At) == 0 {
+		return 0
+	}
+	var best float64
+	k := 0
+	seen := make([]bool, len(weights))
+	for _, s := range text.Sentences(c.Text) {
+		clear(seen)
+		var got float64
+		for ; k < len(c.At) && c.At[k].Start < s[1]; k++ {
+			t := c.At[k].Term
+			if c.At[k].Start >= s[0] && t >= 0 && t < len(weights) && !seen[t] {
+				seen[t] = true
+				got += weights[t]
+			}
+		}
+		best = max(best, got/total)
+	}
+	return best
 }
 
 // confident decides whether the best candidate answers the question: it
@@ -345,13 +404,14 @@ func sortCandidates(cands []candidate) {
 	})
 }
 
-// picks yields the passages above floor in the order quotes take them:
-// best first, no near-duplicates, and a passage from a document not yet
-// yielded preferred over one about as good from a document already
-// yielded. It works lazily: a caller that stops after a few quotes
+// picks yields the passages above floor in the order quotes take them,
+// each with the value it was taken at: best first, no near-duplicates, and
+// a passage from a document not yet yielded preferred over one about as
+// good from a document already yielded (its rank lowered). The values
+// never rise. It works lazily: a caller that stops after a few quotes
 // ranks no further.
-func picks(cands []candidate, floor float64) iter.Seq[candidate] {
-	return func(yield func(candidate) bool) {
+func picks(cands []candidate, floor float64) iter.Seq2[candidate, float64] {
+	return func(yield func(candidate, float64) bool) {
 		var out []candidate
 		used := map[string]int{}
 		rest := append([]candidate(nil), cands...)
@@ -379,7 +439,7 @@ func picks(cands []candidate, floor float64) iter.Seq[candidate] {
 			}
 			out = append(out, c)
 			used[c.Doc]++
-			if !yield(c) {
+			if !yield(c, bv) {
 				return
 			}
 		}

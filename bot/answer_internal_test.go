@@ -255,3 +255,32 @@ func TestAbstentionLevels(t *testing.T) {
 		t.Errorf("an unknown level: err = %v, want one naming the levels", err)
 	}
 }
+
+// Of two passages ranked about alike, the one with a sentence that holds
+// the question's words together is quoted first: the sentence that
+// answers a question usually holds most of it.
+func TestTheQuoteWithTheAnsweringSentenceGoesFirst(t *testing.T) {
+	terms := []Term{{Text: "lighthouse", Key: "lighthous", IDF: 5}, {Text: "Smeaton", Key: "smeaton", IDF: 5}}
+	spread := "The lighthouse stood on the rock. Smeaton wrote about the rock."
+	together := "Smeaton rebuilt the lighthouse."
+	hits := []Hit{
+		{Passage: Passage{Text: spread, Doc: "a", Score: 2.1}, Matched: []int{0, 1}, At: []TermAt{{Start: 4, Term: 0}, {Start: 34, Term: 1}}},
+		{Passage: Passage{Text: together, Doc: "b", Score: 2}, Matched: []int{0, 1}, At: []TermAt{{Start: 0, Term: 1}, {Start: 20, Term: 0}}},
+	}
+	for _, tt := range []struct {
+		weight float64
+		want   []string
+	}{{0, []string{"b", "a"}}, {-1, []string{"a", "b"}}} {
+		ans, err := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: hits}), AnswerOptions{SentenceWeight: tt.weight}).Ask(context.Background(), "Smeaton lighthouse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range ans.Passages {
+			got = append(got, p.Doc)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("SentenceWeight %v: documents quoted (-want +got):\n%s", tt.weight, diff)
+		}
+	}
+}

@@ -175,6 +175,9 @@ type Hit struct {
 	// Matched holds the indexes into SearchResult.Terms of the query terms
 	// this passage contains.
 	Matched []int
+	// At holds each word of Text that matched a query term: its byte
+	// offset and the term's index, in the order of Text.
+	At []TermAt
 	// Before and After are the parts of the same paragraph just before and
 	// after this passage when the paragraph was cut into several passages
 	// (nil otherwise).
@@ -193,6 +196,12 @@ func RankedBefore(a *Hit, sa float64, b *Hit, sb float64) bool {
 		return a.Doc < b.Doc
 	}
 	return a.Ordinal < b.Ordinal
+}
+
+// TermAt is a word of a passage that matched a query term: its byte
+// offset in the passage, and the term's index into SearchResult.Terms.
+type TermAt struct {
+	Start, Term int
 }
 
 // Part is a neighbouring piece of a hit's paragraph.

@@ -355,6 +355,10 @@ func TestSearchHighlightsMatchedWords(t *testing.T) {
 	if diff := cmp.Diff([]int{0, 1}, h.Matched); diff != "" {
 		t.Errorf("matched terms (-want +got):\n%s", diff)
 	}
+	// Each matched word, in the text's order, with the term it matched.
+	if diff := cmp.Diff([]bot.TermAt{{Start: 0, Term: 0}, {Start: 9, Term: 1}, {Start: 27, Term: 0}}, h.At); diff != "" {
+		t.Errorf("matched words' terms (-want +got):\n%s", diff)
+	}
 }
 
 func TestCatalogLossIsRepairedBySync(t *testing.T) {

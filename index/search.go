@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -216,7 +217,7 @@ func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []quer
 		if h.Text == "" {
 			continue
 		}
-		h.Highlights, h.Matched = ix.highlight(h.Text, terms)
+		h.Highlights, h.Matched, h.At = ix.highlight(h.Text, terms)
 		if strings.Contains(split, splitBefore) {
 			if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, terms); err != nil {
 				return nil, err
@@ -250,7 +251,7 @@ func (ix *Index) part(r bleveindex.IndexReader, doc string, ord int, terms []que
 	if p.Text == "" {
 		return nil, nil
 	}
-	p.Highlights, p.Matched = ix.highlight(p.Text, terms)
+	p.Highlights, p.Matched, _ = ix.highlight(p.Text, terms)
 	return p, nil
 }
 
@@ -646,7 +647,7 @@ func (s *fieldStats) idf(field, term string) (v float64, ok bool, err error) {
 
 // highlight finds the words of text that match the query terms (stemmed,
 // variant or exact form) and which terms matched.
-func (ix *Index) highlight(text string, terms []queryTerm) ([]bot.Span, []int) {
+func (ix *Index) highlight(text string, terms []queryTerm) ([]bot.Span, []int, []bot.TermAt) {
 	byKey := map[string]int{}
 	byRaw := map[string]int{}
 	for i, t := range terms {
@@ -660,24 +661,30 @@ func (ix *Index) highlight(text string, terms []queryTerm) ([]bot.Span, []int) {
 	}
 	hit := map[int]bool{}
 	var spans []bot.Span
+	var at []bot.TermAt
 	for _, tok := range ix.textAn.Analyze([]byte(text)) {
 		if i, ok := byKey[string(tok.Term)]; ok {
 			hit[i] = true
 			spans = append(spans, bot.Span{Start: tok.Start, End: tok.End})
+			at = append(at, bot.TermAt{Start: tok.Start, Term: i})
 		}
 	}
 	for _, tok := range ix.exactAn.Analyze([]byte(text)) {
 		if i, ok := byRaw[string(tok.Term)]; ok {
 			hit[i] = true
 			spans = append(spans, bot.Span{Start: tok.Start, End: tok.End})
+			at = append(at, bot.TermAt{Start: tok.Start, Term: i})
 		}
 	}
+	// A word both analysers match is listed once.
+	sort.SliceStable(at, func(a, b int) bool { return at[a].Start < at[b].Start })
+	at = slices.Compact(at)
 	matched := make([]int, 0, len(hit))
 	for i := range hit {
 		matched = append(matched, i)
 	}
 	sort.Ints(matched)
-	return mergeSpans(spans), matched
+	return mergeSpans(spans), matched, at
 }
 
 // mergeSpans sorts spans and joins overlapping ones.
