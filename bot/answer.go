@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -307,9 +308,12 @@ func (a *Answerer) quote(cands []candidate, weights []float64, total float64) []
 	// passage.
 	floor := max(a.opts.MinCoverage*lowCoverage, cands[0].coverage*0.6)
 	joined := map[string]bool{} // "doc#ordinal" of parts quoted with a passage above
-	out := []Passage{}
-	var from []candidate // the candidate of each quote
-	var taken []float64  // and the value picks took it at
+	type quoted struct {
+		p     Passage
+		place float64 // the value picks took it at, then its place
+		c     candidate
+	}
+	var qs []quoted
 	for c, v := range picks(cands, floor) {
 		if joined[partKey(c.Doc, c.Ordinal)] {
 			continue // quoted already, with a passage above: the next takes its place
@@ -320,32 +324,23 @@ func (a *Answerer) quote(cands []candidate, weights []float64, total float64) []
 			joined[partKey(c.Doc, o)] = true
 		}
 		p.Score = round3(c.rank)
-		out = append(out, p)
-		from = append(from, c)
-		taken = append(taken, v)
-		if len(out) == a.opts.Passages {
+		if qs = append(qs, quoted{p, v, c}); len(qs) == a.opts.Passages {
 			break
 		}
 	}
-	w := a.opts.SentenceWeight
-	if w <= 0 || len(out) < 2 || taken[0] <= 0 {
-		return out
+	// picks' values never rise, so the first is the largest.
+	if w := a.opts.SentenceWeight; w > 0 && len(qs) > 1 && qs[0].place > 0 {
+		first := qs[0].place
+		for i := range qs {
+			qs[i].place = (1-w)*qs[i].place/first + w*sentenceCoverage(qs[i].c, weights, total)
+		}
+		slices.SortStableFunc(qs, func(x, y quoted) int { return cmp.Compare(y.place, x.place) })
 	}
-	// taken[0] is the largest value: picks' values never rise.
-	place := make([]float64, len(out))
-	for i, c := range from {
-		place[i] = (1-w)*taken[i]/taken[0] + w*sentenceCoverage(c, weights, total)
+	out := make([]Passage, len(qs))
+	for i, q := range qs {
+		out[i] = q.p
 	}
-	idx := make([]int, len(out))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(i, j int) bool { return place[idx[i]] > place[idx[j]] })
-	ordered := make([]Passage, len(out))
-	for i, j := range idx {
-		ordered[i] = out[j]
-	}
-	return ordered
+	return out
 }
 
 // sentenceCoverage is the largest share of the question's information
