@@ -35,7 +35,7 @@ import argparse, json, os, subprocess, sys
 BEIR = ["cranfield", "cisi", "med", "time"]
 DEV4 = list(BEIR)  # the targets: nDCG4 and MAP4 stay over these
 ALL = BEIR + ["qa-dev"]
-ANSWER_FIELDS = {"Passages", "Candidates", "MinCoverage", "MissingPenalty", "Margin", "TypeBoost", "NameWeight"}
+ANSWER_FIELDS = {"Passages", "Candidates", "MinCoverage", "MissingPenalty", "Margin", "TypeBoost", "NameWeight", "SentenceWeight"}
 
 
 CHAT = False
