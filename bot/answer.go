@@ -172,6 +172,7 @@ type ranking struct {
 	q       string        // the question, cleaned ("" when empty)
 	res     *SearchResult // nil for an empty question
 	weights []float64     // each term's weight in coverage
+	total   float64       // the question's information, which coverage is a share of
 	cands   []candidate   // best first
 }
 
@@ -187,7 +188,8 @@ func (a *Answerer) rank(ctx context.Context, question string, from Borrowed) (ra
 		return r, fmt.Errorf("search for %q: %w", text.Truncate(r.q, 80), err)
 	}
 	r.weights = a.coverageWeights(r.res.Terms)
-	r.cands = a.candidates(r.res, r.weights, from, typeOf(r.q))
+	r.total = a.questionInformation(r.res.Terms)
+	r.cands = a.candidates(r.res, r.weights, r.total, from, typeOf(r.q))
 	return r, nil
 }
 
@@ -203,7 +205,7 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 		ans.Note = "The question is empty."
 		return ans, nil
 	}
-	res, weights, cands := r.res, r.weights, r.cands
+	res, cands := r.res, r.cands
 	if len(res.Terms) == 0 {
 		ans.Note = "The question has no words to look up."
 		return ans, nil
@@ -213,7 +215,7 @@ func (a *Answerer) AskWith(ctx context.Context, question string, from Borrowed) 
 		ans.Note = "No passage of the corpus answers this confidently."
 		return ans, nil
 	}
-	ans.Passages = a.quote(cands, weights, a.questionInformation(res.Terms))
+	ans.Passages = a.quote(cands, r.weights, r.total)
 	ans.Answered = len(ans.Passages) > 0
 	for _, t := range res.Terms {
 		if t.Corrected != "" {
@@ -240,12 +242,11 @@ func (a *Answerer) questionInformation(terms []Term) float64 {
 }
 
 // candidates scores the hits of res: each one's coverage of the question
-// (its own matched terms, and at contextWeight those of passages near it in
-// its document) and its rank, BM25 weighed by coverage, the thread's
+// (the weight of its own matched terms, and at contextWeight those of
+// passages near it in its document, as a share of total) and its rank, BM25 weighed by coverage, the thread's
 // document boost and, for a question of answer type at, whether the
 // passage holds a word of that type. They come back sorted, best first.
-func (a *Answerer) candidates(res *SearchResult, weights []float64, from Borrowed, at answerType) []candidate {
-	total := a.questionInformation(res.Terms)
+func (a *Answerer) candidates(res *SearchResult, weights []float64, total float64, from Borrowed, at answerType) []candidate {
 	cands := make([]candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		cands = append(cands, candidate{Hit: h, words: wordSet(h.Text)})
@@ -302,12 +303,16 @@ func (a *Answerer) quote(cands []candidate, weights []float64, total float64) []
 	// passage.
 	floor := max(a.opts.MinCoverage*lowCoverage, cands[0].coverage*0.6)
 	joined := map[string]bool{} // "doc#ordinal" of parts quoted with a passage above
+	// Each quote's place: the value picks took it at, as a share of the
+	// first's (picks' values never rise), mixed with its best sentence's
+	// coverage. Without the mix the places keep picks' order.
+	w := max(a.opts.SentenceWeight, 0)
 	type quoted struct {
 		p     Passage
-		place float64 // the value picks took it at, then its place
-		c     candidate
+		place float64
 	}
 	var qs []quoted
+	var first float64
 	for c, v := range picks(cands, floor) {
 		if joined[partKey(c.Doc, c.Ordinal)] {
 			continue // quoted already, with a passage above: the next takes its place
@@ -318,18 +323,19 @@ func (a *Answerer) quote(cands []candidate, weights []float64, total float64) []
 			joined[partKey(c.Doc, o)] = true
 		}
 		p.Score = round3(c.rank)
-		if qs = append(qs, quoted{p, v, c}); len(qs) == a.opts.Passages {
+		if first == 0 {
+			first = v
+		}
+		var share float64
+		if first > 0 {
+			share = v / first
+		}
+		place := (1-w)*share + w*sentenceCoverage(c, weights, total)
+		if qs = append(qs, quoted{p, place}); len(qs) == a.opts.Passages {
 			break
 		}
 	}
-	// picks' values never rise, so the first is the largest.
-	if w := a.opts.SentenceWeight; w > 0 && len(qs) > 1 && qs[0].place > 0 {
-		first := qs[0].place
-		for i := range qs {
-			qs[i].place = (1-w)*qs[i].place/first + w*sentenceCoverage(qs[i].c, weights, total)
-		}
-		slices.SortStableFunc(qs, func(x, y quoted) int { return cmp.Compare(y.place, x.place) })
-	}
+	slices.SortStableFunc(qs, func(x, y quoted) int { return cmp.Compare(y.place, x.place) })
 	out := make([]Passage, len(qs))
 	for i, q := range qs {
 		out[i] = q.p
