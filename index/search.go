@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -406,8 +407,9 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 
 // variants finds indexed (stemmed) forms within a small edit distance of
 // key, the stemmed form of raw, that the corpus contains, most frequent
-// first, and the number of passages holding the first. They are looked up in the text field's own dictionary, so that no
-// second, unstemmed field needs indexing.
+// first, and the number of passages holding the first. They are looked up
+// in the text field's own dictionary, so that no second, unstemmed field
+// needs indexing.
 func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, key string) ([]string, uint64, error) {
 	fuzz := 1
 	if utf8.RuneCountInString(raw) >= 8 {
@@ -646,7 +648,8 @@ func (s *fieldStats) idf(field, term string) (v float64, ok bool, err error) {
 }
 
 // highlight finds the words of text that match the query terms (stemmed,
-// variant or exact form) and which terms matched.
+// variant or exact form): their spans, the terms matched (sorted), and
+// each word with its term, in the text's order.
 func (ix *Index) highlight(text string, terms []queryTerm) ([]bot.Span, []int, []bot.TermAt) {
 	byKey := map[string]int{}
 	byRaw := map[string]int{}
@@ -659,32 +662,28 @@ func (ix *Index) highlight(text string, terms []queryTerm) ([]bot.Span, []int, [
 		}
 		byRaw[t.raw] = i
 	}
-	hit := map[int]bool{}
 	var spans []bot.Span
 	var at []bot.TermAt
-	for _, tok := range ix.textAn.Analyze([]byte(text)) {
-		if i, ok := byKey[string(tok.Term)]; ok {
-			hit[i] = true
-			spans = append(spans, bot.Span{Start: tok.Start, End: tok.End})
-			at = append(at, bot.TermAt{Start: tok.Start, Term: i})
-		}
-	}
-	for _, tok := range ix.exactAn.Analyze([]byte(text)) {
-		if i, ok := byRaw[string(tok.Term)]; ok {
-			hit[i] = true
-			spans = append(spans, bot.Span{Start: tok.Start, End: tok.End})
-			at = append(at, bot.TermAt{Start: tok.Start, Term: i})
+	for _, m := range []struct {
+		an    analysis.Analyzer
+		terms map[string]int
+	}{{ix.textAn, byKey}, {ix.exactAn, byRaw}} {
+		for _, tok := range m.an.Analyze([]byte(text)) {
+			if i, ok := m.terms[string(tok.Term)]; ok {
+				spans = append(spans, bot.Span{Start: tok.Start, End: tok.End})
+				at = append(at, bot.TermAt{Start: tok.Start, Term: i})
+			}
 		}
 	}
 	// A word both analysers match is listed once.
 	sort.SliceStable(at, func(a, b int) bool { return at[a].Start < at[b].Start })
 	at = slices.Compact(at)
-	matched := make([]int, 0, len(hit))
-	for i := range hit {
-		matched = append(matched, i)
+	matched := make([]int, 0, len(at))
+	for _, w := range at {
+		matched = append(matched, w.Term)
 	}
-	sort.Ints(matched)
-	return mergeSpans(spans), matched, at
+	slices.Sort(matched)
+	return mergeSpans(spans), slices.Compact(matched), at
 }
 
 // mergeSpans sorts spans and joins overlapping ones.
