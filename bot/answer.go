@@ -90,7 +90,8 @@ func (o AnswerOptions) Abstain(level string) (AnswerOptions, error) {
 }
 
 // lowCoverage is the share of MinCoverage below which nothing is quoted:
-// confident and pick share it, so an answer always quotes a passage.
+// confident and quote (through picks) share it, so an answer always quotes
+// a passage.
 const lowCoverage = 0.6
 
 func (o AnswerOptions) withDefaults() AnswerOptions {
