@@ -100,7 +100,6 @@ func (ix *Index) sampleStats(r bleveindex.IndexReader, n uint64) (*search.BM25St
 			fieldText:  card(avg(text)),
 			fieldTitle: card(avg(title)),
 			fieldSect:  card(sectionWords),
-			fieldDoc:   card(1),
 		},
 	}, nil
 }

@@ -32,7 +32,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bbolt "go.etcd.io/bbolt"
@@ -114,7 +113,6 @@ type Index struct {
 	// term frequencies (field.go); nil when textAn is not framebot's.
 	textCounter *termCounter
 	exactAn     analysis.Analyzer
-	docAn       analysis.Analyzer
 	rank        Ranking
 	bm          bm25      // the ranking's BM25 k1 and b (bm25.go)
 	stats       bm25Stats // BM25 statistics (bm25stats.go)
@@ -320,8 +318,7 @@ func (ix *Index) init() error {
 	ix.textAn = m.AnalyzerNamed(m.(*mapping.IndexMappingImpl).DefaultAnalyzer)
 	ix.textCounter = newTermCounter(ix.textAn)
 	ix.exactAn = m.AnalyzerNamed(analyzerExact)
-	ix.docAn = m.AnalyzerNamed(keyword.Name)
-	if ix.textAn == nil || ix.exactAn == nil || ix.docAn == nil {
+	if ix.textAn == nil || ix.exactAn == nil {
 		return errors.New("index mapping lacks its analyzers")
 	}
 	cat, err := openCatalog(ix.dir)
@@ -424,18 +421,18 @@ func (ix *Index) loadCatalog() (map[string]DocMeta, error) {
 }
 
 // livePassages returns how many passages each document has in the index.
-// The "doc" field's dictionary lists the documents, but its counts can't be
-// trusted (zap's iterator can report 1 for a term that follows a
-// single-passage one, and it counts deleted passages), so when the
-// catalog's total disagrees with the index's passage count, or the
-// dictionary names a document the catalog lacks, each document's live
-// passages are counted exactly. Otherwise the catalog's counts stand.
+// The passage IDs ("doc#ord", passageID) name the documents, but the ID
+// field's dictionary also lists passages deleted from a segment that no
+// merge has rewritten yet, so when the catalog's total disagrees with the
+// index's passage count, or the dictionary names a document the catalog
+// lacks, each listed passage is checked. Otherwise the catalog's counts
+// stand.
 func (ix *Index) livePassages(catalog map[string]DocMeta) (map[string]int, error) {
-	dict, err := ix.bleve.FieldDict(fieldDoc)
+	dict, err := ix.bleve.FieldDict(fieldID)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
+	var ids, docs []string // passage IDs, and the document of each
 	for {
 		e, err := dict.Next()
 		if err != nil {
@@ -445,7 +442,9 @@ func (ix *Index) livePassages(catalog map[string]DocMeta) (map[string]int, error
 		if e == nil {
 			break
 		}
-		ids = append(ids, e.Term)
+		if doc, _, ok := splitPassageID(e.Term); ok {
+			ids, docs = append(ids, e.Term), append(docs, doc)
+		}
 	}
 	if err := dict.Close(); err != nil {
 		return nil, err
@@ -458,16 +457,16 @@ func (ix *Index) livePassages(catalog map[string]DocMeta) (map[string]int, error
 	for _, m := range catalog {
 		total += uint64(m.Passages)
 	}
-	for _, id := range ids {
-		if _, ok := catalog[id]; !ok {
+	for _, doc := range docs {
+		if _, ok := catalog[doc]; !ok {
 			known = false
 			break
 		}
 	}
-	counts := make(map[string]int, len(ids))
+	counts := map[string]int{}
 	if known && total == live {
-		for _, id := range ids {
-			counts[id] = catalog[id].Passages
+		for _, doc := range docs {
+			counts[doc] = catalog[doc].Passages
 		}
 		return counts, nil
 	}
@@ -476,13 +475,13 @@ func (ix *Index) livePassages(catalog map[string]DocMeta) (map[string]int, error
 		return nil, err
 	}
 	defer r.Close()
-	for _, id := range ids {
-		n, err := docFreq(context.Background(), r, fieldDoc, id)
+	for i, id := range ids {
+		n, err := docFreq(context.Background(), r, fieldID, id)
 		if err != nil {
 			return nil, err
 		}
 		if n > 0 {
-			counts[id] = int(n)
+			counts[docs[i]]++
 		}
 	}
 	return counts, nil
@@ -665,6 +664,9 @@ func (ix *Index) Apply(ctx context.Context, upserts []*corpus.Document, deletes 
 }
 
 func passageID(doc string, ord int) string { return doc + "#" + strconv.Itoa(ord) }
+
+// fieldID is Bleve's field of document IDs: passage IDs, here.
+const fieldID = "_id"
 
 // splitPassageID returns the document ID and ordinal of a passage ID.
 func splitPassageID(id string) (doc string, ord int, ok bool) {

@@ -21,14 +21,13 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-9"
+const MappingVersion = "framebot-mapping-10"
 
 // Field names of a passage record.
 const (
 	fieldText  = "text"    // English analysis: stemming, stop words
 	fieldTitle = "title"   // document title, English analysis
 	fieldSect  = "section" // heading the passage sits under, English analysis
-	fieldDoc   = "doc"     // document ID, keyword (the catalog's reconciliation reads its dictionary)
 	fieldPage  = "page"    // 1-based page of a paged document, decimal, stored only
 	// fieldSplit, stored only, marks a passage cut from a longer
 	// paragraph: splitBefore when the passage before is that paragraph's
@@ -109,7 +108,6 @@ func newMapping() (mapping.IndexMapping, error) {
 	dm.AddFieldMappingsAt(fieldText, text(analyzerText, true, false))
 	dm.AddFieldMappingsAt(fieldTitle, text(analyzerText, false, false))
 	dm.AddFieldMappingsAt(fieldSect, text(analyzerText, false, false))
-	dm.AddFieldMappingsAt(fieldDoc, text(keyword.Name, false, false))
 	page := text(keyword.Name, true, false)
 	page.Index = false
 	dm.AddFieldMappingsAt(fieldPage, page)
@@ -126,11 +124,12 @@ func newMapping() (mapping.IndexMapping, error) {
 // passageDocument builds the Bleve document of one passage directly, as the
 // mapping above describes it, without the mapping's reflection walk (which
 // cost a tenth of indexing time): textAn analyses text, title and section
-// (through counter when it is not nil, see countedField), docAn the
-// document ID.
-func passageDocument(id string, d *corpus.Document, p corpus.Passage, textAn analysis.Analyzer, counter *termCounter, docAn analysis.Analyzer) *document.Document {
+// (through counter when it is not nil, see countedField). The document
+// ID is not a field of its own: it begins the passage ID (passageID), and
+// the catalog knows how many passages it has.
+func passageDocument(id string, d *corpus.Document, p corpus.Passage, textAn analysis.Analyzer, counter *termCounter) *document.Document {
 	doc := document.NewDocument(id)
-	doc.Fields = make([]document.Field, 0, 6) // at most the six below
+	doc.Fields = make([]document.Field, 0, 5) // at most the five below
 	doc.AddField(fieldOf(fieldText, []byte(p.Text), bleveindex.IndexField|bleveindex.StoreField, textAn, counter))
 	if d.Title != "" {
 		doc.AddField(fieldOf(fieldTitle, []byte(d.Title), bleveindex.IndexField, textAn, counter))
@@ -138,9 +137,8 @@ func passageDocument(id string, d *corpus.Document, p corpus.Passage, textAn ana
 	if p.Section != "" {
 		doc.AddField(fieldOf(fieldSect, []byte(p.Section), bleveindex.IndexField, textAn, counter))
 	}
-	doc.AddField(document.NewTextFieldCustom(fieldDoc, nil, []byte(d.ID), bleveindex.IndexField, docAn))
 	if p.Page > 0 {
-		doc.AddField(document.NewTextFieldCustom(fieldPage, nil, []byte(strconv.Itoa(p.Page)), bleveindex.StoreField, docAn))
+		doc.AddField(document.NewTextFieldCustom(fieldPage, nil, []byte(strconv.Itoa(p.Page)), bleveindex.StoreField, nil))
 	}
 	if f := splitFlags(d, p); f != "" {
 		doc.AddField(document.NewTextFieldCustom(fieldSplit, nil, []byte(f), bleveindex.StoreField, nil))

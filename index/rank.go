@@ -325,22 +325,13 @@ const postingsPerStoredPassage = 3000
 // passages say the term: the sum of the term's frequencies in the text of
 // every passage of the document, plus its frequency in the title of one
 // of them (every passage carries the title). The passages are found
-// through the doc field and the frequencies read from the postings,
+// by their IDs and the frequencies read from the postings,
 // unless the terms' postings are so long that reading the passages'
 // stored text is cheaper (storedTermCounts, which counts the same).
 func (ix *Index) docTermCounts(ctx context.Context, r bleveindex.IndexReader, keys []string, docs []DocScore, metas []DocMeta) ([][]int, error) {
-	var all, firsts []passageRef
-	for i, d := range docs {
-		ids, err := docPassageIDs(ctx, r, d.Doc)
-		if err != nil {
-			return nil, err
-		}
-		for j, id := range ids {
-			all = append(all, passageRef{id: id, doc: i})
-			if j == 0 {
-				firsts = append(firsts, passageRef{id: id, doc: i})
-			}
-		}
+	all, firsts, err := docPassages(r, docs, metas)
+	if err != nil {
+		return nil, err
 	}
 	text, title, err := openTermReaders(ctx, r, keys)
 	defer func() {
@@ -358,9 +349,6 @@ func (ix *Index) docTermCounts(ctx context.Context, r bleveindex.IndexReader, ke
 	if postings > postingsPerStoredPassage*uint64(len(all)) {
 		return ix.storedTermCounts(ctx, r, keys, docs, metas)
 	}
-	byID := func(a, b passageRef) int { return a.id.Compare(b.id) }
-	slices.SortFunc(all, byID)
-	slices.SortFunc(firsts, byID)
 	tf := make([][]int, len(docs))
 	for i := range tf {
 		tf[i] = make([]int, len(keys))
@@ -395,27 +383,50 @@ func openTermReaders(ctx context.Context, r bleveindex.IndexReader, keys []strin
 	return text, title, nil
 }
 
-// docPassageIDs returns the internal IDs of the live passages of doc, in
-// internal ID order.
-func docPassageIDs(ctx context.Context, r bleveindex.IndexReader, doc string) ([]bleveindex.IndexInternalID, error) {
-	tfr, err := r.TermFieldReader(ctx, []byte(doc), fieldDoc, false, false, false)
-	if err != nil {
-		return nil, fmt.Errorf("read passages of %s: %w", doc, err)
+// docPassages returns the live passages of docs (metas: their catalog
+// entries), in internal ID order: all of them, and each document's first.
+// Bleve finds the passage IDs ("doc#ord") of every document in each
+// segment in one pass; the document of each passage found is read back
+// from its ID, which zap keeps uncompressed at the head of its stored
+// fields.
+func docPassages(r bleveindex.IndexReader, docs []DocScore, metas []DocMeta) (all, firsts []passageRef, err error) {
+	var ids []string
+	at := make(map[string]int, len(docs))
+	for i, d := range docs {
+		at[d.Doc] = i
+		for ord := range metas[i].Passages {
+			ids = append(ids, passageID(d.Doc, ord))
+		}
 	}
-	defer tfr.Close()
-	var (
-		ids []bleveindex.IndexInternalID
-		tfd bleveindex.TermFieldDoc
-	)
+	dr, err := r.DocIDReaderOnly(ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find passages: %w", err)
+	}
+	defer dr.Close()
+	seen := make([]bool, len(docs))
 	for {
-		m, err := tfr.Next(tfd.Reset())
+		id, err := dr.Next()
 		if err != nil {
-			return nil, fmt.Errorf("read passages of %s: %w", doc, err)
+			return nil, nil, fmt.Errorf("find passages: %w", err)
 		}
-		if m == nil {
-			return ids, nil
+		if id == nil {
+			return all, firsts, nil
 		}
-		ids = append(ids, slices.Clone(m.ID))
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return nil, nil, fmt.Errorf("find passages: %w", err)
+		}
+		doc, _, _ := splitPassageID(ext)
+		i, ok := at[doc]
+		if !ok {
+			continue
+		}
+		ref := passageRef{id: slices.Clone(id), doc: i}
+		all = append(all, ref)
+		if !seen[i] {
+			seen[i] = true
+			firsts = append(firsts, ref)
+		}
 	}
 }
 

@@ -343,7 +343,7 @@ func (ix *Index) batchDocument(bt *batcher, d *corpus.Document) error {
 	meta := DocMeta{ID: d.ID, Title: d.Title, Source: d.Source, URL: d.URL, Hash: d.Hash, Passages: len(d.Passages), Pages: int32(min(d.Pages, math.MaxInt32)), Indexed: ix.now()}
 	docs := make([]*document.Document, 0, len(d.Passages))
 	for _, p := range d.Passages {
-		pd := passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.textCounter, ix.docAn)
+		pd := passageDocument(passageID(d.ID, p.Ordinal), d, p, ix.textAn, ix.textCounter)
 		if err := bt.b.IndexAdvanced(pd); err != nil {
 			return fmt.Errorf("index passage %d of %s: %w", p.Ordinal, d.ID, err)
 		}
