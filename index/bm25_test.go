@@ -233,6 +233,20 @@ func TestDocumentTermCountsFromPostingsMatchTheStoredText(t *testing.T) {
 	if _, err := ix.Apply(ctx, docs, nil); err != nil {
 		t.Fatal(err)
 	}
+	// A document whose ID holds the passage IDs' separator, written in
+	// a later batch, then replaced by a shorter version: its passages are
+	// found by their IDs, and the deleted third is not counted.
+	var notes *corpus.Document
+	for _, paras := range [][]string{
+		{"The walrus and the gull.", "Penguins march.", "More walrus, more harbour."},
+		{"The walrus and the gull.", "Penguins march past the walrus."},
+	} {
+		notes = doc(t, "notes#2", "Walrus notes", paras...)
+		if _, err := ix.Apply(ctx, []*corpus.Document{notes}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs = append(docs, notes)
 	keys := []string{"gull", "harbour", "march", "penguin", "walrus", "absent"}
 	var scored []DocScore
 	var metas []DocMeta
@@ -254,6 +268,9 @@ func TestDocumentTermCountsFromPostingsMatchTheStoredText(t *testing.T) {
 		}
 		if fromText[0][4] != 5 { // "walrus" in a's passages, and its title
 			t.Errorf("walrus in a: %d, want 5", fromText[0][4])
+		}
+		if got := fromPostings[4]; got[1] != 0 || got[4] != 3 { // notes#2, as replaced
+			t.Errorf("harbour and walrus in notes#2: %d and %d, want 0 and 3", got[1], got[4])
 		}
 		return nil
 	})
