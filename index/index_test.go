@@ -361,6 +361,40 @@ func TestSearchHighlightsMatchedWords(t *testing.T) {
 	}
 }
 
+func TestPassagesTheIndexLostAreIndexedAgain(t *testing.T) {
+	// Bleve fell back to an older snapshot, or a segment was lost: the
+	// catalog lists passages the index no longer has. Opening counts the
+	// live passages and forgets the document's hash, so Sync writes it
+	// again; a document whose passages are all there keeps its hash.
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "ix")
+	a := doc(t, "a#1", "Alpha", "The walrus sings at dawn.", "Penguins march in winter.")
+	b := doc(t, "b", "Beta", "Gulls wait on the harbour wall.")
+	ix := openT(t, dir)
+	if _, err := ix.Sync(ctx, []*corpus.Document{a, b}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.bleve.Delete(passageID("a#1", 1)); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+
+	ix = openT(t, dir)
+	if m, _ := ix.Meta("a#1"); m.Hash != "" || m.Passages != 2 {
+		t.Errorf("a#1 after losing a passage = %+v; want its two passages and no hash", m)
+	}
+	if m, _ := ix.Meta("b"); m.Hash == "" {
+		t.Errorf("b lost its hash: %+v", m)
+	}
+	st, err := ix.Sync(ctx, []*corpus.Document{a, b}, nil)
+	if err != nil || st.Updated != 1 || st.Unchanged != 1 {
+		t.Fatalf("sync = %+v, %v; want a#1 written again and b unchanged", st, err)
+	}
+	if got := searchDocs(t, ix, "penguins"); len(got) != 1 || got[0] != "a#1" {
+		t.Errorf("penguins found in %v, want a#1 once", got)
+	}
+}
+
 func TestCatalogLossIsRepairedBySync(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
