@@ -399,7 +399,7 @@ func (ix *Index) loadCatalog() (map[string]DocMeta, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}
-	counts, err := ix.livePassages()
+	counts, err := ix.livePassages(docs)
 	if err != nil {
 		return nil, fmt.Errorf("read document list: %w", err)
 	}
@@ -420,40 +420,71 @@ func (ix *Index) loadCatalog() (map[string]DocMeta, error) {
 	return docs, nil
 }
 
-// livePassages returns how many live passages each document has in the
-// index, counted from their IDs ("doc#ord", passageID): Bleve keeps each
-// passage's ID uncompressed at the head of its stored fields, so one walk
-// over the live passages reads them all. (The ID field's dictionary would
-// also list passages deleted from a segment that no merge has rewritten
-// yet.)
-func (ix *Index) livePassages() (map[string]int, error) {
+// livePassages returns how many passages each document has in the index.
+// The passage IDs ("doc#ord", passageID) name the documents, but the ID
+// field's dictionary also lists passages deleted from a segment that no
+// merge has rewritten yet, so when the catalog's total disagrees with the
+// index's passage count, or the dictionary names a document the catalog
+// lacks, each listed passage is checked. Otherwise the catalog's counts
+// stand.
+func (ix *Index) livePassages(catalog map[string]DocMeta) (map[string]int, error) {
+	dict, err := ix.bleve.FieldDict(fieldID)
+	if err != nil {
+		return nil, err
+	}
+	var ids, docs []string // passage IDs, and the document of each
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			dict.Close()
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		if doc, _, ok := splitPassageID(e.Term); ok {
+			ids, docs = append(ids, e.Term), append(docs, doc)
+		}
+	}
+	if err := dict.Close(); err != nil {
+		return nil, err
+	}
+	live, err := ix.bleve.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	total, known := uint64(0), true
+	for _, m := range catalog {
+		total += uint64(m.Passages)
+	}
+	for _, doc := range docs {
+		if _, ok := catalog[doc]; !ok {
+			known = false
+			break
+		}
+	}
+	counts := map[string]int{}
+	if known && total == live {
+		for _, doc := range docs {
+			counts[doc] = catalog[doc].Passages
+		}
+		return counts, nil
+	}
 	r, err := readerOf(ix.bleve)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	all, err := r.DocIDReaderAll()
-	if err != nil {
-		return nil, fmt.Errorf("list passages: %w", err)
-	}
-	defer all.Close()
-	counts := map[string]int{}
-	for {
-		id, err := all.Next()
+	for i, id := range ids {
+		n, err := docFreq(context.Background(), r, fieldID, id)
 		if err != nil {
-			return nil, fmt.Errorf("list passages: %w", err)
+			return nil, err
 		}
-		if id == nil {
-			return counts, nil
-		}
-		ext, err := r.ExternalID(id)
-		if err != nil {
-			return nil, fmt.Errorf("list passages: %w", err)
-		}
-		if doc, _, ok := splitPassageID(ext); ok {
-			counts[doc]++
+		if n > 0 {
+			counts[docs[i]]++
 		}
 	}
+	return counts, nil
 }
 
 // remapCatalog closes and reopens the catalog. bbolt reads through a
@@ -633,6 +664,9 @@ func (ix *Index) Apply(ctx context.Context, upserts []*corpus.Document, deletes 
 }
 
 func passageID(doc string, ord int) string { return doc + "#" + strconv.Itoa(ord) }
+
+// fieldID is Bleve's field of document IDs: passage IDs, here.
+const fieldID = "_id"
 
 // splitPassageID returns the document ID and ordinal of a passage ID.
 func splitPassageID(id string) (doc string, ord int, ok bool) {
