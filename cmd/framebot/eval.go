@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,7 @@ type evalFlags struct {
 	answerJSON string
 	abstain    string
 	out        string
+	cpuProfile string
 }
 
 func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
@@ -81,6 +83,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	fs.StringVar(&f.abstain, "abstain", bot.AbstainBalanced, "QA folders and --ask: abstention `level`, "+strings.Join(bot.AbstainLevels, ", ")+" (set before --answer's overrides)")
 	fs.StringVar(&f.answerJSON, "answer", "", "QA folders: JSON object overriding fields of bot.AnswerOptions, for tuning (e.g. '{\"MinCoverage\":0.5}')")
 	fs.StringVar(&f.out, "out", "", "`file` to write each query's results to: for a QA folder one JSON line per question, for a BEIR folder a TREC run (query Q0 document rank score framebot)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "`file` to write a CPU profile of the whole run to, as go test -cpuprofile does (cmd/framebot/default.pgo is made of such profiles)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return f, err
@@ -92,10 +95,17 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalFlags, error) {
 	return f, nil
 }
 
-func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func cmdEval(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 	f, err := parseEvalFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if f.cpuProfile != "" {
+		stop, perr := startCPUProfile(f.cpuProfile)
+		if perr != nil {
+			return perr
+		}
+		defer func() { err = errors.Join(err, stop()) }()
 	}
 	if f.makeFU {
 		file, err := os.Open(filepath.Join(f.dir, "questions.jsonl"))
@@ -317,6 +327,27 @@ func writeTRECRun(path string, queries []beir.Query, ranked map[string][]index.D
 		}
 		return nil
 	})
+}
+
+// startCPUProfile profiles the process's CPU into path (created or
+// replaced: a file the user named, as go test -cpuprofile does) until
+// stop is called.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // writeOut creates (or replaces) the file path, an --out the user named,

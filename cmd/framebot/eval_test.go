@@ -117,6 +117,28 @@ func TestEvalWritesATRECRun(t *testing.T) {
 	}
 }
 
+// --cpuprofile writes a CPU profile of the run, the input of
+// cmd/framebot/default.pgo (tools/speed/pgo.sh); a file it can't create
+// is a clear error.
+func TestEvalWritesACPUProfile(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	if _, errOut, code := runCLI(t, "", "eval", "--cpuprofile", prof, writeBEIR(t, true)); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("profile of %d bytes does not begin as a gzipped pprof profile", len(b))
+	}
+	bad := filepath.Join(t.TempDir(), "no such folder", "cpu.prof")
+	_, errOut, code := runCLI(t, "", "eval", "--cpuprofile", bad, writeBEIR(t, true))
+	if code == 0 || !strings.Contains(errOut, "--cpuprofile") {
+		t.Errorf("exit %d, stderr %q: want an error naming --cpuprofile", code, errOut)
+	}
+}
+
 func TestEvalRejectsBadArguments(t *testing.T) {
 	for _, args := range [][]string{{"eval"}, {"eval", "a", "b"}, {"eval", "--ranking", "{\"Nope\":1}", "x"}, {"eval", "--answer-only", "x"}} {
 		if _, _, code := runCLI(t, "", args...); code != 2 {
