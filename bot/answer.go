@@ -324,7 +324,7 @@ func (a *Answerer) quote(cands []candidate, weights []float64, total float64) []
 			joined[partKey(c.Doc, o)] = true
 		}
 		p.Score = round3(c.rank)
-		if first == 0 {
+		if len(qs) == 0 {
 			first = v
 		}
 		var share float64
