@@ -91,17 +91,25 @@ func TestEvalAskScoresTheChatPath(t *testing.T) {
 	}
 }
 
-// --out writes a BEIR folder's ranking as a TREC run, for comparing two
-// rankings query by query (trec_eval, ranx, or a script).
-func TestEvalWritesATRECRun(t *testing.T) {
-	run := filepath.Join(t.TempDir(), "run.trec")
-	if _, errOut, code := runCLI(t, "", "eval", "--out", run, writeBEIR(t, true)); code != 0 {
-		t.Fatalf("exit %d, stderr %s", code, errOut)
+// evalFile runs framebot eval on a small BEIR folder with flag naming a
+// new file, and returns what eval wrote to it.
+func evalFile(t *testing.T, flag string) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "out")
+	if _, errOut, code := runCLI(t, "", "eval", flag, path, writeBEIR(t, true)); code != 0 {
+		t.Fatalf("eval %s: exit %d, stderr %s", flag, code, errOut)
 	}
-	b, err := os.ReadFile(run)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// --out writes a BEIR folder's ranking as a TREC run, for comparing two
+// rankings query by query (trec_eval, ranx, or a script).
+func TestEvalWritesATRECRun(t *testing.T) {
+	b := evalFile(t, "--out")
 	first := map[string]string{}
 	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		f := strings.Fields(l)
@@ -121,14 +129,7 @@ func TestEvalWritesATRECRun(t *testing.T) {
 // cmd/framebot/default.pgo (tools/speed/pgo.sh); a file it can't create
 // is a clear error.
 func TestEvalWritesACPUProfile(t *testing.T) {
-	prof := filepath.Join(t.TempDir(), "cpu.prof")
-	if _, errOut, code := runCLI(t, "", "eval", "--cpuprofile", prof, writeBEIR(t, true)); code != 0 {
-		t.Fatalf("exit %d, stderr %s", code, errOut)
-	}
-	b, err := os.ReadFile(prof)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := evalFile(t, "--cpuprofile")
 	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
 		t.Errorf("profile of %d bytes does not begin as a gzipped pprof profile", len(b))
 	}
