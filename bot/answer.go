@@ -243,8 +243,9 @@ func (a *Answerer) questionInformation(terms []Term) float64 {
 }
 
 // candidates scores the hits of res: each one's coverage of the question
-// (the weight of its own matched terms, and at contextWeight those of
-// passages near it in its document, as a share of total) and its rank, BM25 weighed by coverage, the thread's
+// (the weight of its own matched terms, and at contextWeight those of its
+// heading and of passages near it in its document, as a share of total)
+// and its rank, BM25 weighed by coverage, the thread's
 // document boost and, for a question of answer type at, whether the
 // passage holds a word of that type. They come back sorted, best first.
 func (a *Answerer) candidates(res *SearchResult, weights []float64, total float64, from Borrowed, at answerType) []candidate {
@@ -270,11 +271,19 @@ func (a *Answerer) candidates(res *SearchResult, weights []float64, total float6
 }
 
 // coveredWeight is the weight of the question terms cands[i] matches, plus
-// contextWeight times that of the terms only passages near it match.
+// contextWeight times that of the terms only its heading or passages near
+// it match: a passage under "Connection limits" that never repeats those
+// words still covers a question about connection limits, though less than
+// one that says them.
 func coveredWeight(cands []candidate, i int, weights []float64) float64 {
 	c := cands[i]
 	own := matchedSet(c.Matched, len(weights))
 	near := map[int]bool{}
+	for _, t := range c.SectionMatched {
+		if t >= 0 && t < len(weights) && !own[t] {
+			near[t] = true
+		}
+	}
 	for _, o := range cands {
 		if o.Doc == c.Doc && o.Ordinal != c.Ordinal && abs(o.Ordinal-c.Ordinal) <= contextPassages {
 			for _, t := range o.Matched {

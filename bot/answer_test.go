@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"framebot/bot"
+	"framebot/corpus"
 	"framebot/index"
 	"framebot/internal/testbot"
 )
@@ -144,5 +145,38 @@ func TestRankedIsTheAnswerersOrder(t *testing.T) {
 	hits, err := a.Ranked(ctx, "")
 	if err != nil || len(hits) != 0 {
 		t.Errorf("empty question: %d passages, error %v", len(hits), err)
+	}
+}
+
+// TestAHeadingCoversTheWordsItHolds checks that a passage answers for the
+// heading it sits under: a question worded like the heading is answered
+// from the passage below it, which never repeats those words, and the
+// heading is cited with it.
+func TestAHeadingCoversTheWordsItHolds(t *testing.T) {
+	src := "# Server configuration\n\n" +
+		"## 4.2.1 Connection limits\n\nThe max_connections setting defaults to 512. Raising it above 4096 requires a kernel parameter.\n\n" +
+		"## 4.2.2 Transport security\n\nOnly TLS 1.3 is enabled by default.\n\n" +
+		"## 5 Retention\n\nAudit logs are kept for 90 days.\n"
+	doc, err := corpus.Parse("config.md", []byte(src), corpus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := testbot.IndexDocs(t, []*corpus.Document{doc})
+	a := bot.NewAnswerer(ix, bot.AnswerOptions{})
+	for _, tt := range []struct{ q, text, section string }{
+		{"What are the connection limits?", "The max_connections setting defaults to 512. Raising it above 4096 requires a kernel parameter.", "4.2.1 Connection limits"},
+		{"How long are audit logs kept?", "Audit logs are kept for 90 days.", "5 Retention"},
+	} {
+		ans, err := a.Ask(context.Background(), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Answered || len(ans.Passages) == 0 {
+			t.Errorf("%q: not answered (%s)", tt.q, ans.Note)
+			continue
+		}
+		if p := ans.Passages[0]; p.Text != tt.text || p.Section != tt.section {
+			t.Errorf("%q: first quote %q under %q, want %q under %q", tt.q, p.Text, p.Section, tt.text, tt.section)
+		}
 	}
 }

@@ -70,6 +70,9 @@ type Passage struct {
 	// Page is the 1-based page the passage is on, in paged documents
 	// (PDF); 0, and left out of JSON, in the others.
 	Page int `json:"page,omitempty"`
+	// Section is the heading the passage sits under in its document ("" when
+	// none), cited with it; untrusted text, like Text and Title.
+	Section string `json:"section,omitempty"`
 	// Score is the ranking score (higher is better; only comparable inside
 	// one answer).
 	Score float64 `json:"score"`
@@ -175,6 +178,8 @@ type Hit struct {
 	// Matched holds the indexes into SearchResult.Terms of the query terms
 	// this passage contains.
 	Matched []int
+	// SectionMatched holds those its heading (Passage.Section) contains.
+	SectionMatched []int
 	// At holds each word of Text that matched a query term: its byte
 	// offset and the term's index, in the order of Text.
 	At []TermAt

@@ -21,13 +21,13 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-10"
+const MappingVersion = "framebot-mapping-11"
 
 // Field names of a passage record.
 const (
 	fieldText  = "text"    // English analysis: stemming, stop words
 	fieldTitle = "title"   // document title, English analysis
-	fieldSect  = "section" // heading the passage sits under, English analysis
+	fieldSect  = "section" // heading the passage sits under, English analysis, stored
 	fieldPage  = "page"    // 1-based page of a paged document, decimal, stored only
 	// fieldSplit, stored only, marks a passage cut from a longer
 	// paragraph: splitBefore when the passage before is that paragraph's
@@ -103,11 +103,13 @@ func newMapping() (mapping.IndexMapping, error) {
 	dm := bleve.NewDocumentStaticMapping()
 	// No term vectors: nothing searches phrases (they did not help, see
 	// docs/benchmarks.md) and highlights are found by analysing the text.
-	// Only the text is stored: a passage's document and ordinal are in its
-	// ID ("doc#ord") and its title, source and URL in the catalog.
+	// The text and the heading are stored: a passage's document and ordinal
+	// are in its ID ("doc#ord") and its title, source and URL in the
+	// catalog; the heading is cited with the passage and counts towards
+	// its coverage of a question (bot.Hit.SectionMatched).
 	dm.AddFieldMappingsAt(fieldText, text(analyzerText, true, false))
 	dm.AddFieldMappingsAt(fieldTitle, text(analyzerText, false, false))
-	dm.AddFieldMappingsAt(fieldSect, text(analyzerText, false, false))
+	dm.AddFieldMappingsAt(fieldSect, text(analyzerText, true, false))
 	page := text(keyword.Name, true, false)
 	page.Index = false
 	dm.AddFieldMappingsAt(fieldPage, page)
@@ -135,7 +137,7 @@ func passageDocument(id string, d *corpus.Document, p corpus.Passage, textAn ana
 		doc.AddField(fieldOf(fieldTitle, []byte(d.Title), bleveindex.IndexField, textAn, counter))
 	}
 	if p.Section != "" {
-		doc.AddField(fieldOf(fieldSect, []byte(p.Section), bleveindex.IndexField, textAn, counter))
+		doc.AddField(fieldOf(fieldSect, []byte(p.Section), bleveindex.IndexField|bleveindex.StoreField, textAn, counter))
 	}
 	if p.Page > 0 {
 		doc.AddField(document.NewTextFieldCustom(fieldPage, nil, []byte(strconv.Itoa(p.Page)), bleveindex.StoreField, nil))

@@ -74,24 +74,28 @@ func (ix *Index) storedPassage(r bleveindex.IndexReader, m DocMeta, ord int) (p 
 		return p, false, nil
 	}
 	p = bot.Passage{Title: m.Title, Doc: m.ID, Source: m.Source, URL: m.URL, Ordinal: ord}
-	p.Text, p.Page, _ = storedFields(d)
+	p.Text, p.Section, p.Page, _ = storedFields(d)
 	return p, true, nil
 }
 
-// storedFields returns what a stored passage record holds: its text, its
-// page (0 when none) and its split flags (fieldSplit).
-func storedFields(d bleveindex.Document) (text string, pg int, split string) {
+// storedFields returns what a stored passage record holds: its text, the
+// heading it sits under ("" when none, or in an index written before
+// headings were stored), its page (0 when none) and its split flags
+// (fieldSplit).
+func storedFields(d bleveindex.Document) (text, section string, pg int, split string) {
 	d.VisitFields(func(f bleveindex.Field) {
 		switch f.Name() {
 		case fieldText:
 			text = string(f.Value())
+		case fieldSect:
+			section = string(f.Value())
 		case fieldPage:
 			pg = page(string(f.Value()))
 		case fieldSplit:
 			split = string(f.Value())
 		}
 	})
-	return text, pg, split
+	return text, section, pg, split
 }
 
 // page reads the stored page field of a passage: 0 when absent.

@@ -214,11 +214,14 @@ func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []quer
 			continue
 		}
 		var split string
-		h.Text, h.Page, split = storedFields(d)
+		h.Text, h.Section, h.Page, split = storedFields(d)
 		if h.Text == "" {
 			continue
 		}
 		h.Highlights, h.Matched, h.At = ix.highlight(h.Text, terms)
+		if h.Section != "" {
+			_, h.SectionMatched, _ = ix.highlight(h.Section, terms)
+		}
 		if strings.Contains(split, splitBefore) {
 			if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, terms); err != nil {
 				return nil, err
@@ -248,7 +251,7 @@ func (ix *Index) part(r bleveindex.IndexReader, doc string, ord int, terms []que
 		return nil, nil
 	}
 	p := &bot.Part{}
-	p.Text, _, _ = storedFields(d)
+	p.Text, _, _, _ = storedFields(d)
 	if p.Text == "" {
 		return nil, nil
 	}
