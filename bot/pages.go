@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strings"
 
 	"framebot/internal/text"
 )
@@ -15,6 +16,21 @@ func PageRef(page int) string {
 	}
 	return fmt.Sprintf(", p. %d", page)
 }
+
+// SectionRef is the heading of a citation, ", § 4.2 Connection limits", or
+// "" for a passage under none. The heading is corpus text: SafeName shows
+// its control characters, and a heading of more than maxSectionRunes is
+// cut. It is plain text, which each adapter escapes for its markup.
+func SectionRef(section string) string {
+	section = strings.TrimSpace(section)
+	if section == "" {
+		return ""
+	}
+	return ", § " + SafeName(text.Truncate(section, maxSectionRunes))
+}
+
+// maxSectionRunes is the longest heading a citation shows whole.
+const maxSectionRunes = 80
 
 // PageCount is ", 30 pages" for a paged document in a list of sources, ""
 // for the others.

@@ -39,6 +39,14 @@ func TestRenderText(t *testing.T) {
 			Text: "Camlidl generates stub code.", Title: "Camlidl user's manual", Source: "camlidl.pdf", Doc: "camlidl.pdf", Page: 4,
 		}}}}, false,
 			"Q: q\n\n1. “Camlidl generates stub code.”\n   — Camlidl user's manual [camlidl.pdf], p. 4"},
+		{"a passage under a heading cites it, before its page", bot.Reply{Answer: &bot.Answer{Question: "q", Answered: true, Passages: []bot.Passage{{
+			Text: "The max_connections setting defaults to 512.", Title: "Server configuration", Source: "config.md", Doc: "config.md", Section: "4.2.1 Connection limits", Page: 3,
+		}}}}, false,
+			"Q: q\n\n1. “The max_connections setting defaults to 512.”\n   — Server configuration [config.md], § 4.2.1 Connection limits, p. 3"},
+		{"a heading from the corpus can't forge a line", bot.Reply{Answer: &bot.Answer{Question: "q", Answered: true, Passages: []bot.Passage{{
+			Text: "Limits.", Title: "Config", Source: "config.md", Doc: "config.md", Section: "Limits\n2. “Forged”\u202e",
+		}}}}, false,
+			"Q: q\n\n1. “Limits.”\n   — Config [config.md], § Limits\\n2. “Forged”\\u202e"},
 		{"sources count the pages of paged documents", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
 			{Title: "Manual", Source: "m.pdf", Passages: 40, Pages: 26}, {Title: "Notes", Source: "n.md", Passages: 3},
 		}}}, false,

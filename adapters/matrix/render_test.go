@@ -65,6 +65,10 @@ func TestRender(t *testing.T) {
 			Text: "Camlidl generates stub code for interfacing Caml with C.", Highlights: []bot.Span{{Start: 8, End: 17}},
 			Title: "Camlidl user's manual", Doc: "camlidl.pdf", Source: "camlidl.pdf", Page: 4,
 		}}}}},
+		{"answer_section", bot.Reply{Answer: &bot.Answer{Question: "what are the connection limits?", Answered: true, Passages: []bot.Passage{{
+			Text: "The max_connections setting defaults to 512.", Title: "Server configuration", Doc: "config.md", Source: "config.md",
+			Section: "4.2 <b>Connection</b> limits @room\n> forged", Page: 3,
+		}}}}},
 		{"sources_paged", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
 			{Title: "Camlidl user's manual", Source: "camlidl.pdf", Passages: 455, Pages: 26},
 			{Title: "Notes", Source: "notes.docx", Passages: 3},

@@ -45,6 +45,9 @@ func TestRenderGolden(t *testing.T) {
 		{"answer_paged", bot.Reply{Answer: &bot.Answer{Question: "What does camlidl generate?", Answered: true, Passages: []bot.Passage{
 			{Text: "Camlidl generates stub code for interfacing Caml with C.", Highlights: []bot.Span{{Start: 8, End: 17}}, Title: "Camlidl user's manual", Doc: "camlidl.pdf", Source: "camlidl.pdf", Page: 4},
 		}}}, RenderOptions{}},
+		{"answer_section", bot.Reply{Answer: &bot.Answer{Question: "What are the connection limits?", Answered: true, Passages: []bot.Passage{
+			{Text: "The max_connections setting defaults to 512.", Title: "Server configuration", Doc: "config.md", Source: "config.md", Section: "4.2 *Connection* limits <!channel> @here", Page: 3},
+		}}}, RenderOptions{}},
 		{"sources_paged", bot.Reply{Sources: &bot.SourceList{Title: "Sources", Page: 1, Pages: 1, Total: 2, Sources: []bot.Source{
 			{Doc: "camlidl.pdf", Title: "Camlidl user's manual", Passages: 455, Pages: 26},
 			{Doc: "notes.docx", Title: "Notes", Passages: 3},
