@@ -53,11 +53,13 @@ const (
 )
 
 // termOf is what the filters make of one word: the term indexed, or none
-// (a stop word).
+// (a stop word), and the terms of its parts when it is a compound
+// (partsFilter).
 type termOf struct {
 	term string
 	b    []byte // term's bytes, shared by every TokenFreq of it
 	drop bool
+	more []termOf // the parts' terms, in order; nil for most words
 }
 
 // newTermCounter returns the counter of an, or nil when an is not made
@@ -73,7 +75,7 @@ func newTermCounter(an analysis.Analyzer) *termCounter {
 	}
 	for _, f := range da.TokenFilters {
 		switch f.(type) {
-		case *en.PossessiveFilter, *lowercase.LowerCaseFilter, *stop.StopTokensFilter, *stemFilter:
+		case partsFilter, *en.PossessiveFilter, *lowercase.LowerCaseFilter, *stop.StopTokensFilter, *stemFilter:
 		default:
 			return nil
 		}
@@ -106,20 +108,26 @@ func (c *termCounter) count(input []byte, skipNorms bool) (int, bleveindex.Token
 		if t.drop {
 			return
 		}
-		n++
-		tf, ok := freqs[t.term]
-		if !ok {
-			if len(slab) == 0 {
-				slab = make([]bleveindex.TokenFreq, max(8, (len(input)-start)/10+1))
+		// The word's term, then those of its parts (most words have none).
+		for k, u := 0, t; ; k, u = k+1, t.more[k] {
+			n++
+			tf, ok := freqs[u.term]
+			if !ok {
+				if len(slab) == 0 {
+					slab = make([]bleveindex.TokenFreq, max(8, (len(input)-start)/10+1))
+				}
+				tf = &slab[0]
+				slab = slab[1:]
+				tf.Term = u.b
+				freqs[u.term] = tf
+				size += freqSize + 2*len(u.term)
 			}
-			tf = &slab[0]
-			slab = slab[1:]
-			tf.Term = t.b
-			freqs[t.term] = tf
-			size += freqSize + 2*len(t.term)
-		}
-		if !skipNorms {
-			tf.SetFrequency(tf.Frequency() + 1)
+			if !skipNorms {
+				tf.SetFrequency(tf.Frequency() + 1)
+			}
+			if k == len(t.more) {
+				break
+			}
 		}
 	})
 	return n, freqs, size
@@ -177,7 +185,15 @@ func (c *termCounter) filter(word []byte, typ analysis.TokenType) termOf {
 	if len(ts) == 0 {
 		return termOf{drop: true}
 	}
-	b := append([]byte(nil), ts[0].Term...)
+	t := termOfBytes(ts[0].Term)
+	for _, p := range ts[1:] {
+		t.more = append(t.more, termOfBytes(p.Term))
+	}
+	return t
+}
+
+func termOfBytes(term []byte) termOf {
+	b := append([]byte(nil), term...)
 	return termOf{term: string(b), b: b}
 }
 

@@ -84,6 +84,10 @@ func TestCountedFieldMatchesBleve(t *testing.T) {
 		[]byte(""),
 		[]byte("   \t\n "),
 		[]byte("the of and"),
+		// Compounds and their parts (partsFilter): stop words and
+		// possessives among the parts, parts too short to add, a part
+		// repeated, joins that join nothing.
+		[]byte("max_connections net.core.somaxconn Example.COM the_end_of_it U.S. e.g. a_b __init__ x.y.z tls_v1_2 max_max_MAX Node.js's v1.2 3.14 a:b std::vector ΟΔΟΣ_ΣΊΣΥΦΟΣ"),
 	)
 	an, c := textAnalysis(t)
 	for pass := range 2 { // the second pass reads the cache
@@ -166,7 +170,7 @@ func TestTermCounterConcurrently(t *testing.T) {
 }
 
 func FuzzCountedField(f *testing.F) {
-	for _, s := range []string{"The plan's 1,000.5 troops", "Zelensky’s ΟΔΟΣ", "ȺBC aȾ", "it's THE end", "\xff\xfe's"} {
+	for _, s := range []string{"The plan's 1,000.5 troops", "Zelensky’s ΟΔΟΣ", "ȺBC aȾ", "it's THE end", "\xff\xfe's", "the_Max_connections net.core.somaxconn's é.ÉTÉ"} {
 		f.Add([]byte(s))
 	}
 	an, c := textAnalysis(f)

@@ -21,7 +21,7 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-11"
+const MappingVersion = "framebot-mapping-12"
 
 // Field names of a passage record.
 const (
@@ -36,19 +36,21 @@ const (
 
 	// analyzerText is Bleve's English analysis (possessives, lower case,
 	// stop words, stemming) on wordTokenizer, with Porter2 (Snowball
-	// English) stemming instead of Porter's original.
+	// English) stemming instead of Porter's original, and the parts of
+	// compound words ("max_connections") added (partsFilter).
 	analyzerText = "framebot_en"
 	// analyzerExact lower-cases surface forms without stemming; highlights
 	// use it to mark names and numbers written as in the question.
 	analyzerExact = "framebot_exact"
 )
 
-// registerAnalysis adds framebot's tokenizer (tokenizerWords) and stem
-// filter (filterStem) to Bleve's registry, once per process. Bleve finds
-// the analysis components of an index's stored mapping by name in that
-// process-wide registry when it creates or opens an index, and has no
-// per-index one. The names are framebot's own, so registering them
-// changes nothing for any other user of Bleve. Open calls it (through
+// registerAnalysis adds framebot's tokenizer (tokenizerWords), stem
+// filter (filterStem) and compound filter (filterParts) to Bleve's
+// registry, once per process. Bleve finds the analysis components of an
+// index's stored mapping by name in that process-wide registry when it
+// creates or opens an index, and has no per-index one. The names are
+// framebot's own, so registering them changes nothing for any other user
+// of Bleve. Open calls it (through
 // newMapping and openExisting) rather than an init(), so that importing
 // the package changes no dependency's state.
 var registerAnalysis = sync.OnceValue(func() error {
@@ -61,6 +63,11 @@ var registerAnalysis = sync.OnceValue(func() error {
 		return newStemFilter(), nil
 	}); err != nil {
 		return fmt.Errorf("register token filter %s: %w", filterStem, err)
+	}
+	if err := registry.RegisterTokenFilter(filterParts, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return partsFilter{}, nil
+	}); err != nil {
+		return fmt.Errorf("register token filter %s: %w", filterParts, err)
 	}
 	return nil
 })
@@ -78,7 +85,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	if err := im.AddCustomAnalyzer(analyzerText, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     tokenizerWords,
-		"token_filters": []any{en.PossessiveName, lowercase.Name, en.StopName, filterStem},
+		"token_filters": []any{filterParts, en.PossessiveName, lowercase.Name, en.StopName, filterStem},
 	}); err != nil {
 		return nil, fmt.Errorf("add text analyzer: %w", err)
 	}
