@@ -50,9 +50,9 @@ const (
 // index's stored mapping by name in that process-wide registry when it
 // creates or opens an index, and has no per-index one. The names are
 // framebot's own, so registering them changes nothing for any other user
-// of Bleve. Open calls it (through
-// newMapping and openExisting) rather than an init(), so that importing
-// the package changes no dependency's state.
+// of Bleve. Open calls it (through newMapping and openExisting) rather
+// than an init(), so that importing the package changes no dependency's
+// state.
 var registerAnalysis = sync.OnceValue(func() error {
 	if err := registry.RegisterTokenizer(tokenizerWords, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
 		return newWordTokenizer(), nil

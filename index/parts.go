@@ -16,12 +16,12 @@ const filterParts = "framebot_parts"
 // so a question about "somaxconn" or "max connections" found nothing in a
 // configuration document. A compound is joined by '_' anywhere, or by '.'
 // or ':' between two letters; a part is a run between joins of at least
-// minPartRunes characters ("U.S." and "e.g." add none). A part has its own byte
-// range in the text, so highlights mark it, and the compound's position.
-// What a word adds depends on the word alone (termCounter caches it per
-// word). It runs first, on the tokenizer's output, so that the filters
-// after it (possessives, lower case, stop words, stemming) treat each part
-// as a word.
+// minPartRunes characters ("U.S." and "e.g." add none). A part has its
+// own byte range in the text, so highlights mark it, and the compound's
+// position. What a word adds depends on the word alone (termCounter
+// caches it per word). It runs first, on the tokenizer's output, so that
+// the filters after it (possessives, lower case, stop words, stemming)
+// treat each part as a word.
 type partsFilter struct{}
 
 // minPartRunes is the shortest part added: single letters and digits
