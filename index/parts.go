@@ -25,8 +25,13 @@ const filterParts = "framebot_parts"
 type partsFilter struct{}
 
 // minPartRunes is the shortest part added: single letters and digits
-// ("u", "s" of "u.s") would match almost every passage.
-const minPartRunes = 2
+// ("u", "s" of "u.s") would match almost every passage. maxParts is the
+// most parts one word adds: a name has a few ("org.apache.commons.io"),
+// and a word of a million joins in a hostile document adds no more.
+const (
+	minPartRunes = 2
+	maxParts     = 16
+)
 
 func (partsFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	var out analysis.TokenStream // nil until a token has parts
@@ -66,8 +71,8 @@ func eachPart(word []byte, fn func(start, end int)) {
 	if !hasJoin(word) {
 		return
 	}
-	start := 0
-	for i := 0; i < len(word); {
+	start, n := 0, 0
+	for i := 0; i < len(word) && n < maxParts; {
 		r, size := utf8.DecodeRune(word[i:])
 		if !isJoin(word, i, r, size) {
 			i += size
@@ -75,11 +80,12 @@ func eachPart(word []byte, fn func(start, end int)) {
 		}
 		if utf8.RuneCount(word[start:i]) >= minPartRunes {
 			fn(start, i)
+			n++
 		}
 		i += size
 		start = i
 	}
-	if utf8.RuneCount(word[start:]) >= minPartRunes {
+	if n < maxParts && utf8.RuneCount(word[start:]) >= minPartRunes {
 		fn(start, len(word))
 	}
 }

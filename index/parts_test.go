@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -33,6 +34,7 @@ func TestPartsOfCompounds(t *testing.T) {
 		{"x_", nil},     //
 		{"ab.1c", nil},  // '.' between a letter and a digit
 		{"ab_12", []string{"ab", "12"}},
+		{strings.Repeat("ab_", 20) + "cd", slices.Repeat([]string{"ab"}, maxParts)},
 	} {
 		var got []string
 		eachPart([]byte(tt.word), func(s, e int) { got = append(got, tt.word[s:e]) })
