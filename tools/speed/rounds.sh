@@ -8,14 +8,13 @@
 # Each round: FTS5's indexing (fts5_index.py), then for each BIN a new
 # index built by `BIN eval --index` (its JSON line: build rate, ranked
 # query latency, peak RSS), then `BIN eval --index --answer-only --ask`
-# on that index (a process that only answers). Indexes go under
-# ${TMPDIR:-/tmp}/framebot-rounds, removed at the end.
+# on that index (a process that only answers). Indexes go in a new
+# temporary folder, removed at the end.
 set -euo pipefail
 rounds=$1 dir=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-work=${TMPDIR:-/tmp}/framebot-rounds
-mkdir -p "$work"
+work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pick='import json,sys
 keys=sys.argv[1].split(",")
