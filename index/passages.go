@@ -74,28 +74,35 @@ func (ix *Index) storedPassage(r bleveindex.IndexReader, m DocMeta, ord int) (p 
 		return p, false, nil
 	}
 	p = bot.Passage{Title: m.Title, Doc: m.ID, Source: m.Source, URL: m.URL, Ordinal: ord}
-	p.Text, p.Section, p.Page, _ = storedFields(d)
+	s := storedFields(d)
+	p.Text, p.Section, p.Page = s.text, s.section, s.page
 	return p, true, nil
 }
 
-// storedFields returns what a stored passage record holds: its text, the
-// heading it sits under ("" when none, or in an index written before
-// headings were stored), its page (0 when none) and its split flags
-// (fieldSplit).
-func storedFields(d bleveindex.Document) (text, section string, pg int, split string) {
+// stored is what a stored passage record holds.
+type stored struct {
+	text    string
+	section string // the heading it sits under ("" when none)
+	page    int    // 0 when none
+	split   string // its split flags (fieldSplit)
+}
+
+// storedFields reads the stored fields of a passage record.
+func storedFields(d bleveindex.Document) stored {
+	var s stored
 	d.VisitFields(func(f bleveindex.Field) {
 		switch f.Name() {
 		case fieldText:
-			text = string(f.Value())
+			s.text = string(f.Value())
 		case fieldSect:
-			section = string(f.Value())
+			s.section = string(f.Value())
 		case fieldPage:
-			pg = page(string(f.Value()))
+			s.page = page(string(f.Value()))
 		case fieldSplit:
-			split = string(f.Value())
+			s.split = string(f.Value())
 		}
 	})
-	return text, section, pg, split
+	return s
 }
 
 // page reads the stored page field of a passage: 0 when absent.

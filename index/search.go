@@ -213,8 +213,8 @@ func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []quer
 		if d == nil {
 			continue
 		}
-		var split string
-		h.Text, h.Section, h.Page, split = storedFields(d)
+		s := storedFields(d)
+		h.Text, h.Section, h.Page = s.text, s.section, s.page
 		if h.Text == "" {
 			continue
 		}
@@ -222,12 +222,12 @@ func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []quer
 		if h.Section != "" {
 			_, h.SectionMatched, _ = ix.highlight(h.Section, terms)
 		}
-		if strings.Contains(split, splitBefore) {
+		if strings.Contains(s.split, splitBefore) {
 			if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, terms); err != nil {
 				return nil, err
 			}
 		}
-		if strings.Contains(split, splitAfter) {
+		if strings.Contains(s.split, splitAfter) {
 			if h.After, err = ix.part(r, h.Doc, h.Ordinal+1, terms); err != nil {
 				return nil, err
 			}
@@ -250,8 +250,7 @@ func (ix *Index) part(r bleveindex.IndexReader, doc string, ord int, terms []que
 	if d == nil {
 		return nil, nil
 	}
-	p := &bot.Part{}
-	p.Text, _, _, _ = storedFields(d)
+	p := &bot.Part{Text: storedFields(d).text}
 	if p.Text == "" {
 		return nil, nil
 	}
