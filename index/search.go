@@ -204,6 +204,7 @@ func (ix *Index) weighByDocument(ctx context.Context, r bleveindex.IndexReader, 
 // own, which may be newer than r's: a hit whose passage r does not hold
 // (written since r was opened) is left out. It returns the hits kept.
 func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []queryTerm) ([]bot.Hit, error) {
+	m := ix.matcher(terms)
 	out := hits[:0]
 	for _, h := range hits {
 		d, err := r.Document(passageID(h.Doc, h.Ordinal))
@@ -218,17 +219,17 @@ func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []quer
 		if h.Text == "" {
 			continue
 		}
-		h.Highlights, h.Matched, h.At = ix.highlight(h.Text, terms)
+		h.Highlights, h.Matched, h.At = m.highlight(h.Text)
 		if h.Section != "" {
-			_, h.SectionMatched, _ = ix.highlight(h.Section, terms)
+			_, h.SectionMatched, _ = m.highlight(h.Section)
 		}
 		if strings.Contains(s.split, splitBefore) {
-			if h.Before, err = ix.part(r, h.Doc, h.Ordinal-1, terms); err != nil {
+			if h.Before, err = part(r, h.Doc, h.Ordinal-1, m); err != nil {
 				return nil, err
 			}
 		}
 		if strings.Contains(s.split, splitAfter) {
-			if h.After, err = ix.part(r, h.Doc, h.Ordinal+1, terms); err != nil {
+			if h.After, err = part(r, h.Doc, h.Ordinal+1, m); err != nil {
 				return nil, err
 			}
 		}
@@ -238,8 +239,8 @@ func (ix *Index) readHits(r bleveindex.IndexReader, hits []bot.Hit, terms []quer
 }
 
 // part reads passage ord of doc, a neighbouring part of a hit's paragraph,
-// and finds the question's terms in it; nil when it is gone.
-func (ix *Index) part(r bleveindex.IndexReader, doc string, ord int, terms []queryTerm) (*bot.Part, error) {
+// and finds the question's terms in it (m); nil when it is gone.
+func part(r bleveindex.IndexReader, doc string, ord int, m termMatcher) (*bot.Part, error) {
 	if ord < 0 {
 		return nil, nil
 	}
@@ -254,7 +255,7 @@ func (ix *Index) part(r bleveindex.IndexReader, doc string, ord int, terms []que
 	if p.Text == "" {
 		return nil, nil
 	}
-	p.Highlights, p.Matched, _ = ix.highlight(p.Text, terms)
+	p.Highlights, p.Matched, _ = m.highlight(p.Text)
 	return p, nil
 }
 
@@ -649,29 +650,41 @@ func (s *fieldStats) idf(field, term string) (v float64, ok bool, err error) {
 	return idf(s.n, df), true, nil
 }
 
+// termMatcher finds a question's terms in texts: each term's index by its
+// indexed form and its spelling variants (matched through the text
+// analyser), and by its surface form (through the exact one). A search
+// makes one for all the texts it reads.
+type termMatcher struct {
+	textAn, exactAn analysis.Analyzer
+	byKey, byRaw    map[string]int
+}
+
+func (ix *Index) matcher(terms []queryTerm) termMatcher {
+	m := termMatcher{textAn: ix.textAn, exactAn: ix.exactAn, byKey: map[string]int{}, byRaw: map[string]int{}}
+	for i, t := range terms {
+		m.byKey[t.Key] = i
+		for _, v := range t.variants {
+			if _, ok := m.byKey[v]; !ok {
+				m.byKey[v] = i
+			}
+		}
+		m.byRaw[t.raw] = i
+	}
+	return m
+}
+
 // highlight finds the words of text that match the query terms (stemmed,
 // variant or exact form): their spans, the terms matched (sorted), and
 // each word with its term, in the text's order.
-func (ix *Index) highlight(text string, terms []queryTerm) ([]bot.Span, []int, []bot.TermAt) {
-	byKey := map[string]int{}
-	byRaw := map[string]int{}
-	for i, t := range terms {
-		byKey[t.Key] = i
-		for _, v := range t.variants {
-			if _, ok := byKey[v]; !ok {
-				byKey[v] = i
-			}
-		}
-		byRaw[t.raw] = i
-	}
+func (m termMatcher) highlight(text string) ([]bot.Span, []int, []bot.TermAt) {
 	var spans []bot.Span
 	var at []bot.TermAt
-	for _, m := range []struct {
+	for _, a := range []struct {
 		an    analysis.Analyzer
 		terms map[string]int
-	}{{ix.textAn, byKey}, {ix.exactAn, byRaw}} {
-		for _, tok := range m.an.Analyze([]byte(text)) {
-			if i, ok := m.terms[string(tok.Term)]; ok {
+	}{{m.textAn, m.byKey}, {m.exactAn, m.byRaw}} {
+		for _, tok := range a.an.Analyze([]byte(text)) {
+			if i, ok := a.terms[string(tok.Term)]; ok {
 				spans = append(spans, bot.Span{Start: tok.Start, End: tok.End})
 				at = append(at, bot.TermAt{Start: tok.Start, Term: i})
 			}
