@@ -34,18 +34,20 @@ const (
 )
 
 func (partsFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
-	var out analysis.TokenStream // nil until a token has parts
+	var out analysis.TokenStream // nil until a compound comes
 	for i, tok := range input {
-		first := true
-		eachPart(tok.Term, func(start, end int) {
-			if first {
-				first = false
-				if out == nil {
-					out = make(analysis.TokenStream, i, len(input)+4)
-					copy(out, input[:i])
-				}
+		if !hasJoin(tok.Term) {
+			if out != nil {
 				out = append(out, tok)
 			}
+			continue
+		}
+		if out == nil {
+			out = make(analysis.TokenStream, i, len(input)+4)
+			copy(out, input[:i])
+		}
+		out = append(out, tok)
+		eachPart(tok.Term, func(start, end int) {
 			out = append(out, &analysis.Token{
 				// A copy: later filters may rewrite a token's bytes in place.
 				Term:     append([]byte(nil), tok.Term[start:end]...),
@@ -55,9 +57,6 @@ func (partsFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 				Type:     partType(tok.Term[start:end]),
 			})
 		})
-		if first && out != nil {
-			out = append(out, tok)
-		}
 	}
 	if out == nil {
 		return input
