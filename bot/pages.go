@@ -7,21 +7,27 @@ import (
 	"framebot/internal/text"
 )
 
-// PageRef is the page of a citation, ", p. 4", or "" for a passage of an
-// unpaged document; every adapter uses it, so that every platform cites
-// pages alike.
-func PageRef(page int) string {
+// PassageRef is where a passage sits in its document, as its citation
+// says it after the title: its heading and page (", § 4.2 Connection
+// limits, p. 4"), either, or "". Every adapter uses it, so that every
+// platform cites passages alike. It is plain text holding corpus text,
+// which each adapter escapes for its markup.
+func PassageRef(p Passage) string { return sectionRef(p.Section) + pageRef(p.Page) }
+
+// pageRef is the page of a citation, ", p. 4", or "" for a passage of an
+// unpaged document.
+func pageRef(page int) string {
 	if page <= 0 {
 		return ""
 	}
 	return fmt.Sprintf(", p. %d", page)
 }
 
-// SectionRef is the heading of a citation, ", § 4.2 Connection limits", or
+// sectionRef is the heading of a citation, ", § 4.2 Connection limits", or
 // "" for a passage under none. The heading is corpus text: SafeName shows
 // its control characters, and a heading of more than maxSectionRunes is
-// cut. It is plain text, which each adapter escapes for its markup.
-func SectionRef(section string) string {
+// cut.
+func sectionRef(section string) string {
 	section = strings.TrimSpace(section)
 	if section == "" {
 		return ""

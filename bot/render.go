@@ -62,7 +62,7 @@ func answerText(a *Answer, mark func(string) string) string {
 		return b.String()
 	}
 	for i, p := range a.Passages {
-		fmt.Fprintf(&b, "\n%d. “%s”\n   — %s%s", i+1, MarkHighlights(p, nil, mark), Cite(p.Title, p.Source, p.URL), SectionRef(p.Section)+PageRef(p.Page))
+		fmt.Fprintf(&b, "\n%d. “%s”\n   — %s%s", i+1, MarkHighlights(p, nil, mark), Cite(p.Title, p.Source, p.URL), PassageRef(p))
 	}
 	if a.Note != "" {
 		fmt.Fprintf(&b, "\n\n(%s)", a.Note)

@@ -120,7 +120,7 @@ func answerHTML(a *bot.Answer) string {
 		if i > 0 {
 			h.WriteString("\n")
 		}
-		fmt.Fprintf(&h, "<blockquote>%s</blockquote>\n<p>— %s%s</p>", highlightHTML(p), htmlCite(p.Title, p.Source, p.URL), esc(bot.SectionRef(p.Section))+bot.PageRef(p.Page))
+		fmt.Fprintf(&h, "<blockquote>%s</blockquote>\n<p>— %s%s</p>", highlightHTML(p), htmlCite(p.Title, p.Source, p.URL), esc(bot.PassageRef(p)))
 	}
 	if a.Note != "" {
 		fmt.Fprintf(&h, "\n<p><em>%s</em></p>", esc(a.Note))

@@ -139,7 +139,7 @@ func renderAnswer(a *bot.Answer, o RenderOptions) Message {
 		text = "Not in the corpus: " + a.Question
 	} else {
 		for _, p := range a.Passages {
-			body = append(body, section(quoteMrkdwn(p, maxText)), contextLine(cite(p.Title, p.Doc, p.Source, p.URL)+escape(bot.SectionRef(p.Section))+bot.PageRef(p.Page)))
+			body = append(body, section(quoteMrkdwn(p, maxText)), contextLine(cite(p.Title, p.Doc, p.Source, p.URL)+escape(bot.PassageRef(p))))
 		}
 		first := a.Passages[0]
 		text = fmt.Sprintf("“%s” — %s", txt.Truncate(bot.CleanText(first.Text, 0), 200), titleOf(first.Title, first.Doc))
