@@ -21,7 +21,7 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-12"
+const MappingVersion = "framebot-mapping-13"
 
 // Field names of a passage record.
 const (
