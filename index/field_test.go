@@ -170,7 +170,7 @@ func TestTermCounterConcurrently(t *testing.T) {
 }
 
 func FuzzCountedField(f *testing.F) {
-	for _, s := range []string{"The plan's 1,000.5 troops", "Zelensky’s ΟΔΟΣ", "ȺBC aȾ", "it's THE end", "\xff\xfe's", "the_Max_connections net.core.somaxconn's é.ÉTÉ"} {
+	for _, s := range []string{"The plan's 1,000.5 troops", "Zelensky’s ΟΔΟΣ", "ȺBC aȾ", "it's THE end", "\xff\xfe's", "the_Max_connections net.core.somaxconn's é.ÉTÉ", "Pétionville ZÜRICH naïve Straße e\u0301té ﬁle don’t"} {
 		f.Add([]byte(s))
 	}
 	an, c := textAnalysis(f)

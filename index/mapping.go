@@ -21,7 +21,7 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-13"
+const MappingVersion = "framebot-mapping-14"
 
 // Field names of a passage record.
 const (
@@ -36,8 +36,9 @@ const (
 
 	// analyzerText is Bleve's English analysis (possessives, lower case,
 	// stop words, stemming) on wordTokenizer, with Porter2 (Snowball
-	// English) stemming instead of Porter's original, and the parts of
-	// compound words ("max_connections") added (partsFilter).
+	// English) stemming instead of Porter's original, the parts of
+	// compound words ("max_connections") added (partsFilter), and
+	// accents folded ("Köppen" as "koppen", foldFilter).
 	analyzerText = "framebot_en"
 	// analyzerExact lower-cases surface forms without stemming; highlights
 	// use it to mark names and numbers written as in the question.
@@ -45,8 +46,8 @@ const (
 )
 
 // registerAnalysis adds framebot's tokenizer (tokenizerWords), stem
-// filter (filterStem) and compound filter (filterParts) to Bleve's
-// registry, once per process. Bleve finds the analysis components of an
+// filter (filterStem), compound filter (filterParts) and folding filter
+// (filterFold) to Bleve's registry, once per process. Bleve finds the analysis components of an
 // index's stored mapping by name in that process-wide registry when it
 // creates or opens an index, and has no per-index one. The names are
 // framebot's own, so registering them changes nothing for any other user
@@ -69,6 +70,11 @@ var registerAnalysis = sync.OnceValue(func() error {
 	}); err != nil {
 		return fmt.Errorf("register token filter %s: %w", filterParts, err)
 	}
+	if err := registry.RegisterTokenFilter(filterFold, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return foldFilter{}, nil
+	}); err != nil {
+		return fmt.Errorf("register token filter %s: %w", filterFold, err)
+	}
 	return nil
 })
 
@@ -85,7 +91,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	if err := im.AddCustomAnalyzer(analyzerText, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     tokenizerWords,
-		"token_filters": []any{filterParts, en.PossessiveName, lowercase.Name, en.StopName, filterStem},
+		"token_filters": []any{filterParts, en.PossessiveName, lowercase.Name, filterFold, en.StopName, filterStem},
 	}); err != nil {
 		return nil, fmt.Errorf("add text analyzer: %w", err)
 	}

@@ -103,7 +103,8 @@ func TestWordTokenizerMatchesUnicodeOnDocuments(t *testing.T) {
 	inputs := analysisInputs(t)
 	// The whole text analysis, too, is Bleve's "en" analyzer's, with
 	// Bleve's Snowball English stemmer for its Porter one, after the parts
-	// of compounds are added (partsFilter, its own tests).
+	// of compounds are added (partsFilter) and with accents folded
+	// (foldFilter; both have their own tests).
 	m, err := newMapping()
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +112,7 @@ func TestWordTokenizerMatchesUnicodeOnDocuments(t *testing.T) {
 	theirs, err := registry.NewCache().DefineAnalyzer("en_snowball", map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
-		"token_filters": []any{filterParts, en.PossessiveName, lowercase.Name, en.StopName, en.SnowballStemmerName},
+		"token_filters": []any{filterParts, en.PossessiveName, lowercase.Name, filterFold, en.StopName, en.SnowballStemmerName},
 	})
 	if err != nil {
 		t.Fatal(err)
