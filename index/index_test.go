@@ -316,6 +316,61 @@ func TestSearchMatchesSpellingVariantsOfNames(t *testing.T) {
 	}
 }
 
+// Two neighbouring letters swapped, the commonest slip, is corrected even
+// where Bleve's fuzzy search cannot see it: within the first two letters
+// ("pryamid"), or as the two edits a word of under eight letters is not
+// allowed ("plauged"). A word the corpus holds is never "corrected".
+func TestSearchCorrectsSwappedLetters(t *testing.T) {
+	ctx := context.Background()
+	ix := openWith(t,
+		doc(t, "a", "Giza", "The stones of the pyramid rest on bedrock."),
+		doc(t, "b", "Port", "Congestion plagued the harbour for years."),
+		doc(t, "c", "Other", "Rivers and lakes, nothing else."),
+	)
+	for _, tt := range []struct{ q, doc, fixed string }{
+		{"What supports the pryamid?", "a", "pyramid"},
+		{"What plauged the harbour?", "b", "plagu"},
+	} {
+		res, err := ix.Search(ctx, tt.q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].Doc != tt.doc {
+			t.Errorf("%q: hits %v, want %s first", tt.q, res.Hits, tt.doc)
+		}
+		var fixed []string
+		for _, term := range res.Terms {
+			if term.Corrected != "" {
+				fixed = append(fixed, term.Corrected)
+			}
+		}
+		if !slices.Equal(fixed, []string{tt.fixed}) {
+			t.Errorf("%q: corrected to %q, want [%s]", tt.q, fixed, tt.fixed)
+		}
+	}
+	// "lakes" is in the corpus: its swap "alkes" is not looked for, nor
+	// would "rivers" turn into anything.
+	res, err := ix.Search(ctx, "rivers lakes", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range res.Terms {
+		if term.Corrected != "" {
+			t.Errorf("%q corrected to %q, though the corpus holds it", term.Text, term.Corrected)
+		}
+	}
+}
+
+func TestSwaps(t *testing.T) {
+	got := swaps([]rune("abba"))
+	if want := []string{"baba", "abab"}; !slices.Equal(got, want) {
+		t.Errorf("swaps(abba) = %q, want %q", got, want)
+	}
+	if got := swaps([]rune("é")); got != nil {
+		t.Errorf("swaps(é) = %q, want none", got)
+	}
+}
+
 // A spelling variant stands for the word asked: a passage holding the
 // question's own spelling of a name ranks above one holding only a rarer
 // variant, which once weighed more for being rarer.

@@ -393,7 +393,7 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 			continue
 		}
 		looked++
-		vs, topDF, err := ix.variants(ctx, r, t.raw, t.Key)
+		vs, topDF, err := ix.variants(ctx, r, t.raw, t.Key, missing)
 		if err != nil {
 			return nil, err
 		}
@@ -412,8 +412,12 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 // key, the stemmed form of raw, that the corpus contains, most frequent
 // first, and the number of passages holding the first. They are looked up
 // in the text field's own dictionary, so that no second, unstemmed field
-// needs indexing.
-func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, key string) ([]string, uint64, error) {
+// needs indexing. For a word the corpus lacks (missing), the forms with
+// two neighbouring letters swapped are looked up too: the commonest typing
+// slip ("pryamid", "percipitation"), which Bleve's edit distance counts as
+// two edits, and which its fuzzy search misses within the first two
+// letters it requires to match.
+func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, key string, missing bool) ([]string, uint64, error) {
 	fuzz := 1
 	if utf8.RuneCountInString(raw) >= 8 {
 		fuzz = 2
@@ -451,7 +455,22 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 			cands = append(cands, cand{key: e.Term})
 		}
 	}
+	if missing {
+		for _, t := range swaps(kr) {
+			if !isWord(t) || slices.ContainsFunc(cands, func(c cand) bool { return c.key == t }) {
+				continue
+			}
+			if n, err := docFreq(ctx, r, fieldText, t); err != nil {
+				return nil, 0, err
+			} else if n > 0 {
+				cands = append(cands, cand{key: t, count: n})
+			}
+		}
+	}
 	for i := range cands {
+		if cands[i].count > 0 {
+			continue // a swap, counted when found
+		}
 		n, err := docFreq(ctx, r, fieldText, cands[i].key)
 		if err != nil {
 			return nil, 0, err
@@ -475,6 +494,23 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 		return nil, 0, ctx.Err()
 	}
 	return out, cands[0].count, ctx.Err()
+}
+
+// swaps returns the forms of word with two neighbouring, different
+// letters swapped, each once, in order.
+func swaps(word []rune) []string {
+	var out []string
+	for i := 0; i+1 < len(word); i++ {
+		if word[i] == word[i+1] {
+			continue
+		}
+		w := slices.Clone(word)
+		w[i], w[i+1] = w[i+1], w[i]
+		if s := string(w); !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // buildQuery ORs term queries: each term in the passage text, its spelling
