@@ -23,7 +23,7 @@ type AnswerOptions struct {
 	Candidates int
 	// MinCoverage is the share of the question's information (IDF-weighted
 	// content terms) the best passage must contain for a confident answer
-	// (default: the balanced abstention level's, 0.42).
+	// (default: the balanced abstention level's, 0.44).
 	MinCoverage float64
 	// MissingPenalty multiplies the weight of a name in the question that
 	// the corpus does not contain at all (default 4): a subject the
@@ -76,7 +76,7 @@ var AbstainLevels = []string{AbstainLenient, AbstainBalanced, AbstainStrict}
 // (lenient) or 97 % (balanced) of the answerable questions on both, and
 // the most answers that abstain on at least 90 % of the others on both
 // (strict).
-var abstainCoverage = map[string]float64{AbstainLenient: 0.30, AbstainBalanced: 0.42, AbstainStrict: 0.75}
+var abstainCoverage = map[string]float64{AbstainLenient: 0.34, AbstainBalanced: 0.44, AbstainStrict: 0.74}
 
 // Abstain returns o with the MinCoverage of level (one of AbstainLevels;
 // "" is AbstainBalanced).
