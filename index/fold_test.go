@@ -2,7 +2,6 @@ package index
 
 import (
 	"bytes"
-	"context"
 	"slices"
 	"testing"
 	"unicode/utf8"
@@ -63,26 +62,7 @@ func TestAQuestionWithoutAccentsFindsTheWordWithThem(t *testing.T) {
 		{"Why did the Petionville school collapse?", "The Pétionville school collapse was due to obvious negligence.", "Pétionville"},
 		{"How long did rebuilding in São Paulo take?", "Rebuilding in Sao Paulo took three years.", "Sao"},
 	} {
-		res, err := ix.Search(context.Background(), tt.q, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res.Hits) == 0 {
-			t.Errorf("%q: no hit", tt.q)
-			continue
-		}
-		h := res.Hits[0]
-		if h.Text != tt.text {
-			t.Errorf("%q: first hit %q, want %q", tt.q, h.Text, tt.text)
-			continue
-		}
-		var marked []string
-		for _, s := range h.Highlights {
-			marked = append(marked, h.Text[s.Start:s.End])
-		}
-		if !slices.Contains(marked, tt.marked) {
-			t.Errorf("%q: highlights %q lack %q", tt.q, marked, tt.marked)
-		}
+		res := firstHitMarks(t, ix, tt.q, tt.text, tt.marked)
 		for _, term := range res.Terms {
 			if (term.Text == "Petionville" || term.Text == "São") && (term.Missing || term.Corrected != "") {
 				t.Errorf("%q: term %q matched as missing or corrected (%+v), want found as it is", tt.q, term.Text, term)

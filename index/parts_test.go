@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"framebot/bot"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -86,25 +88,34 @@ func TestAQuestionFindsAPartOfACompound(t *testing.T) {
 		{"What does max_connections default to?", "The max_connections setting defaults to 512.", "max_connections"},
 		{"What is the default of max connections?", "The max_connections setting defaults to 512.", "max"},
 	} {
-		res, err := ix.Search(context.Background(), tt.q, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res.Hits) == 0 {
-			t.Errorf("%q: no hit", tt.q)
-			continue
-		}
-		h := res.Hits[0]
-		if h.Text != tt.text {
-			t.Errorf("%q: first hit %q, want %q", tt.q, h.Text, tt.text)
-			continue
-		}
-		var marked []string
-		for _, s := range h.Highlights {
-			marked = append(marked, h.Text[s.Start:s.End])
-		}
-		if !slices.Contains(marked, tt.marked) {
-			t.Errorf("%q: highlights %q lack %q", tt.q, marked, tt.marked)
-		}
+		firstHitMarks(t, ix, tt.q, tt.text, tt.marked)
 	}
+}
+
+// firstHitMarks searches ix for q and checks that the first hit is the
+// passage text, with marked among its highlights, and returns the
+// result.
+func firstHitMarks(t *testing.T, ix *Index, q, text, marked string) *bot.SearchResult {
+	t.Helper()
+	res, err := ix.Search(context.Background(), q, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 {
+		t.Errorf("%q: no hit", q)
+		return res
+	}
+	h := res.Hits[0]
+	if h.Text != text {
+		t.Errorf("%q: first hit %q, want %q", q, h.Text, text)
+		return res
+	}
+	var got []string
+	for _, s := range h.Highlights {
+		got = append(got, h.Text[s.Start:s.End])
+	}
+	if !slices.Contains(got, marked) {
+		t.Errorf("%q: highlights %q lack %q", q, got, marked)
+	}
+	return res
 }
