@@ -47,13 +47,15 @@ const (
 
 // registerAnalysis adds framebot's tokenizer (tokenizerWords), stem
 // filter (filterStem), compound filter (filterParts) and folding filter
-// (filterFold) to Bleve's registry, once per process. Bleve finds the analysis components of an
-// index's stored mapping by name in that process-wide registry when it
-// creates or opens an index, and has no per-index one. The names are
-// framebot's own, so registering them changes nothing for any other user
-// of Bleve. Open calls it (through newMapping and openExisting) rather
-// than an init(), so that importing the package changes no dependency's
-// state.
+// (filterFold) to Bleve's registry, once per process. Bleve finds the
+// analysis components of an index's stored mapping by name in that
+// process-wide registry when it creates or opens an index, and has no
+// per-index one. The names are framebot's own, so registering them
+// changes nothing for any other user of Bleve. Open calls it (through
+// newMapping and openExisting) rather than an init(), so that importing
+// the package changes no dependency's state beyond what Bleve's own
+// packages do: the asciifolding package, whose folding foldFilter uses,
+// registers Bleve's character filter of that name when imported.
 var registerAnalysis = sync.OnceValue(func() error {
 	if err := registry.RegisterTokenizer(tokenizerWords, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
 		return newWordTokenizer(), nil
