@@ -284,3 +284,23 @@ func TestTheQuoteWithTheAnsweringSentenceGoesFirst(t *testing.T) {
 		}
 	}
 }
+
+// A brief's sentence matches a topic word however either writes its
+// accents: the index folds them, and so does the stem compared with its
+// terms.
+func TestTermMatchesFoldsAccents(t *testing.T) {
+	for _, tt := range []struct {
+		word string
+		term Term
+		want bool
+	}{
+		{"köppen", Term{Text: "Koppen", Key: "koppen"}, true},
+		{"koppen", Term{Text: "Köppen", Key: "koppen"}, true},
+		{"pétionville", Term{Text: "Petionville", Key: "petionvill"}, true},
+		{"kopen", Term{Text: "Koppen", Key: "koppen"}, false},
+	} {
+		if got := termMatches(tt.word, tt.term); got != tt.want {
+			t.Errorf("termMatches(%q, %q) = %v, want %v", tt.word, tt.term.Key, got, tt.want)
+		}
+	}
+}

@@ -1,11 +1,9 @@
 package index
 
 import (
-	"unicode"
-	"unicode/utf8"
+	"framebot/internal/text"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 )
 
 // filterFold is the name of foldFilter in Bleve's registry.
@@ -16,94 +14,17 @@ const filterFold = "framebot_fold"
 // "koppen", "Pétionville" as "petionville", "Straße" as "strasse". People
 // type names without their accents ("Jose", "Sao Paulo", "Ataturk"), and
 // documents hold them both ways, so without it one spelling never found
-// the other. It is Lucene's ASCII folding, as Bleve ports it
-// (asciifolding), on the term alone: the token's byte range in the text is
-// kept, so a highlight marks the word as written. A Latin letter followed
-// by combining marks (a decomposed "é", as some PDF and macOS text holds
-// it) loses the marks too. Other scripts are kept as they are: their
-// combining marks are vowels and signs, not accents. It runs after the
-// lower-case filter and before the stop words and stemming, so "für" and
-// "fur" are one word to both.
+// the other. It is text.FoldAccents (Lucene's ASCII folding, as Bleve
+// ports it, and the marks after a Latin letter dropped) on the term alone:
+// the token's byte range in the text is kept, so a highlight marks the
+// word as written. It runs after the lower-case filter and before the
+// stop words and stemming, so "für" and "fur" are one word to both, and
+// text.Stem folds as it does.
 type foldFilter struct{}
 
 func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	for _, tok := range input {
-		if !isASCIIBytes(tok.Term) {
-			tok.Term = foldTerm(tok.Term)
-		}
+		tok.Term = text.FoldAccents(tok.Term)
 	}
 	return input
-}
-
-// asciiFolder is stateless; one serves every token.
-var asciiFolder = asciifolding.New()
-
-// foldTerm returns term (not ASCII) folded: each run of runes Lucene's
-// folding may change (foldable) folded by it, then the combining marks
-// (Unicode category Mn) after a Latin letter dropped. Invalid bytes are
-// kept as they are. Folding a folded term changes nothing.
-func foldTerm(term []byte) []byte {
-	folded := make([]byte, 0, len(term))
-	run := -1 // start in term of the run of foldable runes, or -1
-	for i := 0; i < len(term); {
-		r, size := utf8.DecodeRune(term[i:])
-		if foldable(r) {
-			if run < 0 {
-				run = i
-			}
-		} else {
-			if run >= 0 {
-				folded = append(folded, asciiFolder.Filter(term[run:i])...)
-				run = -1
-			}
-			folded = append(folded, term[i:i+size]...)
-		}
-		i += size
-	}
-	if run >= 0 {
-		folded = append(folded, asciiFolder.Filter(term[run:])...)
-	}
-	out := folded[:0] // written behind the reading
-	latin := false    // the last rune not a mark was a Latin letter
-	for i := 0; i < len(folded); {
-		r, size := utf8.DecodeRune(folded[i:])
-		mark := unicode.Is(unicode.Mn, r)
-		switch {
-		case mark && latin:
-			// An accent on the Latin letter before: dropped.
-		default:
-			out = append(out, folded[i:i+size]...)
-		}
-		if !mark {
-			latin = r != utf8.RuneError && (r < utf8.RuneSelf && isASCIILetter(byte(r)) || unicode.Is(unicode.Latin, r))
-		}
-		i += size
-	}
-	return out
-}
-
-// foldable reports whether Lucene's ASCII folding may change r: the Latin
-// blocks, general punctuation and symbols, Latin ligatures and full-width
-// forms. Other scripts (Greek, Cyrillic, Hebrew, Arabic, Indic, CJK, …)
-// are never looked up.
-func foldable(r rune) bool {
-	return r >= utf8.RuneSelf && (r < 0x370 ||
-		r >= 0x1D00 && r < 0x1F00 || // phonetic extensions, Latin extended additional
-		r >= 0x2000 && r < 0x2E80 || // punctuation, super- and subscripts, letter-like and enclosed forms, Latin extended C
-		r >= 0xA720 && r < 0xA800 || // Latin extended D
-		r >= 0xFB00 && r < 0xFB07 || // Latin ligatures
-		r >= 0xFF00 && r < 0xFF70) // full-width forms
-}
-
-func isASCIIBytes(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-func isASCIILetter(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }

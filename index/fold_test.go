@@ -1,37 +1,11 @@
 package index
 
 import (
-	"bytes"
 	"slices"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
-
-func TestFoldTerm(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"köppen", "koppen"},
-		{"pétionville", "petionville"},
-		{"pe\u0301tionville", "petionville"}, // decomposed: e and a combining acute
-		{"straße", "strasse"},
-		{"æther", "aether"},
-		{"naïve", "naive"},
-		{"atatürk", "ataturk"},
-		{"são", "sao"},
-		{"łódź", "lodz"},
-		{"don’t", "don't"},
-		{"ά", "ά"},           // Greek keeps its accents
-		{"हिन्दी", "हिन्दी"}, // Devanagari's marks are vowels, not accents
-		{"naïve\xff", "naive\xff"},
-		{"\xffe\u0301", "\xffe"},
-		{"e\xff\u0301", "e\xff\u0301"}, // the mark follows no letter
-	} {
-		if got := string(foldTerm([]byte(tt.in))); got != tt.want {
-			t.Errorf("foldTerm(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
 
 func TestFoldFilterKeepsByteRanges(t *testing.T) {
 	text := "Zürich, Pétionville"
@@ -69,24 +43,4 @@ func TestAQuestionWithoutAccentsFindsTheWordWithThem(t *testing.T) {
 			}
 		}
 	}
-}
-
-// Folding never makes valid text invalid, leaves ASCII as it is, and is
-// done once: a folded term folds to itself.
-func FuzzFoldTerm(f *testing.F) {
-	for _, s := range []string{"köppen", "pe\u0301tionville", "straße", "ﬁle", "ά", "हिन्दी", "naïve\xff", "\xffe\u0301", "ǅ", "Ⓐ\u05a90"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		out := foldTerm(in)
-		if isASCIIBytes(in) && !bytes.Equal(out, in) {
-			t.Fatalf("ASCII %q folded to %q", in, out)
-		}
-		if utf8.Valid(in) && !utf8.Valid(out) {
-			t.Fatalf("valid %q folded to invalid %q", in, out)
-		}
-		if again := foldTerm(out); !isASCIIBytes(out) && !bytes.Equal(again, out) {
-			t.Fatalf("%q folded to %q, and again to %q", in, out, again)
-		}
-	})
 }

@@ -17,6 +17,8 @@ func TestStem(t *testing.T) {
 		{"a", "a"},
 		{"", ""},
 		{"Troops", "Troop"}, // upper case is the caller's to fold
+		{"köppen", "koppen"}, // accents folded first, as the index folds them
+		{"résumés", "resum"},
 	}
 	var got, want []string
 	for _, tt := range tests {
