@@ -16,7 +16,7 @@ func TestStem(t *testing.T) {
 		{"troops", "troop"},
 		{"a", "a"},
 		{"", ""},
-		{"Troops", "Troop"}, // upper case is the caller's to fold
+		{"Troops", "Troop"},  // upper case is the caller's to fold
 		{"köppen", "koppen"}, // accents folded first, as the index folds them
 		{"résumés", "resum"},
 	}
