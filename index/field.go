@@ -75,7 +75,7 @@ func newTermCounter(an analysis.Analyzer) *termCounter {
 	}
 	for _, f := range da.TokenFilters {
 		switch f.(type) {
-		case partsFilter, foldFilter, *en.PossessiveFilter, *lowercase.LowerCaseFilter, *stop.StopTokensFilter, *stemFilter:
+		case partsFilter, *en.PossessiveFilter, *lowercase.LowerCaseFilter, *stop.StopTokensFilter, *stemFilter:
 		default:
 			return nil
 		}

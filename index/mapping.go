@@ -21,7 +21,7 @@ import (
 
 // MappingVersion identifies the field layout and analysis below. Bump it
 // whenever either changes: an index stored with another version is rebuilt.
-const MappingVersion = "framebot-mapping-14"
+const MappingVersion = "framebot-mapping-15"
 
 // Field names of a passage record.
 const (
@@ -37,8 +37,9 @@ const (
 	// analyzerText is Bleve's English analysis (possessives, lower case,
 	// stop words, stemming) on wordTokenizer, with Porter2 (Snowball
 	// English) stemming instead of Porter's original, the parts of
-	// compound words ("max_connections") added (partsFilter), and
-	// accents folded ("Köppen" as "koppen", foldFilter).
+	// compound words ("max_connections") added (partsFilter), and accents
+	// folded before stemming ("Köppen" as "koppen": text.Stem, which
+	// stemFilter is).
 	analyzerText = "framebot_en"
 	// analyzerExact lower-cases surface forms without stemming; highlights
 	// use it to mark names and numbers written as in the question.
@@ -46,16 +47,14 @@ const (
 )
 
 // registerAnalysis adds framebot's tokenizer (tokenizerWords), stem
-// filter (filterStem), compound filter (filterParts) and folding filter
-// (filterFold) to Bleve's registry, once per process. Bleve finds the
-// analysis components of an index's stored mapping by name in that
-// process-wide registry when it creates or opens an index, and has no
-// per-index one. The names are framebot's own, so registering them
-// changes nothing for any other user of Bleve. Open calls it (through
-// newMapping and openExisting) rather than an init(), so that importing
-// the package changes no dependency's state beyond what Bleve's own
-// packages do: the asciifolding package, whose folding foldFilter uses,
-// registers Bleve's character filter of that name when imported.
+// filter (filterStem) and compound filter (filterParts) to Bleve's
+// registry, once per process. Bleve finds the analysis components of an
+// index's stored mapping by name in that process-wide registry when it
+// creates or opens an index, and has no per-index one. The names are
+// framebot's own, so registering them changes nothing for any other user
+// of Bleve. Open calls it (through newMapping and openExisting) rather
+// than an init(), so that importing the package changes no dependency's
+// state.
 var registerAnalysis = sync.OnceValue(func() error {
 	if err := registry.RegisterTokenizer(tokenizerWords, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
 		return newWordTokenizer(), nil
@@ -71,11 +70,6 @@ var registerAnalysis = sync.OnceValue(func() error {
 		return partsFilter{}, nil
 	}); err != nil {
 		return fmt.Errorf("register token filter %s: %w", filterParts, err)
-	}
-	if err := registry.RegisterTokenFilter(filterFold, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
-		return foldFilter{}, nil
-	}); err != nil {
-		return fmt.Errorf("register token filter %s: %w", filterFold, err)
 	}
 	return nil
 })
@@ -93,7 +87,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	if err := im.AddCustomAnalyzer(analyzerText, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     tokenizerWords,
-		"token_filters": []any{filterParts, en.PossessiveName, lowercase.Name, filterFold, en.StopName, filterStem},
+		"token_filters": []any{filterParts, en.PossessiveName, lowercase.Name, en.StopName, filterStem},
 	}); err != nil {
 		return nil, fmt.Errorf("add text analyzer: %w", err)
 	}

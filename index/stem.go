@@ -12,10 +12,10 @@ import (
 // filterStem is the name of stemFilter in Bleve's registry.
 const filterStem = "framebot_stem"
 
-// stemFilter is text.Stem (Bleve's "stemmer_en_snowball") with a cache of
-// the stems it has computed: a corpus repeats the same few tens of
-// thousands of words, and stemming each occurrence anew was a tenth of
-// indexing time. The cache is bounded; words beyond it are stemmed as
+// stemFilter is text.Stem (accents folded, then Bleve's
+// "stemmer_en_snowball") with a cache of the stems it has computed: a
+// corpus repeats the same few tens of thousands of words, and stemming
+// each occurrence anew was a tenth of indexing time. The cache is bounded; words beyond it are stemmed as
 // before. Stems handed out are shared and must not be written to.
 type stemFilter struct {
 	seed   maphash.Seed
@@ -71,8 +71,9 @@ func (f *stemFilter) stem(term []byte) []byte {
 	return s
 }
 
-// stemNow is what Bleve's Snowball English filter does to one term:
-// text.Stem, the stemmer the bot compares words with.
+// stemNow is text.Stem, the stemmer the bot compares words with: what
+// Bleve's Snowball English filter does to one term, after folding its
+// accents.
 func stemNow(term []byte) []byte {
 	return []byte(text.Stem(string(term)))
 }

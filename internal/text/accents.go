@@ -7,7 +7,10 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 )
 
-// asciiFolder is stateless; one serves every word.
+// asciiFolder is stateless; one serves every word. (Importing its package
+// registers Bleve's character filter "asciifolding" in Bleve's registry,
+// under Bleve's own name, as importing any of Bleve's analysis packages
+// does.)
 var asciiFolder = asciifolding.New()
 
 // FoldAccents returns term folded to ASCII where a Latin letter carries a
@@ -17,8 +20,8 @@ var asciiFolder = asciifolding.New()
 // after a Latin letter dropped, as in a decomposed "é". Other scripts
 // keep their marks: in Devanagari or Hebrew they are vowels and signs,
 // not accents. Invalid bytes are kept as they are. ASCII comes back as it
-// is, and folding a folded term changes nothing. The index folds every
-// term so (after lower case, before stop words and stemming).
+// is, and folding a folded term changes nothing. Stem folds every word so
+// before stemming it, and so does the index, whose stems are Stem's.
 func FoldAccents(term []byte) []byte {
 	if isASCII(term) {
 		return term
@@ -55,7 +58,7 @@ func FoldAccents(term []byte) []byte {
 			out = append(out, folded[i:i+size]...)
 		}
 		if !mark {
-			latin = r != utf8.RuneError && (r < utf8.RuneSelf && isASCIILetter(byte(r)) || unicode.Is(unicode.Latin, r))
+			latin = unicode.Is(unicode.Latin, r)
 		}
 		i += size
 	}
@@ -82,8 +85,4 @@ func isASCII[T string | []byte](b T) bool {
 		}
 	}
 	return true
-}
-
-func isASCIILetter(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }

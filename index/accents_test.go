@@ -1,27 +1,6 @@
 package index
 
-import (
-	"slices"
-	"testing"
-
-	"github.com/blevesearch/bleve/v2/analysis"
-)
-
-func TestFoldFilterKeepsByteRanges(t *testing.T) {
-	text := "Zürich, Pétionville"
-	ts := analysis.TokenStream{
-		{Term: []byte("zürich"), Start: 0, End: 7, Position: 1},
-		{Term: []byte("pétionville"), Start: 9, End: 21, Position: 2},
-	}
-	out := foldFilter{}.Filter(ts)
-	var got []string
-	for _, tok := range out {
-		got = append(got, string(tok.Term)+"="+text[tok.Start:tok.End])
-	}
-	if want := []string{"zurich=Zürich", "petionville=Pétionville"}; !slices.Equal(got, want) {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
+import "testing"
 
 // A name typed without its accents finds the passage that writes them,
 // and the other way round, and the highlight marks the word as written.
