@@ -456,8 +456,10 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 		}
 	}
 	if missing {
+		// key is letters only (analyseQuery looks up no other word), and
+		// so is each swap.
 		for _, t := range swaps(kr) {
-			if !isWord(t) || slices.ContainsFunc(cands, func(c cand) bool { return c.key == t }) {
+			if slices.ContainsFunc(cands, func(c cand) bool { return c.key == t }) {
 				continue
 			}
 			if n, err := docFreq(ctx, r, fieldText, t); err != nil {
