@@ -1,21 +1,37 @@
 package bot
 
-import "regexp"
+import (
+	"regexp"
+	"slices"
+
+	"framebot/internal/text"
+)
 
 // An answer type is the kind of answer a question's wording asks for: a
-// time ("When was…", "In what year…") or a quantity ("How many…", "What
-// percentage…"). A passage holding a word of that kind (a year, a month
-// and day, a number) is more likely to hold the answer than one that only
-// shares the question's words: answer-type matching, long used by
-// question-answering systems (TREC QA). Questions of any other wording,
-// and keyword queries, have no answer type and are ranked as before.
+// time ("When was…", "In what year…"), a quantity ("How many…", "What
+// percentage…") or a definition ("What is a surname?", "Who was Adolph
+// Sax?"). A passage holding a word of that kind (a year, a month and day,
+// a number), or for a definition a sentence that opens with the subject
+// and says what it is, is more likely to hold the answer than one that
+// only shares the question's words: answer-type matching, long used by
+// question-answering systems (TREC QA, whose definition questions were
+// answered from such patterns). Questions of any other wording, and
+// keyword queries, have no answer type and are ranked as before.
 type answerType int
 
 const (
 	anyAnswer answerType = iota
 	timeAnswer
 	quantityAnswer
+	definitionAnswer
 )
+
+// asked is what a question asks for: its answer type and, for a
+// definition, the stemmed words of its subject.
+type asked struct {
+	typ     answerType
+	subject []string
+}
 
 var (
 	asksTime     = regexp.MustCompile(`(?i)^\s*when\b|\b(what|which)\s+(year|years|century|decade|date|day|month|era|period)\b|\bhow\s+long\s+ago\b`)
@@ -28,14 +44,119 @@ var (
 )
 
 // typeOf returns the answer type question asks for.
-func typeOf(question string) answerType {
+func typeOf(question string) answerType { return askedBy(question).typ }
+
+// askedBy returns what question asks for.
+func askedBy(question string) asked {
 	switch {
 	case asksTime.MatchString(question):
-		return timeAnswer
+		return asked{typ: timeAnswer}
 	case asksQuantity.MatchString(question):
-		return quantityAnswer
+		return asked{typ: quantityAnswer}
 	}
-	return anyAnswer
+	if s := definitionSubject(question); s != nil {
+		return asked{typ: definitionAnswer, subject: s}
+	}
+	return asked{typ: anyAnswer}
+}
+
+// heldBy reports whether text holds an answer of the kind a asks for.
+func (a asked) heldBy(text string) bool {
+	if a.typ == definitionAnswer {
+		return definesSubject(a.subject, text)
+	}
+	return hasType(a.typ, text)
+}
+
+// asksDefinition matches a question that asks what or who something is,
+// with nothing after its subject: "What is neuroscience?", "Who was
+// Adolph Sax?", "What are GUIs?". The group is the subject, an article
+// and quotes left out.
+var asksDefinition = regexp.MustCompile(`(?i)^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?["“']?([^?"”]+?)["”']?\s*\?*\s*$`)
+
+// maxSubjectWords is the most words a definition's subject has: a longer
+// one is a question of another kind ("What is the last league listed in
+// the article?").
+const maxSubjectWords = 4
+
+// notSubject are words a definition's subject does not hold: with one,
+// the question asks for something about the subject, not what it is
+// ("What is the population of Oslo?", "What was Oxford known for?",
+// "What is the climate like?").
+var notSubject = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{
+		"a", "an", "the", "of", "in", "for", "from", "to", "by", "on", "with", "at", "about", "as",
+		"and", "or", "its", "his", "her", "their", "there", "this", "that", "these", "those", "it",
+		"be", "been", "being", "do", "does", "did", "also", "still", "most", "more", "like",
+		"known", "used", "called", "made", "considered", "defined", "named",
+	} {
+		m[w] = true
+	}
+	return m
+}()
+
+// definitionSubject returns the stemmed words of the subject question
+// asks to define, or nil when it asks for something else.
+func definitionSubject(question string) []string {
+	m := asksDefinition.FindStringSubmatch(question)
+	if m == nil {
+		return nil
+	}
+	ws := text.Words(m[1])
+	if len(ws) == 0 || len(ws) > maxSubjectWords {
+		return nil
+	}
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		if notSubject[w] {
+			return nil
+		}
+		out[i] = text.Stem(w)
+	}
+	return out
+}
+
+// copulas say what a definition's subject is.
+var copulas = map[string]bool{"is": true, "are": true, "was": true, "were": true, "refers": true, "means": true, "denotes": true}
+
+// Where a definition's words stand in its sentence: the subject begins
+// within its first subjectStart+1 words (after "A", "The", "In music,"),
+// and a copula follows it within copulaWithin words (after "or family
+// name", "(SPHL)").
+const (
+	subjectStart = 2
+	copulaWithin = 6
+)
+
+// definesSubject reports whether a sentence of passage defines subject:
+// it opens with the subject's words, in order, and a copula follows them
+// ("Neuroscience is the scientific study…", "A surname or family name
+// is…"). Words compare by their stems, so "neurons" defines "neuron".
+func definesSubject(subject []string, passage string) bool {
+	for _, s := range text.Sentences(passage) {
+		ws := text.Words(passage[s[0]:s[1]])
+		for i := 0; i <= subjectStart && i+len(subject) <= len(ws); i++ {
+			if !opensWith(ws[i:], subject) {
+				continue
+			}
+			rest := ws[i+len(subject):]
+			if slices.ContainsFunc(rest[:min(len(rest), copulaWithin)], func(w string) bool { return copulas[w] }) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// opensWith reports whether words begin with the stems of subject.
+func opensWith(words, subject []string) bool {
+	for j, k := range subject {
+		if text.Stem(words[j]) != k {
+			return false
+		}
+	}
+	return true
 }
 
 // hasType reports whether text holds a word of answer type t.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -24,6 +25,14 @@ func TestTypeOf(t *testing.T) {
 		{"boundary layer transition on cones", anyAnswer},
 		{"What happens when the guarantee fails?", anyAnswer}, // "when" not asking
 		{"Describe how much of the plan is funded", quantityAnswer},
+		{"What is neuroscience?", definitionAnswer},
+		{"who was Adolph Sax", definitionAnswer},
+		{`What is "First-order logic"?`, definitionAnswer},
+		{"What is the population of Oslo?", quantityAnswer}, // quantity first
+		{"What was Oxford known for?", anyAnswer},
+		{"What is the climate like?", anyAnswer},
+		{"What is the last league listed in the article?", anyAnswer},
+		{"What is neuroscience about?", anyAnswer},
 	} {
 		if got := typeOf(tt.q); got != tt.want {
 			t.Errorf("typeOf(%q) = %d; want %d", tt.q, got, tt.want)
@@ -55,6 +64,79 @@ func TestHasType(t *testing.T) {
 	} {
 		if got := hasType(tt.typ, tt.text); got != tt.want {
 			t.Errorf("hasType(%d, %q) = %v; want %v", tt.typ, tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestDefinitionSubject(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"What is neuroscience?", []string{"neurosci"}},
+		{"What are GUIs?", []string{"gui"}},
+		{"Who was Adolph Sax?", []string{"adolph", "sax"}},
+		{"What is a declension", []string{"declens"}},
+		{`What are "true compound surnames"?`, []string{"true", "compound", "surnam"}},
+		{"What is the Pacific Ring of Fire?", nil},
+		{"Who rebuilt the lighthouse?", nil},
+		{"What did the treaty say?", nil},
+	} {
+		if got := definitionSubject(tt.q); !slices.Equal(got, tt.want) {
+			t.Errorf("definitionSubject(%q) = %q; want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestDefinesSubject(t *testing.T) {
+	for _, tt := range []struct {
+		subject, passage string
+		want             bool
+	}{
+		{"neuroscience", "Neuroscience is the scientific study of the nervous system.", true},
+		{"surname", "It has a history. A surname or family name is a name added to a given name.", true},
+		{"neurons", "Neurons are cells specialized for communication.", true},
+		{"neuron", "Neurons are cells specialized for communication.", true},
+		{"confidential information", "Definitions. “Confidential Information” means any data marked as such.", true},
+		{"adolph sax", "Adolph Sax, a Belgian instrument maker, was born in Dinant.", true},
+		{"neuroscience", "Organizations devoted to neuroscience include the IBRO.", false},
+		{"neuroscience", "Neuroscience departments and the institutes that fund the research across the country are growing.", false},
+		{"neuroscience", "The history of neuroscience is long.", false},
+		{"lens", "", false},
+	} {
+		subject := definitionSubject("What is " + tt.subject + "?")
+		if subject == nil {
+			t.Fatalf("no subject in %q", tt.subject)
+		}
+		if got := definesSubject(subject, tt.passage); got != tt.want {
+			t.Errorf("definesSubject(%q, %q) = %v; want %v", tt.subject, tt.passage, got, tt.want)
+		}
+	}
+}
+
+// A passage defining what a question asks about goes before one scored a
+// little higher that only mentions it.
+func TestAnswerPrefersThePassageDefiningTheSubject(t *testing.T) {
+	terms := []Term{{Text: "neuroscience", Key: "neurosci", IDF: 3}}
+	mention := Hit{Passage: Passage{Text: "Major organizations devoted to neuroscience include the IBRO and the neuroscience society.", Doc: "a", Score: 2.4,
+		Highlights: []Span{{31, 43}}}, Matched: []int{0}}
+	definition := Hit{Passage: Passage{Text: "Neuroscience is the scientific study of the nervous system.", Doc: "b", Score: 2,
+		Highlights: []Span{{0, 12}}}, Matched: []int{0}}
+	for _, tt := range []struct {
+		q, want string
+		opts    AnswerOptions
+	}{
+		{"What is neuroscience?", "b", AnswerOptions{}},
+		{"Which organizations study neuroscience?", "a", AnswerOptions{}},
+		{"What is neuroscience?", "a", AnswerOptions{TypeBoost: -1}},
+	} {
+		a := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{mention, definition}}), tt.opts)
+		ans, err := a.Ask(context.Background(), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Answered || ans.Passages[0].Doc != tt.want {
+			t.Errorf("%q (%+v): first quote %+v; want one from %s", tt.q, tt.opts, ans.Passages, tt.want)
 		}
 	}
 }

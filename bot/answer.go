@@ -33,10 +33,11 @@ type AnswerOptions struct {
 	// best passage covering less than MinCoverage (but at least
 	// lowCoverage of it) must reach to be answered (default 4).
 	Margin float64
-	// TypeBoost raises the rank of a candidate passage holding a word of
-	// the kind the question asks for (a time for "When…", a number for
-	// "How many…"; see answerType) by this share of it (default 1.5: 2.5
-	// times the rank; negative: off).
+	// TypeBoost raises the rank of a candidate passage holding an answer
+	// of the kind the question asks for (a time for "When…", a number for
+	// "How many…", a sentence defining the subject for "What is…"; see
+	// answerType) by this share of it (default 1.5: 2.5 times the rank;
+	// negative: off).
 	TypeBoost float64
 	// NameWeight multiplies the weight in coverage of a word the question
 	// writes as a name (capitalised) and the corpus holds (default 1.5):
@@ -198,7 +199,7 @@ func (a *Answerer) rank(ctx context.Context, question string, from Borrowed) (ra
 	}
 	r.weights = a.coverageWeights(r.res.Terms)
 	r.total = a.questionInformation(r.res.Terms)
-	r.cands = a.candidates(r.res, r.weights, r.total, from, typeOf(r.q))
+	r.cands = a.candidates(r.res, r.weights, r.total, from, askedBy(r.q))
 	return r, nil
 }
 
@@ -253,10 +254,10 @@ func (a *Answerer) questionInformation(terms []Term) float64 {
 // candidates scores the hits of res: each one's coverage of the question
 // (the weight of its own matched terms, and at contextWeight those of its
 // heading and of passages near it in its document, as a share of total)
-// and its rank, BM25 weighed by coverage, the thread's
-// document boost and, for a question of answer type at, whether the
-// passage holds a word of that type. They come back sorted, best first.
-func (a *Answerer) candidates(res *SearchResult, weights []float64, total float64, from Borrowed, at answerType) []candidate {
+// and its rank, BM25 weighed by coverage, the thread's document boost
+// and, for a question asking for an answer type (at), whether the passage
+// holds an answer of that type. They come back sorted, best first.
+func (a *Answerer) candidates(res *SearchResult, weights []float64, total float64, from Borrowed, at asked) []candidate {
 	cands := make([]candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		cands = append(cands, candidate{Hit: h, words: wordSet(h.Text)})
@@ -270,7 +271,7 @@ func (a *Answerer) candidates(res *SearchResult, weights []float64, total float6
 		// passage repeating one rare word over one that answers the question.
 		c.rank = c.Score * (0.25 + c.coverage)
 		c.rank *= from.docBoost(c.Doc)
-		if at != anyAnswer && a.opts.TypeBoost > 0 && hasType(at, c.Text) {
+		if at.typ != anyAnswer && a.opts.TypeBoost > 0 && at.heldBy(c.Text) {
 			c.rank *= 1 + a.opts.TypeBoost
 		}
 	}
