@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"framebot/internal/text"
 )
 
 func TestTypeOf(t *testing.T) {
@@ -78,6 +80,7 @@ func TestDefinitionSubject(t *testing.T) {
 		{"Who was Adolph Sax?", []string{"adolph", "sax"}},
 		{"What is a declension", []string{"declens"}},
 		{`What are "true compound surnames"?`, []string{"true", "compound", "surnam"}},
+		{"What is İzmir?", []string{"izmir"}},
 		{"What is the Pacific Ring of Fire?", nil},
 		{"Who rebuilt the lighthouse?", nil},
 		{"What did the treaty say?", nil},
@@ -103,6 +106,7 @@ func TestDefinesSubject(t *testing.T) {
 		{"neuroscience", "Neuroscience departments and the institutes that fund the research across the country are growing.", false},
 		{"neuroscience", "The history of neuroscience is long.", false},
 		{"lens", "", false},
+		{"İzmir", "İzmir is a city on the Aegean coast.", true},
 	} {
 		subject := definitionSubject("What is " + tt.subject + "?")
 		if subject == nil {
@@ -181,4 +185,41 @@ func TestAnswerPrefersThePassageOfTheAskedType(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestFirstWords(t *testing.T) {
+	for _, s := range []string{"", "Neuroscience is the study.", "  “A surname” (or family name) is…", "Ünïcode, wörds & 10,000 more", "İzmir, ΣΟΦΊΑ", "end"} {
+		all := text.Words(s)
+		for n := 1; n <= len(all)+1; n++ {
+			if got, want := firstWords(s, n), all[:min(n, len(all))]; !slices.Equal(got, want) {
+				t.Errorf("firstWords(%q, %d) = %q; want %q", s, n, got, want)
+			}
+		}
+	}
+}
+
+// FuzzDefinition: any question and passage (both outside input) are
+// looked at without a panic; a subject has 1 to maxSubjectWords stems;
+// firstWords gives text.Words's first words.
+func FuzzDefinition(f *testing.F) {
+	f.Add("What is neuroscience?", "Neuroscience is the scientific study of the nervous system.")
+	f.Add("Who was Adolph Sax?", "Adolph Sax, a Belgian instrument maker, was born in Dinant.")
+	f.Add(`What are "true compound surnames"?`, "“True compound surnames” are passed on.")
+	f.Add("What is İzmir?", "İzmir is a city. ")
+	f.Add("what is ?", "is is is")
+	f.Fuzz(func(t *testing.T, q, p string) {
+		subject := definitionSubject(q)
+		if subject != nil {
+			if len(subject) == 0 || len(subject) > maxSubjectWords {
+				t.Fatalf("definitionSubject(%q) = %q", q, subject)
+			}
+			definesSubject(subject, p)
+		}
+		all := text.Words(p)
+		for n := 1; n <= 12; n++ {
+			if got, want := firstWords(p, n), all[:min(n, len(all))]; !slices.Equal(got, want) {
+				t.Fatalf("firstWords(%q, %d) = %q; text.Words gives %q", p, n, got, want)
+			}
+		}
+	})
 }
