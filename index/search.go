@@ -435,11 +435,7 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 		return nil, 0, fmt.Errorf("look up spellings of %q: %w", raw, err)
 	}
 	defer dict.Close()
-	type cand struct {
-		key   string
-		count uint64
-	}
-	var cands []cand
+	var keys []string
 	for {
 		e, err := dict.Next()
 		if err != nil {
@@ -449,35 +445,34 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 			break
 		}
 		if e.Term != key && isWord(e.Term) {
-			// Bleve's fuzzy dictionary leaves e.Count at 0 (it skips
-			// reading the postings), so the counts are read below, for
-			// the few candidates only.
-			cands = append(cands, cand{key: e.Term})
+			keys = append(keys, e.Term)
 		}
 	}
 	if missing {
 		// key is letters only (analyseQuery looks up no other word), and
 		// so is each swap.
 		for _, t := range swaps(kr) {
-			if slices.ContainsFunc(cands, func(c cand) bool { return c.key == t }) {
-				continue
-			}
-			if n, err := docFreq(ctx, r, fieldText, t); err != nil {
-				return nil, 0, err
-			} else if n > 0 {
-				cands = append(cands, cand{key: t, count: n})
+			if !slices.Contains(keys, t) {
+				keys = append(keys, t)
 			}
 		}
 	}
-	for i := range cands {
-		if cands[i].count > 0 {
-			continue // a swap, counted when found
-		}
-		n, err := docFreq(ctx, r, fieldText, cands[i].key)
+	// Bleve's fuzzy dictionary leaves its counts at 0 (it skips reading
+	// the postings), and a swap may be no term at all: each candidate's
+	// passages are counted here, and one no passage holds is dropped.
+	type cand struct {
+		key   string
+		count uint64
+	}
+	var cands []cand
+	for _, k := range keys {
+		n, err := docFreq(ctx, r, fieldText, k)
 		if err != nil {
 			return nil, 0, err
 		}
-		cands[i].count = n
+		if n > 0 {
+			cands = append(cands, cand{k, n})
+		}
 	}
 	sort.Slice(cands, func(i, j int) bool {
 		if cands[i].count != cands[j].count {
