@@ -44,9 +44,6 @@ var (
 	quantityWord = regexp.MustCompile(`(?i)[0-9]|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|percent)\b`)
 )
 
-// typeOf returns the answer type question asks for.
-func typeOf(question string) answerType { return askedBy(question).typ }
-
 // askedBy returns what question asks for.
 func askedBy(question string) asked {
 	switch {

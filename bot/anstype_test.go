@@ -8,7 +8,7 @@ import (
 	"framebot/internal/text"
 )
 
-func TestTypeOf(t *testing.T) {
+func TestAskedBy(t *testing.T) {
 	for _, tt := range []struct {
 		q    string
 		want answerType
@@ -36,8 +36,8 @@ func TestTypeOf(t *testing.T) {
 		{"What is the last league listed in the article?", anyAnswer},
 		{"What is neuroscience about?", anyAnswer},
 	} {
-		if got := typeOf(tt.q); got != tt.want {
-			t.Errorf("typeOf(%q) = %d; want %d", tt.q, got, tt.want)
+		if got := askedBy(tt.q).typ; got != tt.want {
+			t.Errorf("askedBy(%q).typ = %d; want %d", tt.q, got, tt.want)
 		}
 	}
 }

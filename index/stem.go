@@ -15,8 +15,9 @@ const filterStem = "framebot_stem"
 // stemFilter is text.Stem (accents folded, then Bleve's
 // "stemmer_en_snowball") with a cache of the stems it has computed: a
 // corpus repeats the same few tens of thousands of words, and stemming
-// each occurrence anew was a tenth of indexing time. The cache is bounded; words beyond it are stemmed as
-// before. Stems handed out are shared and must not be written to.
+// each occurrence anew was a tenth of indexing time. The cache is
+// bounded; words beyond it are stemmed as before. Stems handed out are
+// shared and must not be written to.
 type stemFilter struct {
 	seed   maphash.Seed
 	shards [stemShards]stemShard
