@@ -3,7 +3,6 @@ package bot
 import (
 	"regexp"
 	"slices"
-	"strings"
 
 	"framebot/internal/text"
 )
@@ -101,7 +100,7 @@ func definitionSubject(question string) []string {
 	if m == nil {
 		return nil
 	}
-	ws := firstWords(m[1], maxSubjectWords+1)
+	ws := text.FirstWords(m[1], maxSubjectWords+1)
 	if len(ws) == 0 || len(ws) > maxSubjectWords {
 		return nil
 	}
@@ -133,7 +132,7 @@ const (
 // is…"). Words compare by their stems, so "neurons" defines "neuron".
 func definesSubject(subject []string, passage string) bool {
 	for _, s := range text.Sentences(passage) {
-		ws := firstWords(passage[s[0]:s[1]], subjectStart+1+len(subject)+copulaWithin)
+		ws := text.FirstWords(passage[s[0]:s[1]], subjectStart+1+len(subject)+copulaWithin)
 		for i := 0; i <= subjectStart && i+len(subject) <= len(ws); i++ {
 			if !opensWith(ws[i:], subject) {
 				continue
@@ -145,33 +144,6 @@ func definesSubject(subject []string, passage string) bool {
 		}
 	}
 	return false
-}
-
-// firstWords returns the first n words of s, as text.Words gives them
-// (runs of letters and digits, in lower case), without splitting the
-// rest: a definition's words stand at its sentence's start.
-func firstWords(s string, n int) []string {
-	var out []string
-	start := -1
-	for i, r := range s {
-		switch {
-		case text.IsWordRune(r):
-			if start < 0 {
-				start = i
-			}
-			continue
-		case start < 0:
-			continue
-		}
-		if out = append(out, strings.ToLower(s[start:i])); len(out) == n {
-			return out
-		}
-		start = -1
-	}
-	if start >= 0 {
-		out = append(out, strings.ToLower(s[start:]))
-	}
-	return out
 }
 
 // opensWith reports whether words begin with the stems of subject.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 	"testing"
-
-	"framebot/internal/text"
 )
 
 func TestAskedBy(t *testing.T) {
@@ -187,20 +185,9 @@ func TestAnswerPrefersThePassageOfTheAskedType(t *testing.T) {
 	}
 }
 
-func TestFirstWords(t *testing.T) {
-	for _, s := range []string{"", "Neuroscience is the study.", "  “A surname” (or family name) is…", "Ünïcode, wörds & 10,000 more", "İzmir, ΣΟΦΊΑ", "end"} {
-		all := text.Words(s)
-		for n := 1; n <= len(all)+1; n++ {
-			if got, want := firstWords(s, n), all[:min(n, len(all))]; !slices.Equal(got, want) {
-				t.Errorf("firstWords(%q, %d) = %q; want %q", s, n, got, want)
-			}
-		}
-	}
-}
-
 // FuzzDefinition: any question and passage (both outside input) are
-// looked at without a panic; a subject has 1 to maxSubjectWords stems;
-// firstWords gives text.Words's first words.
+// looked at without a panic; a subject has 1 to maxSubjectWords stems.
+// (text.FirstWords, which both read with, has FuzzWords.)
 func FuzzDefinition(f *testing.F) {
 	f.Add("What is neuroscience?", "Neuroscience is the scientific study of the nervous system.")
 	f.Add("Who was Adolph Sax?", "Adolph Sax, a Belgian instrument maker, was born in Dinant.")
@@ -214,12 +201,6 @@ func FuzzDefinition(f *testing.F) {
 				t.Fatalf("definitionSubject(%q) = %q", q, subject)
 			}
 			definesSubject(subject, p)
-		}
-		all := text.Words(p)
-		for n := 1; n <= 12; n++ {
-			if got, want := firstWords(p, n), all[:min(n, len(all))]; !slices.Equal(got, want) {
-				t.Fatalf("firstWords(%q, %d) = %q; text.Words gives %q", p, n, got, want)
-			}
 		}
 	})
 }

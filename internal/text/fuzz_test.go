@@ -1,6 +1,7 @@
 package text
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -8,15 +9,22 @@ import (
 )
 
 // FuzzWords checks that the word splitters take only what they should and
-// lose nothing else.
+// lose nothing else, and that FirstWords gives Words's first words.
 func FuzzWords(f *testing.F) {
 	f.Add("Ukraine’s 10,000 troops, 2.5 percent; SRCE-2025.")
 	f.Add("isn't 'quoted' 1,2,3 a.b")
 	f.Add("")
+	f.Add("İzmir is a city. ")
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, w := range Words(s) {
+		words := Words(s)
+		for _, w := range words {
 			if w == "" || strings.IndexFunc(w, func(r rune) bool { return !IsWordRune(r) }) >= 0 {
 				t.Fatalf("Words(%q) gives %q", s, w)
+			}
+		}
+		for n := 1; n <= 12; n++ {
+			if got, want := FirstWords(s, n), words[:min(n, len(words))]; !slices.Equal(got, want) {
+				t.Fatalf("FirstWords(%q, %d) = %q; Words gives %q", s, n, got, want)
 			}
 		}
 		// Tokens are s in order, less its spaces.

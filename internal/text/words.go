@@ -13,6 +13,32 @@ func Words(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !IsWordRune(r) })
 }
 
+// FirstWords returns the first n words of s, as Words gives them,
+// without splitting the rest (a definition's subject opens its sentence).
+func FirstWords(s string, n int) []string {
+	var out []string
+	start := -1
+	for i, r := range s {
+		switch {
+		case IsWordRune(r):
+			if start < 0 {
+				start = i
+			}
+			continue
+		case start < 0:
+			continue
+		}
+		if out = append(out, strings.ToLower(s[start:i])); len(out) == n {
+			return out
+		}
+		start = -1
+	}
+	if start >= 0 {
+		out = append(out, strings.ToLower(s[start:]))
+	}
+	return out
+}
+
 // IsWordRune reports whether r belongs to a word: a letter or a digit.
 func IsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -102,6 +103,17 @@ func TestHasWord(t *testing.T) {
 	for _, tt := range tests {
 		if got := HasWord(tt.in); got != tt.want {
 			t.Errorf("HasWord(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFirstWords(t *testing.T) {
+	for _, s := range []string{"", "Neuroscience is the study.", "  “A surname” (or family name) is…", "Ünïcode, wörds & 10,000 more", "İzmir, ΣΟΦΊΑ", "end"} {
+		all := Words(s)
+		for n := 1; n <= len(all)+1; n++ {
+			if got, want := FirstWords(s, n), all[:min(n, len(all))]; !slices.Equal(got, want) {
+				t.Errorf("FirstWords(%q, %d) = %q; want %q", s, n, got, want)
+			}
 		}
 	}
 }
