@@ -60,6 +60,10 @@ type Ranking struct {
 	// NameVariants also looks up spelling variants of capitalised words
 	// found in the corpus (otherwise only of words the corpus lacks).
 	NameVariants bool
+	// IrregularForms also searches a question word's irregular forms
+	// ("began" for "begin", "bought" for "buy"; irregular.go), each
+	// weighing as a spelling variant does (VariantBoost).
+	IrregularForms bool
 	// QuestionWords are words that shape a question rather than say what
 	// it is about ("what did she say", "what kind of", "what role did he
 	// play"), lower case. They are searched, since they sometimes matter,
@@ -141,6 +145,7 @@ func DefaultRanking() Ranking {
 		FeedbackIDF:           true,
 		QueryTermFreq:         true,
 		NameVariants:          true,
+		IrregularForms:        true,
 		QuestionWords:         DefaultQuestionWords(),
 		RestShare:             0.5,
 		DocWeight:             0.7,

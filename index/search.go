@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -41,6 +42,7 @@ type queryTerm struct {
 	question bool     // one of Ranking.QuestionWords: weighs little
 	count    int      // times the question says it
 	variants []string // indexed forms of close spellings found in the corpus
+	forms    []string // indexed irregular forms found in the corpus (irregular.go)
 	weight   float64  // share of a question term's weight (0: all); see context.go
 }
 
@@ -387,6 +389,18 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 	for i := range terms {
 		t := &terms[i]
 		missing := t.IDF >= absent
+		if ix.rank.IrregularForms {
+			fs, topDF, err := ix.formsOf(ctx, r, t.Key)
+			if err != nil {
+				return nil, err
+			}
+			t.forms = fs
+			if missing && topDF > 0 {
+				// The corpus lacks the word but holds another of its
+				// forms: the word weighs as that form does.
+				missing, t.IDF = false, idf(n, topDF)
+			}
+		}
 		t.Missing = missing
 		t.Name = t.name
 		if looked >= maxFuzzyTerms || utf8.RuneCountInString(t.raw) < 5 || !(missing || (t.name && ix.rank.NameVariants)) || !isWord(t.raw) {
@@ -493,6 +507,44 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 	return out, cands[0].count, ctx.Err()
 }
 
+// formsOf returns the irregular forms of the word whose indexed form is
+// key (irregularForms) that the corpus holds, most frequent first, and
+// the number of passages holding the first.
+func (ix *Index) formsOf(ctx context.Context, r bleveindex.IndexReader, key string) ([]string, uint64, error) {
+	alts := irregularForms()[key]
+	if len(alts) == 0 {
+		return nil, 0, nil
+	}
+	type form struct {
+		key   string
+		count uint64
+	}
+	var found []form
+	for _, a := range alts {
+		n, err := docFreq(ctx, r, fieldText, a)
+		if err != nil {
+			return nil, 0, err
+		}
+		if n > 0 {
+			found = append(found, form{a, n})
+		}
+	}
+	if len(found) == 0 {
+		return nil, 0, nil
+	}
+	slices.SortFunc(found, func(a, b form) int {
+		if a.count != b.count {
+			return cmp.Compare(b.count, a.count)
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	out := make([]string, len(found))
+	for i, f := range found {
+		out[i] = f.key
+	}
+	return out, found[0].count, nil
+}
+
 // swaps returns the forms of word with two neighbouring, different
 // letters swapped, each once, in order.
 func swaps(word []rune) []string {
@@ -574,6 +626,12 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		}
 		for _, v := range t.variants {
 			if err := add(fieldText, v, w*rk.VariantBoost, own); err != nil {
+				return nil, err
+			}
+		}
+		// An irregular form weighs as a spelling variant does.
+		for _, f := range t.forms {
+			if err := add(fieldText, f, w*rk.VariantBoost, own); err != nil {
 				return nil, err
 			}
 		}
@@ -696,7 +754,7 @@ func (ix *Index) matcher(terms []queryTerm) termMatcher {
 	m := termMatcher{textAn: ix.textAn, exactAn: ix.exactAn, byKey: map[string]int{}, byRaw: map[string]int{}}
 	for i, t := range terms {
 		m.byKey[t.Key] = i
-		for _, v := range t.variants {
+		for _, v := range slices.Concat(t.forms, t.variants) {
 			if _, ok := m.byKey[v]; !ok {
 				m.byKey[v] = i
 			}
