@@ -474,37 +474,41 @@ func (ix *Index) variants(ctx context.Context, r bleveindex.IndexReader, raw, ke
 	// Bleve's fuzzy dictionary leaves its counts at 0 (it skips reading
 	// the postings), and a swap may be no term at all: each candidate's
 	// passages are counted here, and one no passage holds is dropped.
-	type cand struct {
+	return heldMost(ctx, r, keys, maxVariants)
+}
+
+// heldMost returns up to limit of keys, text terms, that passages hold,
+// those held by the most passages first (then in byte order), and the
+// number of passages holding the first.
+func heldMost(ctx context.Context, r bleveindex.IndexReader, keys []string, limit int) ([]string, uint64, error) {
+	type held struct {
 		key   string
 		count uint64
 	}
-	var cands []cand
+	var found []held
 	for _, k := range keys {
 		n, err := docFreq(ctx, r, fieldText, k)
 		if err != nil {
 			return nil, 0, err
 		}
 		if n > 0 {
-			cands = append(cands, cand{k, n})
+			found = append(found, held{k, n})
 		}
 	}
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].count != cands[j].count {
-			return cands[i].count > cands[j].count
-		}
-		return cands[i].key < cands[j].key
-	})
-	var out []string
-	for _, c := range cands {
-		if len(out) == maxVariants {
-			break
-		}
-		out = append(out, c.key)
-	}
-	if len(cands) == 0 {
+	if len(found) == 0 {
 		return nil, 0, ctx.Err()
 	}
-	return out, cands[0].count, ctx.Err()
+	slices.SortFunc(found, func(a, b held) int {
+		if a.count != b.count {
+			return cmp.Compare(b.count, a.count)
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	out := make([]string, 0, min(limit, len(found)))
+	for _, f := range found[:min(limit, len(found))] {
+		out = append(out, f.key)
+	}
+	return out, found[0].count, ctx.Err()
 }
 
 // formsOf returns the irregular forms of the word whose indexed form is
@@ -515,34 +519,7 @@ func (ix *Index) formsOf(ctx context.Context, r bleveindex.IndexReader, key stri
 	if len(alts) == 0 {
 		return nil, 0, nil
 	}
-	type form struct {
-		key   string
-		count uint64
-	}
-	var found []form
-	for _, a := range alts {
-		n, err := docFreq(ctx, r, fieldText, a)
-		if err != nil {
-			return nil, 0, err
-		}
-		if n > 0 {
-			found = append(found, form{a, n})
-		}
-	}
-	if len(found) == 0 {
-		return nil, 0, nil
-	}
-	slices.SortFunc(found, func(a, b form) int {
-		if a.count != b.count {
-			return cmp.Compare(b.count, a.count)
-		}
-		return strings.Compare(a.key, b.key)
-	})
-	out := make([]string, len(found))
-	for i, f := range found {
-		out[i] = f.key
-	}
-	return out, found[0].count, nil
+	return heldMost(ctx, r, alts, len(alts))
 }
 
 // swaps returns the forms of word with two neighbouring, different
