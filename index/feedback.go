@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"unicode/utf8"
 
@@ -50,7 +49,7 @@ func (ix *Index) relevanceModel(terms []queryTerm, hits search.DocumentMatchColl
 	inQuery := map[string]bool{}
 	for _, t := range terms {
 		inQuery[t.Key] = true
-		for _, v := range slices.Concat(t.forms, t.variants) {
+		for _, v := range t.variants {
 			inQuery[v] = true
 		}
 	}

@@ -30,9 +30,9 @@ func TestIrregularForms(t *testing.T) {
 			}
 		}
 	}
-	// A form that is a word of its own is left out, and Porter2's own
-	// pairs add nothing.
-	for _, w := range []string{"found", "left", "walked"} {
+	// A form that is a word of its own is left out, and a pair Porter2
+	// already joins ("abetted abet", in the list) adds nothing.
+	for _, w := range []string{"found", "left", "abetted"} {
 		if got := m[text.Stem(w)]; len(got) != 0 {
 			t.Errorf("%s: forms %v, want none", w, got)
 		}

@@ -299,7 +299,7 @@ func (ix *Index) docTermWeights(ctx context.Context, r bleveindex.IndexReader, n
 			w *= t.weight // a term of an earlier turn (context.go)
 		}
 		want[t.Key] = w
-		for _, v := range slices.Concat(t.forms, t.variants) {
+		for _, v := range t.variants {
 			if _, ok := want[v]; !ok {
 				want[v] = w * ix.rank.VariantBoost
 			}

@@ -61,8 +61,8 @@ type Ranking struct {
 	// found in the corpus (otherwise only of words the corpus lacks).
 	NameVariants bool
 	// IrregularForms also searches a question word's irregular forms
-	// ("began" for "begin", "bought" for "buy"; irregular.go), each
-	// weighing as a spelling variant does (VariantBoost).
+	// ("began" for "begin", "bought" for "buy"; irregular.go) as
+	// variants of it, weighing as spelling variants do (VariantBoost).
 	IrregularForms bool
 	// QuestionWords are words that shape a question rather than say what
 	// it is about ("what did she say", "what kind of", "what role did he

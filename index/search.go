@@ -37,13 +37,14 @@ const questionWordWeight = 0.25
 // queryTerm is one analysed content term of a question.
 type queryTerm struct {
 	bot.Term
-	raw      string   // lower-cased surface form
-	name     bool     // written with a capital letter: may be a name
-	question bool     // one of Ranking.QuestionWords: weighs little
-	count    int      // times the question says it
-	variants []string // indexed forms of close spellings found in the corpus
-	forms    []string // indexed irregular forms found in the corpus (irregular.go)
-	weight   float64  // share of a question term's weight (0: all); see context.go
+	raw      string // lower-cased surface form
+	name     bool   // written with a capital letter: may be a name
+	question bool   // one of Ranking.QuestionWords: weighs little
+	count    int    // times the question says it
+	// variants are the indexed irregular forms (irregular.go) and close
+	// spellings of the word that the corpus holds, forms first.
+	variants []string
+	weight   float64 // share of a question term's weight (0: all); see context.go
 }
 
 // Search returns up to limit passages for text, best first. text is analysed
@@ -394,7 +395,7 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 			if err != nil {
 				return nil, err
 			}
-			t.forms = fs
+			t.variants = fs
 			if missing && topDF > 0 {
 				// The corpus lacks the word but holds another of its
 				// forms: the word weighs as that form does.
@@ -411,7 +412,11 @@ func (ix *Index) analyseQuery(ctx context.Context, r bleveindex.IndexReader, tex
 		if err != nil {
 			return nil, err
 		}
-		t.variants = vs
+		for _, v := range vs {
+			if !slices.Contains(t.variants, v) {
+				t.variants = append(t.variants, v)
+			}
+		}
 		if missing && len(vs) > 0 {
 			// The word stands for its correction: it weighs as the
 			// corrected word does, not as a word no passage holds (the
@@ -592,23 +597,17 @@ func (ix *Index) buildQuery(st *fieldStats, terms []queryTerm) (query.Query, err
 		if err := add(fieldText, t.Key, w, 0); err != nil {
 			return nil, err
 		}
-		// A spelling variant of a word the corpus holds stands for that
-		// word: it weighs with the word's IDF (times VariantBoost), as in
-		// the whole-document score (docTermWeights), not by its own
-		// rarity. A variant of a word the corpus lacks (own is 0) keeps
-		// its own IDF.
+		// A variant (an irregular form, a close spelling) of a word the
+		// corpus holds stands for that word: it weighs with the word's IDF
+		// (times VariantBoost), as in the whole-document score
+		// (docTermWeights), not by its own rarity. A variant of a word the
+		// corpus lacks (own is 0) keeps its own IDF.
 		own, _, err := st.idf(fieldText, t.Key)
 		if err != nil {
 			return nil, err
 		}
 		for _, v := range t.variants {
 			if err := add(fieldText, v, w*rk.VariantBoost, own); err != nil {
-				return nil, err
-			}
-		}
-		// An irregular form weighs as a spelling variant does.
-		for _, f := range t.forms {
-			if err := add(fieldText, f, w*rk.VariantBoost, own); err != nil {
 				return nil, err
 			}
 		}
@@ -731,7 +730,7 @@ func (ix *Index) matcher(terms []queryTerm) termMatcher {
 	m := termMatcher{textAn: ix.textAn, exactAn: ix.exactAn, byKey: map[string]int{}, byRaw: map[string]int{}}
 	for i, t := range terms {
 		m.byKey[t.Key] = i
-		for _, v := range slices.Concat(t.forms, t.variants) {
+		for _, v := range t.variants {
 			if _, ok := m.byKey[v]; !ok {
 				m.byKey[v] = i
 			}

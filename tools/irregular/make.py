@@ -4,7 +4,8 @@
     python3 tools/irregular/make.py [WORDNET_DIR] > index/irregular.txt
 
 WORDNET_DIR is WordNet 3.0's dictionary folder (default /usr/share/wordnet,
-Debian's wordnet-base). Each line of verb.exc is a form and its lemmas
+Debian's wordnet-base); the licence copied into the file's header is read
+from WORDNET_DIR/../doc/wordnet-base/copyright, where Debian puts it. Each line of verb.exc is a form and its lemmas
 ("went go"); a pair is kept when both are ASCII letters only and the form
 is not itself a noun or a verb of WordNet (index.noun, index.verb): "found"
 (find; to found), "saw" (see; a saw) and "left" (leave; the left) are left
