@@ -29,10 +29,13 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// probeClient gives up on a listener that accepts and never answers.
+var probeClient = &http.Client{Timeout: 10 * time.Second}
+
 // probe GETs url and returns its status and body; status 0 when nothing
-// answers.
+// answers within probeClient's timeout.
 func probe(url string) (int, string) {
-	resp, err := http.Get(url)
+	resp, err := probeClient.Get(url)
 	if err != nil {
 		return 0, ""
 	}
@@ -41,10 +44,11 @@ func probe(url string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// waitProbe polls url until its status is want.
-func waitProbe(t *testing.T, url string, want int) string {
+// waitProbe polls url until its status is want; done is the server's
+// end, as in waitUntil.
+func waitProbe(t *testing.T, url string, want int, done <-chan error) string {
 	t.Helper()
-	return waitUntil(t, url, func(code int, _ string) bool { return code == want })
+	return waitUntil(t, url, func(code int, _ string) bool { return code == want }, done)
 }
 
 // TestServeReportsReadinessAndMetrics runs framebot serve with the metrics
@@ -95,17 +99,17 @@ slack:
 	go func() { done <- cmdServe(ctx, []string{"--config", cfgPath}, nil, io.Discard, io.Discard) }()
 
 	base := "http://" + metricsAddr
-	waitProbe(t, base+"/healthz", http.StatusOK)
+	waitProbe(t, base+"/healthz", http.StatusOK, done)
 	// The index loads, but Slack has not answered auth.test yet.
-	waitProbe(t, base+"/readyz", http.StatusServiceUnavailable)
+	waitProbe(t, base+"/readyz", http.StatusServiceUnavailable, done)
 	body := waitUntil(t, base+"/readyz", func(code int, body string) bool {
 		return code == http.StatusServiceUnavailable && strings.Contains(body, "ok index")
-	})
+	}, done)
 	if diff := cmp.Diff("ok index\nwaiting slack: not connected\n", body); diff != "" {
 		t.Errorf("/readyz before Slack answers (-want +got):\n%s", diff)
 	}
 	close(release)
-	if diff := cmp.Diff("ok index\nok slack\n", waitProbe(t, base+"/readyz", http.StatusOK)); diff != "" {
+	if diff := cmp.Diff("ok index\nok slack\n", waitProbe(t, base+"/readyz", http.StatusOK, done)); diff != "" {
 		t.Errorf("/readyz once connected (-want +got):\n%s", diff)
 	}
 	_, metrics := probe(base + "/metrics")
@@ -140,8 +144,10 @@ slack:
 }
 
 // waitUntil polls url until ok holds for its status and body, and returns
-// the body.
-func waitUntil(t *testing.T, url string, ok func(code int, body string) bool) string {
+// the body. done yields when the server under test returns: the test then
+// fails at once with the server's error rather than polling on for a
+// minute (a CI run once saw only "still 0" after 60 s).
+func waitUntil(t *testing.T, url string, ok func(code int, body string) bool, done <-chan error) string {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -154,7 +160,11 @@ func waitUntil(t *testing.T, url string, ok func(code int, body string) bool) st
 		if time.Now().After(deadline) {
 			t.Fatalf("GET %s: still %d %q", url, code, body)
 		}
-		<-tick.C
+		select {
+		case err := <-done:
+			t.Fatalf("GET %s: still %d %q, and the server stopped: %v", url, code, body, err)
+		case <-tick.C:
+		}
 	}
 }
 
