@@ -181,6 +181,9 @@ func (ix *Index) rebuild() {
 	defer ix.rebuilding.Store(false)
 	start := time.Now()
 	n, err := ix.rebuildFrom(ix.bgCtx)
+	// Searches work again before the log says so: whoever reads the line
+	// (a user, a test, a supervisor) may ask at once.
+	ix.rebuilding.Store(false)
 	if err != nil {
 		if ix.bgCtx.Err() == nil {
 			ix.log.Error("index rebuild failed; the damaged index stays in use", "dir", ix.dir, "error", err.Error())

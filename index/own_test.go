@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -306,5 +307,55 @@ func TestDamagedIndexWithoutReloadSaysSo(t *testing.T) {
 	damageSegment(t, ix.Dir())
 	if err := ix.Verify(ctx); !errors.Is(err, ErrDamaged) {
 		t.Errorf("Verify = %v, want ErrDamaged", err)
+	}
+}
+
+// onRecord is a slog.Handler that calls fn, in the logging goroutine, with
+// each record's message.
+type onRecord struct{ fn func(msg string) }
+
+func (h onRecord) Enabled(context.Context, slog.Level) bool { return true }
+func (h onRecord) Handle(_ context.Context, r slog.Record) error {
+	h.fn(r.Message)
+	return nil
+}
+func (h onRecord) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h onRecord) WithGroup(string) slog.Handler      { return h }
+
+// TestSearchAnswersOnceTheRebuildIsLogged: a search made the moment the
+// "index rebuilt" line is logged (from inside the log call) is answered,
+// not refused as still rebuilding. CI once asked in that gap.
+func TestSearchAnswersOnceTheRebuildIsLogged(t *testing.T) {
+	ctx := context.Background()
+	docs := walrusCorpus(t, 20)
+	var ix *Index
+	searched := make(chan error, 1)
+	log := slog.New(onRecord{func(msg string) {
+		if msg == "index rebuilt from the corpus" {
+			_, err := ix.Search(ctx, "walrus w03", 3)
+			searched <- err
+		}
+	}})
+	ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Logger: log, Reload: func(context.Context) ([]*corpus.Document, error) {
+		return docs, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := ix.Sync(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	damageSegment(t, ix.Dir())
+	if err := ix.Verify(ctx); !errors.Is(err, ErrRebuilding) {
+		t.Fatalf("after the damage: %v, want ErrRebuilding", err)
+	}
+	select {
+	case err := <-searched:
+		if err != nil {
+			t.Errorf("search as the rebuild is logged: %v, want an answer", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the rebuild was not logged")
 	}
 }
