@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -254,13 +255,13 @@ func (a *app) corpusOptions() corpus.Options {
 // may still have been using.
 func (a *app) Close() error { return errors.Join(a.index.Close(), a.pdf.Close()) }
 
-// newLogger returns the process's logger, writing text to stderr.
-func newLogger(level string) *slog.Logger {
+// newLogger returns the command's logger, writing text to w (its stderr).
+func newLogger(level string, w io.Writer) *slog.Logger {
 	l, err := parseLevel(level)
 	if err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
 // answerGCPercent is the garbage collector's target once the corpus is

@@ -72,7 +72,7 @@ func oneShot(ctx context.Context, name, arg, missing string, args []string, stdo
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogLevel)
+	log := newLogger(cfg.LogLevel, stderr)
 	a, _, err := openApp(ctx, cfg, log, nil)
 	if err := serveStale(log, err); err != nil {
 		return err
@@ -123,7 +123,7 @@ func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogLevel)
+	log := newLogger(cfg.LogLevel, stderr)
 	a, _, err := openApp(ctx, cfg, log, nil)
 	if err := serveStale(log, err); err != nil {
 		return err
@@ -176,7 +176,7 @@ func cmdIndex(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	bar := newProgressBar(stderr, isTerminal(stderr))
-	a, st, err := openApp(ctx, cfg, newLogger(cfg.LogLevel), bar.update)
+	a, st, err := openApp(ctx, cfg, newLogger(cfg.LogLevel, stderr), bar.update)
 	bar.done()
 	if a != nil {
 		defer a.Close()

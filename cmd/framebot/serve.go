@@ -65,7 +65,7 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := cfg.Validate(); err != nil {
 		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
 	}
-	log := newLogger(cfg.LogLevel)
+	log := newLogger(cfg.LogLevel, stderr)
 	// The metrics listener (when configured) answers the probes while the
 	// index loads.
 	ops, err := listenOps(cfg, log)

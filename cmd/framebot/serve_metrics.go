@@ -21,7 +21,8 @@ type MetricsConfig struct {
 }
 
 // Validate says what to fix in the listener's address; sl is the Slack
-// section, whose HTTP-mode port the listener must not take.
+// section, whose HTTP-mode port the listener must not take. Port 0 (any
+// free port, logged once listening) clashes with nothing.
 func (c MetricsConfig) Validate(sl slack.Config) error {
 	if c.Listen == "" {
 		return nil
@@ -35,7 +36,7 @@ func (c MetricsConfig) Validate(sl slack.Config) error {
 		if slackListen == "" {
 			slackListen = ":3000"
 		}
-		if _, sp, err := net.SplitHostPort(slackListen); err == nil && sp == port {
+		if _, sp, err := net.SplitHostPort(slackListen); err == nil && sp == port && port != "0" {
 			return fmt.Errorf("listen: port %s is slack.listen's; give the metrics listener a port of its own", port)
 		}
 	}

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,15 +18,27 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// freeAddr returns a loopback address with a port nothing listens on.
-func freeAddr(t *testing.T) string {
+// listenAddr waits until serve's log (in stderr) says that the listener
+// logged as msg is listening, and returns its address. The test gives
+// serve port 0 and reads the port it got: a port found free beforehand
+// can be taken by another test's connection before serve binds it.
+func listenAddr(t *testing.T, stderr *syncBuffer, msg string, done <-chan error) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	re := regexp.MustCompile(`msg="` + regexp.QuoteMeta(msg) + `".* addr=(\S+)`)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+			return m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not log %q:\n%s", msg, stderr.String())
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped before logging %q: %v\n%s", msg, err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // probeClient gives up on a listener that accepts and never answers.
@@ -76,7 +88,6 @@ func TestServeReportsReadinessAndMetrics(t *testing.T) {
 	t.Setenv("FRAMEBOT_TEST_METRICS_SECRET", "test-signing-secret")
 
 	dir := t.TempDir()
-	metricsAddr, slackAddr := freeAddr(t), freeAddr(t)
 	cfgPath := filepath.Join(dir, "config.yaml")
 	cfg := fmt.Sprintf(`data_dir: %s
 metrics:
@@ -88,7 +99,7 @@ slack:
   bot_token_env: FRAMEBOT_TEST_METRICS_BOT
   signing_secret_env: FRAMEBOT_TEST_METRICS_SECRET
   api_url: %s/api/
-`, filepath.Join(dir, "data"), metricsAddr, slackAddr, slackAPI.URL)
+`, filepath.Join(dir, "data"), "127.0.0.1:0", "127.0.0.1:0", slackAPI.URL)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -96,9 +107,10 @@ slack:
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- cmdServe(ctx, []string{"--config", cfgPath}, nil, io.Discard, io.Discard) }()
+	var stderr syncBuffer
+	go func() { done <- cmdServe(ctx, []string{"--config", cfgPath}, nil, io.Discard, &stderr) }()
 
-	base := "http://" + metricsAddr
+	base := "http://" + listenAddr(t, &stderr, "metrics listening", done)
 	waitProbe(t, base+"/healthz", http.StatusOK, done)
 	// The index loads, but Slack has not answered auth.test yet.
 	waitProbe(t, base+"/readyz", http.StatusServiceUnavailable, done)
@@ -125,6 +137,7 @@ slack:
 		}
 	}
 	// The chat listener does not serve the operator's paths.
+	slackAddr := listenAddr(t, &stderr, "slack http endpoints listening", done)
 	if code, _ := probe("http://" + slackAddr + "/metrics"); code == http.StatusOK {
 		t.Error("the Slack listener serves /metrics")
 	}
@@ -178,8 +191,10 @@ func TestMetricsListenIsValidated(t *testing.T) {
 		{"a port of its own", Config{Metrics: MetricsConfig{Listen: "127.0.0.1:9090"}}, ""},
 		{"not host:port", Config{Metrics: MetricsConfig{Listen: "9090"}}, `listen: "9090" is not host:port`},
 		{"Slack's HTTP port", Config{Metrics: MetricsConfig{Listen: ":3000"}}, "port 3000 is slack.listen's"},
+		{"any free port, as Slack's", Config{Metrics: MetricsConfig{Listen: "127.0.0.1:0"}}, ""},
 	}
 	tests[3].cfg.Slack.Enabled, tests[3].cfg.Slack.Mode = true, "http"
+	tests[4].cfg.Slack.Enabled, tests[4].cfg.Slack.Mode, tests[4].cfg.Slack.Listen = true, "http", "127.0.0.1:0"
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.cfg.Metrics.Validate(tt.cfg.Slack)

@@ -141,7 +141,7 @@ func TestSubscriptionsSurviveARestartAndABurstIsOneDigest(t *testing.T) {
 	statePath := filepath.Join(data, "state.db")
 
 	// First run: two conversations subscribe, one of them then leaves.
-	a, _, err := openApp(ctx, cfg, newLogger("error"), nil)
+	a, _, err := openApp(ctx, cfg, newLogger("error", os.Stderr), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestSubscriptionsSurviveARestartAndABurstIsOneDigest(t *testing.T) {
 	a.Close()
 
 	// Second run: the watcher announces to the conversations still subscribed.
-	a, _, err = openApp(ctx, cfg, newLogger("error"), nil)
+	a, _, err = openApp(ctx, cfg, newLogger("error", os.Stderr), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
