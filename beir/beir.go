@@ -69,8 +69,8 @@ func Load(dir string) (*Set, error) {
 // record, or fn's error.
 func EachDoc(dir string, fn func(Doc) error) error {
 	return ReadJSONL(filepath.Join(dir, "corpus.jsonl"), func(raw []byte) error {
-		var d Doc
-		if err := json.Unmarshal(raw, &d); err != nil {
+		d, err := decodeDoc(raw)
+		if err != nil {
 			return err
 		}
 		if d.ID == "" {

@@ -1,0 +1,94 @@
+package beir
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// decodeSeeds are records of every shape decodeDoc meets: the common
+// ones it reads itself and the rare ones it leaves to json.Unmarshal.
+var decodeSeeds = []string{
+	`{"_id": "d1", "title": "A title", "text": "Plain text."}`,
+	`{"_id":"d1","title":"","text":"x","metadata":{}}`,
+	`  {"text": "t", "_id": "7", "metadata": {"url": "http://x/\"y\"", "n": [1, 2.5e3, {"a": null}]}}  `,
+	`{"_id": "d2", "text": "caf\u00e9 \"quoted\" \\ \/ \b\f\n\r\t end"}`,
+	`{"_id": "d3", "text": "emoji \ud83d\ude00 and a lone \ud83d then \u0041"}`,
+	`{"_id": "d4", "text": "lone low \ude00 and high at end \ud83d"}`,
+	`{"_id": "d5", "text": "raw UTF-8: café – 東京"}`,
+	"{\"_id\": \"d6\", \"text\": \"invalid UTF-8: \xff\xfe end\"}",
+	`{"_id": "d7", "_id": "d8"}`,
+	`{"_id": "d9", "Title": "case differs", "TEXT": "so does this"}`,
+	`{"_id": "d10", "title": null, "text": 5}`,
+	`{"_id": 11}`,
+	`{"_\u0069d": "escaped key"}`,
+	`{}`,
+	`null`,
+	`[]`,
+	`{"_id": "x",}`,
+	`{"_id": "x"} trailing`,
+	`{"_id": "x" "text": "y"}`,
+	`{"_id": "unterminated`,
+	"{\"_id\": \"control\x01char\"}",
+	`{"_id": "bad escape \x"}`,
+	`{"_id": "x", "metadata": {"a": }}`,
+	`{"_id": "x", "metadata": tru}`,
+	`{"_id": "x", "n": 01}`,
+	`{"_id": "x", "n": -0.5E+2, "b": true, "c": false, "z": null}`,
+}
+
+func TestDecodeDocIsJSONUnmarshal(t *testing.T) {
+	for _, raw := range decodeSeeds {
+		checkDecodeDoc(t, []byte(raw))
+	}
+	// The common record is read without json.Unmarshal.
+	for _, raw := range decodeSeeds[:8] {
+		if _, ok := fastDoc([]byte(raw)); !ok {
+			t.Errorf("fastDoc left %s to json.Unmarshal", raw)
+		}
+	}
+}
+
+func FuzzDecodeDoc(f *testing.F) {
+	for _, raw := range decodeSeeds {
+		f.Add([]byte(raw))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) { checkDecodeDoc(t, raw) })
+}
+
+// checkDecodeDoc fails when decodeDoc and json.Unmarshal disagree on raw:
+// the same Doc, or both an error.
+func checkDecodeDoc(t *testing.T, raw []byte) {
+	t.Helper()
+	var want Doc
+	werr := json.Unmarshal(raw, &want)
+	got, err := decodeDoc(raw)
+	if (err != nil) != (werr != nil) {
+		t.Fatalf("%q: decodeDoc error %v, json.Unmarshal error %v", raw, err, werr)
+	}
+	if werr == nil {
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%q: decodeDoc differs from json.Unmarshal (-want +got):\n%s", raw, diff)
+		}
+	}
+}
+
+func BenchmarkDecodeDoc(b *testing.B) {
+	raw := []byte(`{"_id": "doc000123", "title": "Harbour authority annual report", "text": "The harbour authority reported that container traffic rose by 4.2 per cent in the year, while bulk cargo fell slightly. The board approved a new berth on the eastern quay and a study of dredging the approach channel. Revenue from port dues covered operating costs; the deficit on the ferry terminal was met from reserves.", "metadata": {}}`)
+	b.Run("decodeDoc", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := decodeDoc(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json.Unmarshal", func(b *testing.B) {
+		for b.Loop() {
+			var d Doc
+			if err := json.Unmarshal(raw, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
