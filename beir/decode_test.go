@@ -2,6 +2,8 @@ package beir
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -91,4 +93,32 @@ func BenchmarkDecodeDoc(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkEachDoc reads and decodes the corpus.jsonl of the collection in
+// $FRAMEBOT_BENCH_DIR (e.g. gen_corpus.py 200000's), with decodeDoc as
+// EachDoc does and with json.Unmarshal as it did before.
+func BenchmarkEachDoc(b *testing.B) {
+	dir := os.Getenv("FRAMEBOT_BENCH_DIR")
+	if dir == "" {
+		b.Skip("FRAMEBOT_BENCH_DIR is not set")
+	}
+	for _, tt := range []struct {
+		name   string
+		decode func([]byte) (Doc, error)
+	}{
+		{"decodeDoc", decodeDoc},
+		{"json.Unmarshal", func(raw []byte) (d Doc, err error) { return d, json.Unmarshal(raw, &d) }},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := ReadJSONL(filepath.Join(dir, "corpus.jsonl"), func(raw []byte) error {
+					_, err := tt.decode(raw)
+					return err
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
