@@ -232,6 +232,21 @@ func TestOpenRebuildsADamagedSegment(t *testing.T) {
 	}
 }
 
+// openSynced opens a new index with opts, closed when the test ends, and
+// syncs docs into it.
+func openSynced(t *testing.T, opts Options, docs []*corpus.Document) *Index {
+	t.Helper()
+	ix, err := Open(filepath.Join(t.TempDir(), "ix"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
 func TestSearchOnADamagedIndexRebuildsInTheBackground(t *testing.T) {
 	ctx := context.Background()
 	docs := walrusCorpus(t, 40)
@@ -249,17 +264,10 @@ func TestSearchOnADamagedIndexRebuildsInTheBackground(t *testing.T) {
 	} {
 		t.Run("it rebuilds after "+tt.name, func(t *testing.T) {
 			reloads := make(chan struct{}, 10)
-			ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Reload: func(context.Context) ([]*corpus.Document, error) {
+			ix := openSynced(t, Options{Reload: func(context.Context) ([]*corpus.Document, error) {
 				reloads <- struct{}{}
 				return docs, nil
-			}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ix.Close()
-			if _, err := ix.Sync(ctx, docs, nil); err != nil {
-				t.Fatal(err)
-			}
+			}}, docs)
 			if err := tt.damage(t, ix); !errors.Is(err, ErrRebuilding) {
 				t.Fatalf("after the damage: %v, want ErrRebuilding", err)
 			}
@@ -336,16 +344,9 @@ func TestSearchAnswersOnceTheRebuildIsLogged(t *testing.T) {
 			searched <- err
 		}
 	}})
-	ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Logger: log, Reload: func(context.Context) ([]*corpus.Document, error) {
+	ix = openSynced(t, Options{Logger: log, Reload: func(context.Context) ([]*corpus.Document, error) {
 		return docs, nil
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if _, err := ix.Sync(ctx, docs, nil); err != nil {
-		t.Fatal(err)
-	}
+	}}, docs)
 	damageSegment(t, ix.Dir())
 	if err := ix.Verify(ctx); !errors.Is(err, ErrRebuilding) {
 		t.Fatalf("after the damage: %v, want ErrRebuilding", err)
