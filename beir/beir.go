@@ -114,12 +114,16 @@ func ReadJSONL(path string, each func([]byte) error) error {
 }
 
 // EachLine calls each with every non-blank line of r (lines up to 64 MiB);
-// an error names name and the line.
+// an error names name and the line. A UTF-8 byte order mark before the
+// first line (as some Windows tools write) is left out.
 func EachLine(r io.Reader, name string, each func([]byte) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Bytes()
+		if n == 1 {
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}

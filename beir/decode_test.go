@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -120,5 +121,22 @@ func BenchmarkEachDoc(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestEachLineSkipsAByteOrderMark(t *testing.T) {
+	in := "\xef\xbb\xbf{\"_id\": \"d1\", \"text\": \"first\"}\n\n{\"_id\": \"d2\", \"text\": \"\xef\xbb\xbfkept\"}\n"
+	var got []Doc
+	err := EachLine(strings.NewReader(in), "corpus.jsonl", func(raw []byte) error {
+		d, err := decodeDoc(raw)
+		got = append(got, d)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Doc{{ID: "d1", Text: "first"}, {ID: "d2", Text: "\ufeffkept"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
