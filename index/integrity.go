@@ -178,7 +178,6 @@ func (ix *Index) damaged(reason error) error {
 // swaps it in. Searches meanwhile get ErrRebuilding.
 func (ix *Index) rebuild() {
 	defer ix.bg.Done()
-	defer ix.rebuilding.Store(false)
 	start := time.Now()
 	n, err := ix.rebuildFrom(ix.bgCtx)
 	// Searches work again before the log says so: whoever reads the line
