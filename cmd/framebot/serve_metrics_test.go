@@ -25,20 +25,16 @@ import (
 func listenAddr(t *testing.T, stderr *syncBuffer, msg string, done <-chan error) string {
 	t.Helper()
 	re := regexp.MustCompile(`msg="` + regexp.QuoteMeta(msg) + `".* addr=(\S+)`)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if m := re.FindStringSubmatch(stderr.String()); m != nil {
-			return m[1]
+	var addr string
+	whileServing(t, done, func() (bool, string) {
+		m := re.FindStringSubmatch(stderr.String())
+		if m == nil {
+			return false, fmt.Sprintf("serve has not logged %q:\n%s", msg, stderr.String())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not log %q:\n%s", msg, stderr.String())
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve stopped before logging %q: %v\n%s", msg, err, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+		addr = m[1]
+		return true, ""
+	})
+	return addr
 }
 
 // probeClient gives up on a listener that accepts and never answers.
@@ -157,25 +153,39 @@ slack:
 }
 
 // waitUntil polls url until ok holds for its status and body, and returns
-// the body. done yields when the server under test returns: the test then
-// fails at once with the server's error rather than polling on for a
-// minute (a CI run once saw only "still 0" after 60 s).
+// the body.
 func waitUntil(t *testing.T, url string, ok func(code int, body string) bool, done <-chan error) string {
+	t.Helper()
+	var body string
+	whileServing(t, done, func() (bool, string) {
+		var code int
+		code, body = probe(url)
+		return ok(code, body), fmt.Sprintf("GET %s: still %d %q", url, code, body)
+	})
+	return body
+}
+
+// whileServing calls check every 20 ms until it holds, for at most a
+// minute; then the test fails with check's last word on the state. done
+// yields when the server under test returns: the test then fails at once
+// with the server's error rather than polling on (a CI run once saw only
+// "still 0" after 60 s).
+func whileServing(t *testing.T, done <-chan error, check func() (ok bool, state string)) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		code, body := probe(url)
-		if ok(code, body) {
-			return body
+		ok, state := check()
+		if ok {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("GET %s: still %d %q", url, code, body)
+			t.Fatal(state)
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("GET %s: still %d %q, and the server stopped: %v", url, code, body, err)
+			t.Fatalf("%s, and the server stopped: %v", state, err)
 		case <-tick.C:
 		}
 	}
