@@ -2,7 +2,7 @@ package bot
 
 import (
 	"regexp"
-	"slices"
+	"strings"
 
 	"framebot/internal/text"
 )
@@ -124,26 +124,70 @@ var copulas = map[string]bool{"is": true, "are": true, "was": true, "were": true
 const (
 	subjectStart = 2
 	copulaWithin = 6
+	// classWithin is how far after a singular copula the class it names
+	// begins: after at most classWithin-1 adverbs ("is also usually a").
+	classWithin = 3
 )
 
 // definesSubject reports whether a sentence of passage defines subject:
-// it opens with the subject's words, in order, and a copula follows them
-// ("Neuroscience is the scientific study…", "A surname or family name
-// is…"). Words compare by their stems, so "neurons" defines "neuron".
+// it opens with the subject's words, in order, and says what it is (see
+// says: "Neuroscience is the scientific study…", "A surname or family
+// name is a name…", "Neurons are cells…"). Words compare by their stems,
+// so "neurons" defines "neuron".
 func definesSubject(subject []string, passage string) bool {
 	for _, s := range text.Sentences(passage) {
-		ws := text.FirstWords(passage[s[0]:s[1]], subjectStart+1+len(subject)+copulaWithin)
+		ws := text.FirstWords(passage[s[0]:s[1]], subjectStart+1+len(subject)+copulaWithin+classWithin)
 		for i := 0; i <= subjectStart && i+len(subject) <= len(ws); i++ {
 			if !opensWith(ws[i:], subject) {
 				continue
 			}
 			rest := ws[i+len(subject):]
-			if slices.ContainsFunc(rest[:min(len(rest), copulaWithin)], func(w string) bool { return copulas[w] }) {
+			if says(rest) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// says reports whether the words after a sentence's subject say what it
+// is: an apposition ("Adolph Sax, a Belgian instrument maker, …"), or a
+// copula within copulaWithin words, where a singular one ("is", "was")
+// names the class the subject belongs to ("Tin is a … metal",
+// "Neuroscience is the … study"), perhaps after an adverb ("is also a"),
+// rather than something about it ("Tin is most commonly alloyed with
+// copper", "Tin is often recovered from …").
+func says(rest []string) bool {
+	if len(rest) > 0 && genus[rest[0]] {
+		return true
+	}
+	for j, w := range rest[:min(len(rest), copulaWithin)] {
+		if !copulas[w] {
+			continue
+		}
+		if w != "is" && w != "was" {
+			return true
+		}
+		after := rest[j+1:]
+		for k := 0; k < min(len(after), classWithin); k++ {
+			if genus[after[k]] {
+				return true
+			}
+			if !adverb(after[k]) {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// genus are the words that open the class a definition names.
+var genus = map[string]bool{"a": true, "an": true, "the": true, "one": true, "any": true}
+
+// adverb reports whether w may stand between a copula and the class it
+// names ("is also a", "was originally a").
+func adverb(w string) bool {
+	return w == "also" || strings.HasSuffix(w, "ly")
 }
 
 // opensWith reports whether words begin with the stems of subject.

@@ -105,6 +105,14 @@ func TestDefinesSubject(t *testing.T) {
 		{"neuroscience", "The history of neuroscience is long.", false},
 		{"lens", "", false},
 		{"İzmir", "İzmir is a city on the Aegean coast.", true},
+		// A singular copula says what the subject is when it names a class.
+		{"tin", "Tin is a malleable, ductile and highly crystalline silvery-white metal.", true},
+		{"tin", "Tin is also a metal.", true},
+		{"tin", "Tin is one of the elements.", true},
+		{"tin", "Tin is most commonly alloyed with copper.", false},
+		{"tin", "Tin is often recovered from granules washed downstream.", false},
+		{"adolph sax", "Adolph Sax was born in Dinant.", false},
+		{"tin", "Tin, a post-transition metal, melts at 232 °C.", true},
 	} {
 		subject := definitionSubject("What is " + tt.subject + "?")
 		if subject == nil {
@@ -133,6 +141,33 @@ func TestAnswerPrefersThePassageDefiningTheSubject(t *testing.T) {
 		{"What is neuroscience?", "a", AnswerOptions{TypeBoost: -1}},
 	} {
 		a := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{mention, definition}}), tt.opts)
+		ans, err := a.Ask(context.Background(), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Answered || ans.Passages[0].Doc != tt.want {
+			t.Errorf("%q (%+v): first quote %+v; want one from %s", tt.q, tt.opts, ans.Passages, tt.want)
+		}
+	}
+}
+
+// A passage saying something about the subject with "is" ("Tin is most
+// commonly alloyed…") does not define it: the one naming what it is
+// ("Tin is a … metal") goes first, though scored a little lower.
+func TestAnswerPrefersTheDefinitionToAStatement(t *testing.T) {
+	terms := []Term{{Text: "tin", Key: "tin", IDF: 3}}
+	statement := Hit{Passage: Passage{Text: "Tin is most commonly alloyed with copper; pewter is mostly tin.", Doc: "a", Score: 2.4,
+		Highlights: []Span{{0, 3}}}, Matched: []int{0}}
+	definition := Hit{Passage: Passage{Text: "Tin is a malleable, ductile and highly crystalline silvery-white metal.", Doc: "b", Score: 2,
+		Highlights: []Span{{0, 3}}}, Matched: []int{0}}
+	for _, tt := range []struct {
+		q, want string
+		opts    AnswerOptions
+	}{
+		{"What is tin?", "b", AnswerOptions{}},
+		{"What is tin?", "a", AnswerOptions{TypeBoost: -1}},
+	} {
+		a := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{statement, definition}}), tt.opts)
 		ans, err := a.Ask(context.Background(), tt.q)
 		if err != nil {
 			t.Fatal(err)
