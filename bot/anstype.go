@@ -67,9 +67,18 @@ func (a asked) heldBy(text string) bool {
 
 // asksDefinition matches a question that asks what or who something is,
 // with nothing after its subject: "What is neuroscience?", "Who was
-// Adolph Sax?", "What are GUIs?". The group is the subject, an article
-// and quotes left out.
-var asksDefinition = regexp.MustCompile(`(?i)^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?["“']?([^?"”]+?)["”']?\s*\?*\s*$`)
+// Adolph Sax?", "What are GUIs?", and the other ways of asking it ("What
+// does forename mean?", "What is meant by force majeure?", "What is the
+// definition of religion?", "How is a surname defined?", "Define
+// confidential information."). Each group is the subject, an article and
+// quotes left out; the first whose subject passes subjectWords counts.
+var asksDefinition = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?["“']?([^?"”]+?)["”']?\s*\?*\s*$`),
+	regexp.MustCompile(`(?i)^\s*what\s+(?:does|do)\s+(?:(?:a|an|the)\s+)?(?:(?:term|word|phrase)\s+)?["“']?([^?"”]+?)["”']?\s+mean\s*\?*\s*$`),
+	regexp.MustCompile(`(?i)^\s*what\s+(?:is|are)\s+(?:meant\s+by|the\s+(?:definition|meaning)\s+of)\s+(?:(?:a|an|the)\s+)?["“']?([^?"”]+?)["”']?\s*\?*\s*$`),
+	regexp.MustCompile(`(?i)^\s*(?:what|how)\s+(?:is|are)\s+(?:(?:a|an|the)\s+)?["“']?([^?"”]+?)["”']?\s+defined(?:\s+as)?\s*\?*\s*$`),
+	regexp.MustCompile(`(?i)^\s*define\s+(?:(?:a|an|the)\s+)?["“']?([^?"”.]+?)["”']?\s*[.?]*\s*$`),
+}
 
 // maxSubjectWords is the most words a definition's subject has: a longer
 // one is a question of another kind ("What is the last league listed in
@@ -96,11 +105,20 @@ var notSubject = func() map[string]bool {
 // definitionSubject returns the stemmed words of the subject question
 // asks to define, or nil when it asks for something else.
 func definitionSubject(question string) []string {
-	m := asksDefinition.FindStringSubmatch(question)
-	if m == nil {
-		return nil
+	for _, re := range asksDefinition {
+		if m := re.FindStringSubmatch(question); m != nil {
+			if s := subjectWords(m[1]); s != nil {
+				return s
+			}
+		}
 	}
-	ws := text.FirstWords(m[1], maxSubjectWords+1)
+	return nil
+}
+
+// subjectWords returns the stemmed words of a definition's subject s, or
+// nil when s is too long or holds a word no subject holds (notSubject).
+func subjectWords(s string) []string {
+	ws := text.FirstWords(s, maxSubjectWords+1)
 	if len(ws) == 0 || len(ws) > maxSubjectWords {
 		return nil
 	}

@@ -82,6 +82,16 @@ func TestDefinitionSubject(t *testing.T) {
 		{"What is the Pacific Ring of Fire?", nil},
 		{"Who rebuilt the lighthouse?", nil},
 		{"What did the treaty say?", nil},
+		{"What does forename mean?", []string{"forenam"}},
+		{`What does the term "SLA" mean?`, []string{"sla"}},
+		{"What is meant by force majeure?", []string{"forc", "majeur"}},
+		{"What is the definition of religion?", []string{"religion"}},
+		{"What is amorality defined as?", []string{"amor"}},
+		{"How is a surname defined?", []string{"surnam"}},
+		{"Define confidential information.", []string{"confidenti", "inform"}},
+		{"What did Reis mean?", nil},
+		{"What does Ryan mean in Irish Gaelic?", nil},
+		{"What is the definition of the term used by the court in its ruling?", nil},
 	} {
 		if got := definitionSubject(tt.q); !slices.Equal(got, tt.want) {
 			t.Errorf("definitionSubject(%q) = %q; want %q", tt.q, got, tt.want)
