@@ -135,49 +135,33 @@ func TestDefinesSubject(t *testing.T) {
 }
 
 // A passage defining what a question asks about goes before one scored a
-// little higher that only mentions it.
+// little higher that only mentions it, or that says something about it
+// with "is" ("Tin is most commonly alloyed…") without naming what it is
+// ("Tin is a … metal").
 func TestAnswerPrefersThePassageDefiningTheSubject(t *testing.T) {
-	terms := []Term{{Text: "neuroscience", Key: "neurosci", IDF: 3}}
+	neuro := []Term{{Text: "neuroscience", Key: "neurosci", IDF: 3}}
 	mention := Hit{Passage: Passage{Text: "Major organizations devoted to neuroscience include the IBRO and the neuroscience society.", Doc: "a", Score: 2.4,
 		Highlights: []Span{{31, 43}}}, Matched: []int{0}}
-	definition := Hit{Passage: Passage{Text: "Neuroscience is the scientific study of the nervous system.", Doc: "b", Score: 2,
+	neuroDef := Hit{Passage: Passage{Text: "Neuroscience is the scientific study of the nervous system.", Doc: "b", Score: 2,
 		Highlights: []Span{{0, 12}}}, Matched: []int{0}}
-	for _, tt := range []struct {
-		q, want string
-		opts    AnswerOptions
-	}{
-		{"What is neuroscience?", "b", AnswerOptions{}},
-		{"Which organizations study neuroscience?", "a", AnswerOptions{}},
-		{"What is neuroscience?", "a", AnswerOptions{TypeBoost: -1}},
-	} {
-		a := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{mention, definition}}), tt.opts)
-		ans, err := a.Ask(context.Background(), tt.q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ans.Answered || ans.Passages[0].Doc != tt.want {
-			t.Errorf("%q (%+v): first quote %+v; want one from %s", tt.q, tt.opts, ans.Passages, tt.want)
-		}
-	}
-}
-
-// A passage saying something about the subject with "is" ("Tin is most
-// commonly alloyed…") does not define it: the one naming what it is
-// ("Tin is a … metal") goes first, though scored a little lower.
-func TestAnswerPrefersTheDefinitionToAStatement(t *testing.T) {
-	terms := []Term{{Text: "tin", Key: "tin", IDF: 3}}
+	tin := []Term{{Text: "tin", Key: "tin", IDF: 3}}
 	statement := Hit{Passage: Passage{Text: "Tin is most commonly alloyed with copper; pewter is mostly tin.", Doc: "a", Score: 2.4,
 		Highlights: []Span{{0, 3}}}, Matched: []int{0}}
-	definition := Hit{Passage: Passage{Text: "Tin is a malleable, ductile and highly crystalline silvery-white metal.", Doc: "b", Score: 2,
+	tinDef := Hit{Passage: Passage{Text: "Tin is a malleable, ductile and highly crystalline silvery-white metal.", Doc: "b", Score: 2,
 		Highlights: []Span{{0, 3}}}, Matched: []int{0}}
 	for _, tt := range []struct {
 		q, want string
 		opts    AnswerOptions
+		res     *SearchResult
 	}{
-		{"What is tin?", "b", AnswerOptions{}},
-		{"What is tin?", "a", AnswerOptions{TypeBoost: -1}},
+		{"What is neuroscience?", "b", AnswerOptions{}, &SearchResult{Terms: neuro, Hits: []Hit{mention, neuroDef}}},
+		{"Which organizations study neuroscience?", "a", AnswerOptions{}, &SearchResult{Terms: neuro, Hits: []Hit{mention, neuroDef}}},
+		{"What is neuroscience?", "a", AnswerOptions{TypeBoost: -1}, &SearchResult{Terms: neuro, Hits: []Hit{mention, neuroDef}}},
+		{"What is tin?", "b", AnswerOptions{}, &SearchResult{Terms: tin, Hits: []Hit{statement, tinDef}}},
+		{"What does tin mean?", "b", AnswerOptions{}, &SearchResult{Terms: tin, Hits: []Hit{statement, tinDef}}},
+		{"What is tin?", "a", AnswerOptions{TypeBoost: -1}, &SearchResult{Terms: tin, Hits: []Hit{statement, tinDef}}},
 	} {
-		a := NewAnswerer(fixed(&SearchResult{Terms: terms, Hits: []Hit{statement, definition}}), tt.opts)
+		a := NewAnswerer(fixed(tt.res), tt.opts)
 		ans, err := a.Ask(context.Background(), tt.q)
 		if err != nil {
 			t.Fatal(err)
