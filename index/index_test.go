@@ -45,12 +45,19 @@ func openT(t *testing.T, dir string) *Index {
 // closed when the test ends.
 func openRanked(t *testing.T, rk Ranking, docs ...*corpus.Document) *Index {
 	t.Helper()
-	ix, err := Open(filepath.Join(t.TempDir(), "ix"), Options{Ranking: &rk})
+	return openSynced(t, Options{Ranking: &rk}, docs)
+}
+
+// openSynced opens a new index with opts, closed when the test ends, and
+// syncs docs into it.
+func openSynced(t *testing.T, opts Options, docs []*corpus.Document) *Index {
+	t.Helper()
+	ix, err := Open(filepath.Join(t.TempDir(), "ix"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Apply(context.Background(), docs, nil); err != nil {
+	if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
 		t.Fatal(err)
 	}
 	return ix

@@ -232,21 +232,6 @@ func TestOpenRebuildsADamagedSegment(t *testing.T) {
 	}
 }
 
-// openSynced opens a new index with opts, closed when the test ends, and
-// syncs docs into it.
-func openSynced(t *testing.T, opts Options, docs []*corpus.Document) *Index {
-	t.Helper()
-	ix, err := Open(filepath.Join(t.TempDir(), "ix"), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Sync(context.Background(), docs, nil); err != nil {
-		t.Fatal(err)
-	}
-	return ix
-}
-
 func TestSearchOnADamagedIndexRebuildsInTheBackground(t *testing.T) {
 	ctx := context.Background()
 	docs := walrusCorpus(t, 40)
