@@ -72,13 +72,23 @@ func (a asked) heldBy(text string) bool {
 // definition of religion?", "How is a surname defined?", "Define
 // confidential information."). Each group is the subject, an article and
 // quotes left out; the first whose subject passes subjectWords counts.
-var asksDefinition = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?["“']?([^?"”]+?)["”']?\s*\?*\s*$`),
-	regexp.MustCompile(`(?i)^\s*what\s+(?:does|do)\s+(?:(?:a|an|the)\s+)?(?:(?:term|word|phrase)\s+)?["“']?([^?"”]+?)["”']?\s+mean\s*\?*\s*$`),
-	regexp.MustCompile(`(?i)^\s*what\s+(?:is|are)\s+(?:meant\s+by|the\s+(?:definition|meaning)\s+of)\s+(?:(?:a|an|the)\s+)?["“']?([^?"”]+?)["”']?\s*\?*\s*$`),
-	regexp.MustCompile(`(?i)^\s*(?:what|how)\s+(?:is|are)\s+(?:(?:a|an|the)\s+)?["“']?([^?"”]+?)["”']?\s+defined(?:\s+as)?\s*\?*\s*$`),
-	regexp.MustCompile(`(?i)^\s*define\s+(?:(?:a|an|the)\s+)?["“']?([^?"”.]+?)["”']?\s*[.?]*\s*$`),
-}
+var asksDefinition = func() []*regexp.Regexp {
+	const (
+		subject = `(?:(?:a|an|the)\s+)?["“']?([^?"”]+?)["”']?`
+		end     = `\s*[.?]*\s*$`
+	)
+	var out []*regexp.Regexp
+	for _, form := range []string{
+		`(?:what|who)\s+(?:is|are|was|were)\s+` + subject,
+		`what\s+(?:does|do)\s+(?:the\s+(?:term|word|phrase)\s+)?` + subject + `\s+mean`,
+		`what\s+(?:is|are)\s+(?:meant\s+by|the\s+(?:definition|meaning)\s+of)\s+` + subject,
+		`(?:what|how)\s+(?:is|are)\s+` + subject + `\s+defined(?:\s+as)?`,
+		`define\s+` + subject,
+	} {
+		out = append(out, regexp.MustCompile(`(?i)^\s*`+form+end))
+	}
+	return out
+}()
 
 // maxSubjectWords is the most words a definition's subject has: a longer
 // one is a question of another kind ("What is the last league listed in
